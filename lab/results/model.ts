@@ -1,0 +1,156 @@
+/**
+ * The one versioned results model. JSON, CSV, HTML, Markdown and JUnit renderers read only
+ * this; live runs and the simulator both produce it. Bump `RESULT_SCHEMA_VERSION` on any
+ * incompatible change and say why in docs/results.md.
+ */
+
+import type { ActivationRecord, ArtifactInfo, MemoryReport, PopStats } from '../../runners/contract.js';
+import type { Scenario } from '../scenario/types.js';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Summary of one HDR histogram, milliseconds, plus the histogram itself. */
+export interface LatencySummary {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** The HDR histogram (microsecond values), compressed base64 as hdr-histogram-js encodes it. */
+  hdr: string;
+}
+
+/** Latency split the ways a reader needs it. Keys of `byWorkload` are workload names. */
+export interface LatencyBreakdown {
+  all: LatencySummary;
+  warm: LatencySummary;
+  cold: LatencySummary;
+  byWorkload: Record<string, { all: LatencySummary; warm: LatencySummary; cold: LatencySummary }>;
+}
+
+/** What the load generator counted. Nothing is dropped silently: every planned request lands in one bucket. */
+export interface RequestCounts {
+  planned: number;
+  /** Measured requests (warm-up excluded) that got a response. */
+  completed: number;
+  /** Requests sent later than their intended time by more than the lateness threshold. */
+  late: number;
+  /** Warm-up requests (sent, not measured). */
+  warmup: number;
+  cold: number;
+  warm: number;
+  spare: number;
+  forcedCold: number;
+  /** Errors by kind: http-5xx, status-mismatch, timeout, connection, ... */
+  errors: Record<string, number>;
+  /** Requests not sent because the run was interrupted. */
+  notSent: number;
+}
+
+/** One second of the measured run. */
+export interface TimeseriesPoint {
+  /** Second since the start of traffic (warm-up included). */
+  second: number;
+  sent: number;
+  completed: number;
+  errors: number;
+  cold: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Live instances at the end of this second (from PoP stats), when sampled. */
+  liveInstances?: number;
+}
+
+/** Summary of one activation phase across activations. */
+export interface PhaseSummary {
+  name: string;
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+}
+
+export interface ColdStartResult {
+  /** Request-path activations (cold starts) observed. */
+  count: number;
+  /** Cold requests / measured requests. */
+  rate: number;
+  /** Activation time (arrival at PoP to first byte), as the host measured it. */
+  total: LatencySummary;
+  /** Per strategy (runners with several), then per phase. */
+  byStrategy: Record<string, { total: LatencySummary; phases: PhaseSummary[] }>;
+  /** Every activation record of the measured window, for later analysis. */
+  activations: ActivationRecord[];
+}
+
+/** One runtime's part of a run (one repetition). */
+export interface RuntimeResult {
+  /** Label from the scenario (the runner name unless relabelled). */
+  label: string;
+  runtime: string;
+  repetition: number;
+  status: 'complete' | 'interrupted' | 'failed';
+  error?: string;
+  startedAt: string;
+  finishedAt: string;
+  artifacts: ArtifactInfo[];
+  requests: RequestCounts;
+  /** Latency from the INTENDED send time to the full response, milliseconds. */
+  latency: LatencyBreakdown;
+  coldStart: ColdStartResult;
+  /** Achieved measured throughput, requests per second. */
+  throughputRps: number;
+  memory: MemoryReport | null;
+  /** PoP counters at the end of the run. */
+  pop: PopStats['counters'] | null;
+  timeseries: TimeseriesPoint[];
+  /** A few error samples (first of each kind) with the tenant they came from. */
+  errorSamples: { kind: string; tenant: string; status?: number; message: string }[];
+}
+
+/** Everything needed to reproduce or audit a run. */
+export interface ReproRecord {
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+  scenarioHash: string;
+  seed: number;
+  node: string;
+  v8: string;
+  packages: Record<string, string>;
+  /** Runner-reported versions (engine, runtime...). */
+  runtimeVersions: Record<string, Record<string, string>>;
+  artifactDigests: Record<string, string>;
+  kernel: string;
+  os: string;
+  cpuModel: string;
+  cores: number;
+  memoryBytes: number;
+  loadAverage: { atStart: number[]; atEnd: number[] };
+  hostname: string;
+  commandLine: string[];
+}
+
+export interface RunResult {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  kind: 'live' | 'simulated';
+  runId: string;
+  status: 'complete' | 'interrupted' | 'failed';
+  startedAt: string;
+  finishedAt: string;
+  scenario: {
+    name: string;
+    file: string;
+    hash: string;
+    /** The YAML text as run. */
+    source: string;
+    resolved: Scenario;
+  };
+  repro: ReproRecord;
+  /** Tenants of the live run with their workloads and traffic shares. */
+  tenants: { id: string; workload: string; share: number }[];
+  /** One entry per runtime per repetition, in the order they ran (interleaved A B B A). */
+  runs: RuntimeResult[];
+}

@@ -1,0 +1,137 @@
+/**
+ * The resolved scenario: what a YAML scenario file means once validated and defaulted.
+ * Every other module reads this shape, never the raw YAML.
+ *
+ * Two scales live side by side in one scenario: the PoP host being *modelled* (`host`,
+ * `tenants.count`), which the simulator runs at full size, and the *live* run on this machine
+ * (`live`), which is small enough to measure for real.
+ */
+
+/** Arrival process of the aggregate request stream. Registered by `type` in lab/traffic/arrivals.ts. */
+export type ArrivalSpec =
+  | { type: 'constant' }
+  | { type: 'poisson' }
+  | {
+      /** On/off bursts: `rate` is the mean; during `onSeconds` the rate is `rate * (on+off)/on`. */
+      type: 'bursts';
+      onSeconds: number;
+      offSeconds: number;
+    }
+  | {
+      /** Sinusoidal daily pattern compressed into `periodSeconds`; rate(t) = rate * (1 + amplitude * sin(2πt/period)). */
+      type: 'diurnal';
+      periodSeconds: number;
+      amplitude: number;
+    };
+
+/** Which tenant each request goes to. */
+export type PopularitySpec =
+  | { type: 'uniform' }
+  | { type: 'zipf'; exponent: number }
+  | {
+      /**
+       * Replay of per-minute invocation counts in the Azure Functions 2019 public dataset CSV
+       * format (HashOwner,HashApp,HashFunction,Trigger,1..1440). Each row is one tenant; the
+       * row's counts give both its share of traffic and its minute-by-minute shape.
+       */
+      type: 'trace';
+      file: string;
+      /** Seconds of live time that one trace minute is compressed into. */
+      secondsPerMinute: number;
+      /** First trace minute replayed (1-based, as in the CSV header). */
+      startMinute: number;
+    };
+
+export interface WorkloadMixEntry {
+  workload: string;
+  weight: number;
+}
+
+export interface TenantsSpec {
+  /** Tenants on the modelled PoP host (the simulator's scale). */
+  count: number;
+  mix: WorkloadMixEntry[];
+  popularity: PopularitySpec;
+}
+
+export interface HostSpec {
+  /** Memory of the modelled PoP host. */
+  memoryGiB: number;
+  /** Cores of the modelled PoP host. */
+  cores: number;
+}
+
+export interface LiveSpec {
+  /** Tenants actually run on this machine: the most popular `tenants` of the modelled population. */
+  tenants: number;
+}
+
+export interface TrafficSpec {
+  arrival: ArrivalSpec;
+  /** Mean aggregate request rate of the live run, requests per second. */
+  rate: number;
+  /** Seconds of traffic before measurement starts (results discard them). */
+  warmupSeconds: number;
+  /** Measured seconds of traffic after warm-up. */
+  durationSeconds: number;
+  /** Deadline for one request; a request still unanswered then counts as a timeout error. */
+  timeoutMs: number;
+}
+
+export interface CacheSpec {
+  /** Fraction of requests forced to find no warm instance (a forced instance miss). */
+  instanceMissRate: number;
+  /** Fraction of activations whose artifact must be fetched from the origin first. */
+  artifactMissRate: number;
+}
+
+export interface KeepAliveSpec {
+  /** An instance idle this long is evicted. 0 disables idle eviction. */
+  idleTimeoutSeconds: number;
+  /** Upper bound on live instances of one tenant (concurrency beyond it queues). */
+  maxInstancesPerTenant: number;
+  /** Memory budget of the live run's instances; the least recently used idle instance goes first. 0 = unlimited. */
+  memoryBudgetMiB: number;
+}
+
+export interface RuntimeSpec {
+  /** Runner name as registered in runners/registry.ts (`process`, `wasm`, ...). */
+  runtime: string;
+  /** Label used in results and gates; defaults to `runtime`. Lets one runner appear twice with different options. */
+  label: string;
+  /** Runner-specific options, checked by the runner's own validator. */
+  options: Record<string, unknown>;
+}
+
+export interface SloSpec {
+  /** Latency budget for the 99th percentile of all requests, milliseconds. */
+  p99Ms: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  host: HostSpec;
+  live: LiveSpec;
+  tenants: TenantsSpec;
+  traffic: TrafficSpec;
+  cache: CacheSpec;
+  keepAlive: KeepAliveSpec;
+  runtimes: RuntimeSpec[];
+  slo: SloSpec;
+  repetitions: number;
+  /** Gate expressions, evaluated after the run from results only (see the gates issue). */
+  gates: string[];
+}
+
+/** A scenario together with where it came from. */
+export interface LoadedScenario {
+  scenario: Scenario;
+  /** Absolute path of the YAML file. */
+  file: string;
+  /** The file's text, kept verbatim for the reproducibility record and the report. */
+  source: string;
+  /** sha256 of `source`, hex. */
+  hash: string;
+}
