@@ -20,8 +20,8 @@ function findRoot(start: string): string {
 /** The project root (the folder holding package.json). */
 export const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 
-/** Compiled JavaScript output. */
-export const distDir = join(projectRoot, 'dist');
+/** Compiled JavaScript output: the folder this compiled file sits in (dist/ normally). */
+export const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Cache for built artifacts (components, images' contexts...), never committed. */
 export const cacheDir = process.env.LAB_CACHE_DIR ? resolve(process.env.LAB_CACHE_DIR) : join(projectRoot, '.cache');
