@@ -100,6 +100,8 @@ export interface RuntimeResult {
   requests: RequestCounts;
   /** Latency from the INTENDED send time to the full response, milliseconds. */
   latency: LatencyBreakdown;
+  /** How late the load generator sent requests relative to their intended time (its own health). */
+  sendLag: LatencySummary;
   coldStart: ColdStartResult;
   /** Achieved measured throughput, requests per second. */
   throughputRps: number;

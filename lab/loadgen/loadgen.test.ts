@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startLoad } from './client.js';
+import { decodeHistogram, summarise } from '../measure/histogram.js';
+import type { LoadJob } from './protocol.js';
+
+/** A PoP stand-in: answers 200 with an activation header; blocks its event loop once when asked. */
+async function stubPop(opts: { stallAtRequest?: number; stallMs?: number; failTenant?: string }): Promise<{ url: string; close(): Promise<void>; seen: number }> {
+  const state = { seen: 0 };
+  const server = http.createServer((req, res) => {
+    state.seen++;
+    if (state.seen === opts.stallAtRequest) {
+      const until = Date.now() + (opts.stallMs ?? 0);
+      while (Date.now() < until) {
+        /* a stalled host: nothing is served meanwhile */
+      }
+    }
+    req.resume();
+    req.on('end', () => {
+      if (opts.failTenant && req.url?.startsWith(`/t/${opts.failTenant}/`)) {
+        res.writeHead(502, { 'x-lab-error': 'crash' }).end(`tenant ${opts.failTenant}: instance crashed`);
+        return;
+      }
+      res.writeHead(200, { 'x-lab-activation': req.headers['x-lab-force-cold'] ? 'cold' : 'warm' }).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get seen() {
+      return state.seen;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function job(url: string, n: number, gapMs: number, extra: Partial<LoadJob> = {}): Omit<LoadJob, 'type'> {
+  const atMs = Float64Array.from({ length: n }, (_, i) => i * gapMs);
+  return {
+    popUrl: url,
+    tenants: [
+      { id: 't0001', workload: 'hello' },
+      { id: 't0002', workload: 'hello' },
+    ],
+    fixtures: { hello: [{ method: 'GET', path: '/', headers: {}, body: new Uint8Array(), expectStatus: 200 }] },
+    atMs,
+    tenant: Uint32Array.from({ length: n }, (_, i) => i % 2),
+    fixture: new Uint32Array(n),
+    forceCold: Uint8Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 1 : 0)),
+    warmup: Uint8Array.from({ length: n }, (_, i) => (i < 10 ? 1 : 0)),
+    spanMs: n * gapMs,
+    warmupMs: 10 * gapMs,
+    timeoutMs: 3000,
+    lateThresholdMs: 5,
+    maxInFlight: 1000,
+    ...extra,
+  };
+}
+
+test('every planned request lands in exactly one bucket, errors are named by tenant', async () => {
+  const pop = await stubPop({ failTenant: 't0002' });
+  try {
+    const report = await startLoad(job(pop.url, 60, 5)).done;
+    const c = report.counts;
+    const errors = Object.values(c.errors).reduce((a, b) => a + b, 0);
+    assert.equal(c.planned, 60);
+    assert.equal(c.warmup, 10);
+    assert.equal(c.completed + errors, 50, 'measured = completed + errors');
+    assert.equal(c.errors['host-crash'], 25);
+    assert.equal(c.completed, 25);
+    assert.equal(c.cold + c.warm + c.spare, c.completed);
+    assert.match(report.errorSamples[0]!.message, /tenant t0002/);
+    assert.equal(pop.seen, 60, 'warm-up requests are sent too');
+  } finally {
+    await pop.close();
+  }
+});
+
+test('a stalled host shows in the tail: latency runs from the intended send time', async () => {
+  // 100 requests 10 ms apart; the host blocks for 300 ms at request 20. A closed-loop generator
+  // would record one slow request; measured from intended time, the ~30 requests due during the
+  // stall all carry it.
+  const pop = await stubPop({ stallAtRequest: 20, stallMs: 300 });
+  try {
+    const report = await startLoad(job(pop.url, 100, 10, { warmup: new Uint8Array(100), warmupMs: 0 })).done;
+    const all = summarise(decodeHistogram(report.latency.all));
+    assert.equal(all.count, 100);
+    assert.ok(all.p90 >= 100, `p90 ${all.p90} ms should carry the 300 ms stall`);
+  } finally {
+    await pop.close();
+  }
+});
+
+test('refuses a non-loopback target', async () => {
+  await assert.rejects(startLoad(job('http://10.1.2.3:80', 1, 1)).done, /only loopback/);
+});
+
+test('stop() ends early and still reports, counting what was not sent', async () => {
+  const pop = await stubPop({});
+  try {
+    const run = startLoad(job(pop.url, 400, 10));
+    setTimeout(() => run.stop(), 400);
+    const report = await run.done;
+    assert.equal(report.interrupted, true);
+    assert.ok(report.counts.notSent > 0);
+    assert.ok(report.counts.completed > 0);
+  } finally {
+    await pop.close();
+  }
+});
