@@ -1,0 +1,48 @@
+/**
+ * Where results live: `results/<scenario>/<timestamp>/` holding result.json (the model) and
+ * CSV renderings. Files are written atomically (temp file + rename), so a run interrupted
+ * while saving never leaves a half-written result behind.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabError, ExitCode } from '../errors.js';
+import { activationsCsv, summaryCsv, timeseriesCsv } from './csv.js';
+import { RESULT_SCHEMA_VERSION, type RunResult } from './model.js';
+
+/** Writes `text` to `file` atomically. */
+export function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** The folder for a run: `<root>/<scenario>/<timestamp>` (timestamp safe for file names). */
+export function resultDir(root: string, scenarioName: string, startedAt: string): string {
+  return join(root, scenarioName, startedAt.replace(/[:.]/g, '-'));
+}
+
+/** Writes the JSON result and its CSV renderings; returns the JSON path. Safe to call repeatedly as a run progresses. */
+export function saveResult(dir: string, result: RunResult): string {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, 'result.json');
+  writeAtomic(json, `${JSON.stringify(result, null, 1)}\n`);
+  writeAtomic(join(dir, 'summary.csv'), summaryCsv(result));
+  writeAtomic(join(dir, 'timeseries.csv'), timeseriesCsv(result));
+  writeAtomic(join(dir, 'activations.csv'), activationsCsv(result));
+  return json;
+}
+
+/** Reads a result file, refusing versions this lab does not understand. */
+export function loadResult(file: string): RunResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LabError(`cannot read result ${file}: ${(e as Error).message}`, ExitCode.invalidInput);
+  }
+  const v = (data as { schemaVersion?: unknown }).schemaVersion;
+  if (v !== RESULT_SCHEMA_VERSION) {
+    throw new LabError(`result ${file} has schemaVersion ${String(v)}; this lab reads version ${RESULT_SCHEMA_VERSION}`, ExitCode.invalidInput);
+  }
+  return data as RunResult;
+}
