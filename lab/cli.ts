@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * The `lab` command line: only a table of commands. Every command is a thin wrapper over a
+ * library function; this is the one place that catches errors and turns them into exit codes.
+ */
+import { benchCommand } from './commands/bench.js';
+import type { Command } from './commands/command.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+import { workloadsCommand } from './commands/workloads.js';
+import { ExitCode, LabError } from './errors.js';
+
+const commands: Command[] = [runCommand, validateCommand, workloadsCommand, benchCommand];
+
+function help(): string {
+  return `lab: Wasm components vs containers for multi-tenant edge functions, measured
+
+usage: lab <command> [options]   (lab <command> --help for details)
+
+${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? ExitCode.ok : ExitCode.usage;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`lab: unknown command '${name}'\n\n${help()}`);
+    return ExitCode.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.summary}\n\nusage: ${cmd.usage}\n`);
+    return ExitCode.ok;
+  }
+  return cmd.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof LabError) {
+      process.stderr.write(`lab: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`lab: ${err.message}\n`);
+      process.exitCode = ExitCode.usage;
+    } else {
+      process.stderr.write(`lab: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = ExitCode.internal;
+    }
+  },
+);

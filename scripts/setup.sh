@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Idempotent setup of a fresh machine of this kind: Node dependencies (npm ci, only when the
+# lockfile changed) and the TypeScript build. Safe to run before every command; quiet under CI
+# except for what it actually does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" != "20" ]; then
+  say "Node 20 is required (found $(node -v))"; exit 5
+fi
+
+# npm ci only when node_modules was not installed from this exact lockfile.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.lab-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing Node dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.lab-lock-hash
+fi
+
+say "building TypeScript"
+npx tsc -p tsconfig.json
