@@ -24,7 +24,8 @@ export function startLoad(job: Omit<LoadJob, 'type'>, onProgress?: (p: LoadProgr
       if (m.type === 'progress') onProgress?.(m);
       else if (m.type === 'report') {
         finished = true;
-        resolve(m);
+        // Resolve once the process is gone, so callers can rely on nothing being left running.
+        child.once('exit', () => resolve(m));
         child.disconnect();
       } else if (m.type === 'failed') {
         finished = true;

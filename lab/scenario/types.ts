@@ -35,6 +35,7 @@ export type PopularitySpec =
        * row's counts give both its share of traffic and its minute-by-minute shape.
        */
       type: 'trace';
+      /** Absolute path of the trace CSV once loaded (the YAML gives it relative to the scenario file). */
       file: string;
       /** Seconds of live time that one trace minute is compressed into. */
       secondsPerMinute: number;
@@ -132,6 +133,6 @@ export interface LoadedScenario {
   file: string;
   /** The file's text, kept verbatim for the reproducibility record and the report. */
   source: string;
-  /** sha256 of `source`, hex. */
+  /** sha256 of `source`, as lab/digest.ts writes it: `sha256:<hex>`. */
   hash: string;
 }

@@ -1,0 +1,201 @@
+/**
+ * Cross-field rules: what the schema cannot say because it involves two fields, a registry or
+ * another file. Each rule reads the defaulted scenario and first asks whether the fields it
+ * uses passed the schema, so a file with a type error elsewhere still gets every rule checked,
+ * and no rule trips over a value the schema already rejected.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ScenarioContext } from './context.js';
+import { formatField, type FieldPath } from './field-path.js';
+import type { Problem } from './problem.js';
+import { scenarioSchema } from './schema.js';
+import { didYouMean } from './suggest.js';
+import type { Scenario } from './types.js';
+
+/** Mix weights may differ from 1 by this much (they are usually written as decimals). */
+export const WEIGHT_SUM_TOLERANCE = 1e-6;
+
+/** What rules may consult besides the scenario. */
+export interface RuleEnv {
+  ctx: ScenarioContext;
+  /** Folder of the scenario file: relative paths in it (trace files) start here. */
+  baseDir: string;
+  /** The data as written, before defaults (to tell a given value from a defaulted one). */
+  raw: unknown;
+  /** False when the schema rejected something at or under (or above) `path`. */
+  trusted(path: FieldPath): boolean;
+}
+
+/** One cross-field rule. */
+export interface Rule {
+  /** What the rule enforces, in a few words. */
+  name: string;
+  check(s: Scenario, env: RuleEnv): Problem[];
+}
+
+/** Rounds away binary noise (0.30000000000000004) before a number is shown to users. */
+function shown(x: number): string {
+  return String(Number(x.toPrecision(10)));
+}
+
+function has(raw: unknown, ...path: (string | number)[]): boolean {
+  let at = raw;
+  for (const seg of path) {
+    if (at === null || typeof at !== 'object' || !(seg in at)) return false;
+    at = (at as Record<string | number, unknown>)[seg];
+  }
+  return true;
+}
+
+const mixWeightsSumToOne: Rule = {
+  name: 'mix weights sum to 1',
+  check(s, env) {
+    if (!env.trusted(['tenants', 'mix'])) return [];
+    const sum = s.tenants.mix.reduce((acc, m) => acc + m.weight, 0);
+    if (Math.abs(sum - 1) <= WEIGHT_SUM_TOLERANCE) return [];
+    return [
+      {
+        field: ['tenants', 'mix'],
+        message: `mix weights sum to ${shown(sum)}; they must sum to 1 (±${WEIGHT_SUM_TOLERANCE.toExponential(0)}): adjust the weights (${s.tenants.mix.map((m) => shown(m.weight)).join(' + ')})`,
+      },
+    ];
+  },
+};
+
+const mixWorkloadsExistOnce: Rule = {
+  name: 'mix workloads are registered and listed once',
+  check(s, env) {
+    if (!env.trusted(['tenants', 'mix'])) return [];
+    const known = env.ctx.workloadNames();
+    const firstAt = new Map<string, number>();
+    const problems: Problem[] = [];
+    s.tenants.mix.forEach((m, i) => {
+      const field = ['tenants', 'mix', i, 'workload'];
+      if (!known.includes(m.workload)) {
+        problems.push({ field, message: `unknown workload '${m.workload}'${didYouMean(m.workload, known)}; registered workloads: ${[...known].sort().join(', ')}` });
+      }
+      const first = firstAt.get(m.workload);
+      if (first !== undefined) {
+        problems.push({ field, message: `workload '${m.workload}' is already listed at ${formatField(['tenants', 'mix', first])}; list each workload once and merge their weights` });
+      } else firstAt.set(m.workload, i);
+    });
+    return problems;
+  },
+};
+
+const liveWithinModelled: Rule = {
+  name: 'live tenants are a subset of the modelled tenants',
+  check(s, env) {
+    if (!env.trusted(['live', 'tenants']) || !env.trusted(['tenants', 'count'])) return [];
+    if (s.live.tenants <= s.tenants.count) return [];
+    return [
+      {
+        field: ['live', 'tenants'],
+        message: `live.tenants is ${s.live.tenants} but tenants.count is ${s.tenants.count}; the live run takes the most popular of the modelled tenants, so live.tenants must be at most ${s.tenants.count}: lower it or raise tenants.count`,
+      },
+    ];
+  },
+};
+
+const traceFileReadable: Rule = {
+  name: 'trace file exists and parses',
+  check(s, env) {
+    if (!env.trusted(['tenants', 'popularity'])) return [];
+    const p = s.tenants.popularity;
+    if (p.type !== 'trace') return [];
+    const field = ['tenants', 'popularity', 'file'];
+    const abs = resolve(env.baseDir, p.file);
+    if (!existsSync(abs)) {
+      return [{ field, message: `trace file '${p.file}' not found (looked for ${abs}); the path is relative to the scenario file` }];
+    }
+    if (!statSync(abs).isFile()) return [{ field, message: `trace file '${p.file}' is not a file (${abs}); name a CSV file` }];
+    const related = env.ctx.checkTraceFile(abs);
+    if (related.length === 0) return [];
+    return [
+      {
+        field,
+        message: `trace file '${p.file}' is malformed (${related.length} problem${related.length === 1 ? '' : 's'}, listed next at the trace's own line:column); fix the file or name another trace`,
+        related,
+      },
+    ];
+  },
+};
+
+const runtimesRegisteredAndDistinct: Rule = {
+  name: 'runtimes are registered, their options valid and their labels unique',
+  check(s, env) {
+    // Entries are checked one by one: a schema problem in one entry does not hide the others'.
+    if (!Array.isArray(s.runtimes)) return [];
+    const runners = env.ctx.runnerNames();
+    const labelAt = new Map<string, number>();
+    const problems: Problem[] = [];
+    s.runtimes.forEach((r, i) => {
+      if (!env.trusted(['runtimes', i])) return;
+      if (!runners.includes(r.runtime)) {
+        problems.push({
+          field: ['runtimes', i, 'runtime'],
+          message: runners.length
+            ? `unknown runtime '${r.runtime}'${didYouMean(r.runtime, runners)}; registered runners: ${[...runners].sort().join(', ')}`
+            : `unknown runtime '${r.runtime}'; no runners are registered`,
+        });
+      } else {
+        for (const msg of env.ctx.validateRunnerOptions(r.runtime, r.options)) {
+          problems.push({ field: ['runtimes', i, 'options'], message: `runner '${r.runtime}' rejects its options: ${msg}` });
+        }
+      }
+      const first = labelAt.get(r.label);
+      if (first === undefined) {
+        labelAt.set(r.label, i);
+        return;
+      }
+      const given = has(env.raw, 'runtimes', i, 'label');
+      problems.push({
+        field: ['runtimes', i, 'label'],
+        at: { path: ['runtimes', i, given ? 'label' : 'runtime'], part: 'value' },
+        message: `label '${r.label}'${given ? '' : ' (defaulted from the runtime name)'} is already used by ${formatField(['runtimes', first])}; results are keyed by label, so give each entry a distinct label, e.g. \`label: ${r.label}-2\``,
+      });
+    });
+    return problems;
+  },
+};
+
+const sloWithinTimeout: Rule = {
+  name: 'the p99 budget is within the request timeout',
+  check(s, env) {
+    if (!env.trusted(['slo', 'p99Ms']) || !env.trusted(['traffic', 'timeoutMs'])) return [];
+    if (s.slo.p99Ms <= s.traffic.timeoutMs) return [];
+    return [
+      {
+        field: ['slo', 'p99Ms'],
+        message: `slo.p99Ms is ${s.slo.p99Ms} but traffic.timeoutMs is ${s.traffic.timeoutMs}; requests slower than the timeout count as errors, so a p99 budget above it cannot be judged: lower p99Ms or raise traffic.timeoutMs`,
+      },
+    ];
+  },
+};
+
+const defaultedNameIsValid: Rule = {
+  name: 'a name taken from the file name is a valid name',
+  check(s, env) {
+    // A written name is checked by the schema's pattern; a defaulted one must obey it too.
+    const pattern = scenarioSchema().properties?.name?.pattern;
+    if (has(env.raw, 'name') || !pattern || new RegExp(pattern).test(s.name)) return [];
+    return [{ field: ['name'], at: { path: [], part: 'value' }, message: `the scenario has no name and its file name '${s.name}' is not a valid one (letters, digits, '.', '_' and '-'); add \`name: ...\`` }];
+  },
+};
+
+/** Every cross-field rule, in the order their problems are usually fixed. */
+export const scenarioRules: readonly Rule[] = [
+  defaultedNameIsValid,
+  liveWithinModelled,
+  mixWeightsSumToOne,
+  mixWorkloadsExistOnce,
+  traceFileReadable,
+  runtimesRegisteredAndDistinct,
+  sloWithinTimeout,
+];
+
+/** Runs every rule; problems of all rules together. */
+export function checkRules(s: Scenario, env: RuleEnv): Problem[] {
+  return scenarioRules.flatMap((r) => r.check(s, env));
+}
