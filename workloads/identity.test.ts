@@ -1,0 +1,71 @@
+/**
+ * The identity check: every fixture of every workload, through every packaging, must give the
+ * fixture's status, header subset and body bytes, and the same status, handler headers and body
+ * bytes as calling the handler directly. A new packaging (Wasm component, container, C port)
+ * passes this before any of its numbers mean anything; add it to `packagings` in
+ * workloads/testkit/packagings.ts.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fixtureExpectedBody, fixtureRequestBody, listWorkloads, loadWorkload } from './registry.js';
+import type { Fixture, Workload } from './registry.js';
+import { directCall, packagings } from './testkit/packagings.js';
+import type { Endpoint, Observed } from './testkit/packagings.js';
+
+const workloads: Workload[] = listWorkloads().map((name) => loadWorkload(name));
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
+
+function assertMatchesFixture(f: Fixture, got: Observed): void {
+  assert.equal(got.status, f.expect.status, `status of ${f.name}; body: ${text(got.body)}`);
+  for (const [k, v] of Object.entries(f.expect.headers ?? {})) assert.equal(got.headers[k], v, `header ${k} of ${f.name}`);
+  const expected = fixtureExpectedBody(f);
+  if (expected) assert.deepEqual(Buffer.from(got.body), Buffer.from(expected), `body of ${f.name}`);
+}
+
+test('there are workloads to check', () => {
+  assert.deepEqual(
+    workloads.map((w) => w.name),
+    ['ab-flag', 'hello', 'jwt-verify', 'telemetry'],
+  );
+});
+
+for (const packaging of packagings) {
+  describe(`packaging ${packaging.name}`, () => {
+    const endpoints = new Map<string, Endpoint>();
+    const references = new Map<string, Endpoint>();
+
+    before(async () => {
+      await Promise.all(
+        workloads.map(async (w) => {
+          endpoints.set(w.name, await packaging.start(w));
+          references.set(w.name, await directCall.start(w));
+        }),
+      );
+    });
+    after(async () => {
+      await Promise.all([...endpoints.values(), ...references.values()].map((e) => e.stop()));
+    });
+
+    for (const w of workloads) {
+      for (const f of w.fixtures) {
+        test(`${w.name}/${f.name}`, async () => {
+          const body = fixtureRequestBody(f);
+          const got = await endpoints.get(w.name)!.call(f.request, body);
+          assertMatchesFixture(f, got);
+
+          const ref = await references.get(w.name)!.call(f.request, body);
+          assert.equal(got.status, ref.status);
+          assert.deepEqual(Buffer.from(got.body), Buffer.from(ref.body), 'body differs from a direct call');
+          if (packaging.http) {
+            // The transport adds its own headers (date, connection...); every handler header must arrive unchanged.
+            for (const [k, v] of Object.entries(ref.headers)) assert.equal(got.headers[k], v, `handler header ${k}`);
+            assert.equal(got.headers['content-length'], String(ref.body.length));
+          } else {
+            assert.deepEqual(got.headers, ref.headers);
+          }
+        });
+      }
+    }
+  });
+}
