@@ -163,7 +163,7 @@ async function runOne(
       );
     }, 1000);
     ctx.signal?.addEventListener('abort', onAbort);
-    load = startLoad(loadJob(ctx.plan, handle.url, ctx.fixtures, scenario), (pr) => ctx.onEvent?.({ type: 'load-progress', label: p.spec.label, repetition, ...pr }));
+    load = startLoad(loadJob(ctx.plan, handle.url, ctx.fixtures, scenario), ({ type: _t, ...pr }) => ctx.onEvent?.({ ...pr, type: 'load-progress', label: p.spec.label, repetition }));
     if (ctx.signal?.aborted) load.stop();
     const report = await load.done;
     clearInterval(sampler);
