@@ -76,7 +76,7 @@ export interface PopStats {
     spare: number;
     errors: number;
     evictions: number;
-    /** Evictions by cause: idle, memory, command, crash, max-instances. */
+    /** Evictions by cause: the `EvictionCause` values of lab/policy/types.ts (idle, memory, command, crash, forced, timeout). */
     evictionsBy: Record<string, number>;
   };
   activations: ActivationRecord[];

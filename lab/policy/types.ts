@@ -9,9 +9,13 @@
 /** Milliseconds on some monotonic timeline. Live runners pass performance.now(); the simulator its own time. */
 export type Clock = () => number;
 
-/** `forced`: an idle instance dropped to make room for a forced-cold activation at the tenant's cap. */
-export type EvictionCause = 'idle' | 'memory' | 'command' | 'crash' | 'forced';
+/**
+ * `forced`: an idle instance dropped to make room for a forced-cold activation at the tenant's cap.
+ * `timeout`: an instance killed because a request to it exceeded the request deadline.
+ */
+export type EvictionCause = 'idle' | 'memory' | 'command' | 'crash' | 'forced' | 'timeout';
 
+/** An instance the policy took off its books: the caller must dispose it. */
 export interface Eviction {
   tenant: string;
   instance: string;

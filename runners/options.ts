@@ -1,0 +1,30 @@
+/** Checking and reading runner-specific options (the `options` map of a scenario's runtime entry). */
+
+/** One numeric option a runner accepts. */
+export interface NumericOption {
+  kind: 'integer' | 'number';
+  /** Smallest allowed value (inclusive). */
+  min: number;
+}
+
+/** Every problem with `options` against `known`, each naming the option and the bad value; unknown names are problems too. */
+export function checkOptions(runner: string, options: Record<string, unknown>, known: Record<string, NumericOption>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(options)) {
+    const spec = known[name];
+    if (!spec) {
+      const names = Object.keys(known);
+      problems.push(`options.${name}: unknown option of runner "${runner}" (known: ${names.length > 0 ? names.join(', ') : 'none'})`);
+      continue;
+    }
+    const ok = typeof value === 'number' && Number.isFinite(value) && (spec.kind === 'number' || Number.isInteger(value)) && value >= spec.min;
+    if (!ok) problems.push(`options.${name}: must be ${spec.kind === 'integer' ? 'an integer' : 'a number'} >= ${spec.min}, got ${JSON.stringify(value)}`);
+  }
+  return problems;
+}
+
+/** A numeric option's value, or `fallback` when absent. Call after `checkOptions` passed. */
+export function numberOption(options: Record<string, unknown>, name: string, fallback: number): number {
+  const v = options[name];
+  return typeof v === 'number' ? v : fallback;
+}

@@ -1,0 +1,169 @@
+/**
+ * The `process` runner: each tenant instance is a bare Node child process running the workload's
+ * Node packaging server; a PoP host process of its own (host.ts) routes, pools and proxies.
+ * Running the host apart from the lab keeps the lab's load generator and the measured PoP from
+ * sharing an event loop, and makes "host USS" a clean fixed overhead.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256File } from '../../lab/digest.js';
+import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
+import { nodeServerScript } from '../../workloads/packaging/node/launch.js';
+import { loadWorkload } from '../../workloads/registry.js';
+import type { ArtifactInfo, LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../contract.js';
+import { checkOptions, numberOption, type NumericOption } from '../options.js';
+import { PopClient } from '../pop-client.js';
+import { writeHostPlan, type HostMessage } from './host-plan.js';
+
+const OPTIONS: Record<string, NumericOption> = {
+  spares: { kind: 'integer', min: 0 },
+};
+
+/** Generous: start-up includes filling spare pools, and this is not a measurement. */
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** How long `stop` lets the host shut its instances down before killing it. */
+const STOP_GRACE_MS = 10_000;
+/** Lines of the host log quoted in a start-up failure. */
+const LOG_TAIL_LINES = 20;
+
+/** Seams for tests: where handlers and the packaging server come from. */
+export interface ProcessRunnerDeps {
+  /** Compiled handler module of a workload. Default: the workload registry's `handlerPath`. */
+  resolveHandler?(workload: string): string;
+  /** The Node packaging server entry script. Default: the compiled workloads/packaging/node/server.js. */
+  serverScript?: string;
+  /** Deadline for the host to serve, milliseconds. */
+  startTimeoutMs?: number;
+}
+
+/** A launched process-runner PoP, with the host's pid for leak checks. */
+export interface ProcessPopHandle extends PopHandle {
+  hostPid: number;
+}
+
+function logTail(path: string): string {
+  try {
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    return lines.slice(-LOG_TAIL_LINES).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Waits for the host's ready message; rejects (host killed) on error, early exit or timeout. */
+function waitReady(host: ChildProcess, timeoutMs: number, logPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      host.off('message', onMessage);
+      host.off('exit', onExit);
+    };
+    const fail = (why: string): void => {
+      done();
+      if (!hasExited(host)) host.kill('SIGKILL');
+      reject(new EnvironmentError(`process runner: PoP host ${why}; last lines of ${logPath}:\n${logTail(logPath)}`));
+    };
+    const onMessage = (m: unknown): void => {
+      const msg = m as HostMessage;
+      if (msg?.type === 'ready') {
+        done();
+        resolve(msg.url);
+      } else if (msg?.type === 'error') fail(`failed to start: ${msg.message}`);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited during start-up (${code !== null ? `exit code ${code}` : `signal ${signal}`})`);
+    const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
+    host.on('message', onMessage);
+    host.once('exit', onExit);
+  });
+}
+
+/** Stops the host: closing its IPC channel makes it dispose every instance and exit; SIGKILL if it hangs. */
+async function stopHost(host: ChildProcess): Promise<void> {
+  if (hasExited(host)) return;
+  const exited = new Promise<void>((r) => host.once('exit', () => r()));
+  if (host.connected) host.disconnect();
+  else host.kill('SIGTERM');
+  const timer = setTimeout(() => host.kill('SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Builds a process runner; `processRunner` is the registered one. */
+export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
+  const resolveHandler = deps.resolveHandler ?? ((w: string) => loadWorkload(w).handlerPath);
+  const serverScript = deps.serverScript ?? nodeServerScript;
+  const hostScript = new URL('./host.js', import.meta.url);
+
+  const requireBuilt = (path: string, what: string): void => {
+    if (!existsSync(path)) throw new EnvironmentError(`process runner: ${what} ${path} does not exist; build the project first (npm run build)`);
+  };
+
+  return {
+    name: 'process',
+
+    validateOptions(options: Record<string, unknown>): string[] {
+      return checkOptions('process', options, OPTIONS);
+    },
+
+    async prepare(workloads: string[]): Promise<PreparedRuntime> {
+      requireBuilt(serverScript, 'Node packaging server');
+      const artifacts: ArtifactInfo[] = workloads.map((name) => {
+        const w = loadWorkload(name);
+        const handlerPath = resolveHandler(name);
+        requireBuilt(handlerPath, `compiled handler of workload ${name}`);
+        return { workload: name, packaging: 'node', digest: sha256File(handlerPath), sourceDigest: w.sourceDigest, sizeBytes: statSync(handlerPath).size, path: handlerPath };
+      });
+      return { artifacts, versions: { node: process.version } };
+    },
+
+    async launch(plan: LaunchPlan): Promise<ProcessPopHandle> {
+      const problems = checkOptions('process', plan.options, OPTIONS);
+      if (problems.length > 0) throw new LabError(`process runner: ${problems.join('; ')}`, ExitCode.invalidInput);
+      requireBuilt(serverScript, 'Node packaging server');
+      const handlers: Record<string, string> = {};
+      for (const t of plan.tenants) {
+        if (handlers[t.workload]) continue;
+        const path = resolveHandler(t.workload);
+        requireBuilt(path, `compiled handler of workload ${t.workload}`);
+        handlers[t.workload] = path;
+      }
+      mkdirSync(plan.workDir, { recursive: true });
+      const planPath = join(plan.workDir, 'process-host.plan.json');
+      const logPath = join(plan.workDir, 'process-host.log');
+      writeHostPlan(planPath, { plan, serverScript, handlers, spares: numberOption(plan.options, 'spares', 0), logPath });
+      const log = openSync(logPath, 'a');
+      let host: ChildProcess;
+      try {
+        host = fork(hostScript, [planPath], {
+          stdio: ['ignore', log, log, 'ipc'],
+          execArgv: [],
+          // Its own process group: a terminal's Ctrl-C reaches the lab only, which then stops the
+          // host in order (partial results stay consistent); if the lab dies instead, the IPC
+          // channel closing stops the host all the same.
+          detached: true,
+          serialization: 'json',
+        });
+      } finally {
+        closeSync(log);
+      }
+      const timeoutMs = deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+      const url = await waitReady(host, timeoutMs, logPath);
+      try {
+        await new PopClient(url).waitHealthy(timeoutMs);
+      } catch (e) {
+        await stopHost(host);
+        throw e;
+      }
+      let stopped: Promise<void> | undefined;
+      return { url, hostPid: host.pid!, stop: () => (stopped ??= stopHost(host)) };
+    },
+  };
+}
+
+/** The registered `process` runner. Options: `spares` (spare instances per tenant, default 0). */
+export const processRunner: Runner = createProcessRunner();

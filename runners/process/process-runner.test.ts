@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadWorkload } from '../../workloads/registry.js';
+import { POP_HEADERS, type PopStats } from '../contract.js';
+import { PopClient } from '../pop-client.js';
+import { createProcessRunner, processRunner, type ProcessPopHandle } from './index.js';
+import { descendants, isRunning } from './testdata/procs.js';
+
+const misbehaveHandler = fileURLToPath(new URL('./testdata/misbehave-handler.js', import.meta.url));
+const holderScript = fileURLToPath(new URL('./testdata/launch-holder.js', import.meta.url));
+/** Short enough to keep the hang test quick, long enough for a cold start on a loaded machine. */
+const REQUEST_TIMEOUT_MS = 2500;
+
+const runner = createProcessRunner({ resolveHandler: (w) => (w === 'misbehave' ? misbehaveHandler : loadWorkload(w).handlerPath) });
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+async function get(base: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(`${base}${path}`, { headers });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+async function until(cond: () => boolean, what: string, boundMs = 10_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('process runner', () => {
+  let workDir: string;
+  let handle: ProcessPopHandle;
+  let pop: PopClient;
+  const seenPids = new Set<number>();
+
+  before(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'process-runner-test-'));
+    handle = (await runner.launch({
+      runId: 'test',
+      tenants: [
+        { id: 'a', workload: 'hello' },
+        { id: 'b', workload: 'hello' },
+        { id: 'bad', workload: 'misbehave' },
+      ],
+      keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 },
+      options: {},
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      workDir,
+    })) as ProcessPopHandle;
+    pop = new PopClient(handle.url);
+  });
+
+  after(async () => {
+    await handle?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('serves on 127.0.0.1 and answers health', async () => {
+    assert.match(handle.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(await pop.healthy(), true);
+  });
+
+  it('cold-starts, then reuses the instance warm', async () => {
+    const cold = await get(handle.url, '/t/a/');
+    assert.equal(cold.status, 200);
+    assert.equal(cold.text, 'hello from edge-pop-lab\n');
+    assert.equal(cold.headers.get(POP_HEADERS.activation), 'cold');
+    assert.ok(cold.headers.get(POP_HEADERS.activationId));
+    const warm = await get(handle.url, '/t/a/');
+    assert.equal(warm.headers.get(POP_HEADERS.activation), 'warm');
+    assert.equal(warm.headers.get(POP_HEADERS.instance), cold.headers.get(POP_HEADERS.instance));
+    assert.equal(warm.headers.get(POP_HEADERS.activationId), null);
+    const stats = await pop.stats({ drain: true });
+    const rec = stats.activations.find((a) => a.id === cold.headers.get(POP_HEADERS.activationId));
+    assert.ok(rec, 'the activation record of the cold start');
+    assert.deepEqual(
+      rec.phases.map((p) => p.name),
+      ['spawn', 'init', 'firstResponse'],
+    );
+    assert.ok(rec.phases.every((p) => p.ms >= 0));
+    assert.ok(rec.totalMs > 0 && rec.totalMs + 1e-6 >= rec.phases.reduce((a, p) => a + p.ms, 0));
+  });
+
+  it('honours x-lab-force-cold with a fresh instance', async () => {
+    const before = await get(handle.url, '/t/a/');
+    const forced = await get(handle.url, '/t/a/', { [POP_HEADERS.forceCold]: '1' });
+    assert.equal(forced.status, 200);
+    assert.equal(forced.headers.get(POP_HEADERS.activation), 'cold');
+    assert.notEqual(forced.headers.get(POP_HEADERS.instance), before.headers.get(POP_HEADERS.instance));
+    const stats = await pop.stats({ drain: true });
+    assert.equal(stats.activations.at(-1)?.reason, 'forced');
+    assert.equal(stats.instances.a, 2);
+  });
+
+  it('reports non-zero USS and PSS per instance, and the host as fixed overhead', async () => {
+    await get(handle.url, '/t/b/');
+    const m = await pop.memory();
+    assert.equal(m.runtime, 'process');
+    assert.equal(m.instances.length, 3);
+    for (const i of m.instances) {
+      assert.ok(i.ussBytes > 0 && i.pssBytes > 0, `instance ${i.instance} measured`);
+      assert.ok(i.ussBytes <= i.rssBytes, 'USS never exceeds RSS');
+    }
+    const mean = m.instances.reduce((a, i) => a + i.ussBytes, 0) / m.instances.length;
+    assert.equal(m.perInstanceUssBytes, Math.round(mean));
+    assert.ok(m.fixedOverheadBytes > 0);
+    for (const pid of descendants(handle.hostPid)) seenPids.add(pid);
+    assert.ok(seenPids.size >= 3, 'one child process per instance');
+  });
+
+  it('answers 502 naming the tenant when an instance crashes, and keeps serving others', async () => {
+    assert.equal((await get(handle.url, '/t/bad/ok')).status, 200);
+    const crash = await get(handle.url, '/t/bad/crash');
+    assert.equal(crash.status, 502);
+    assert.equal(crash.headers.get(POP_HEADERS.error), 'crash');
+    assert.match(crash.text, /^tenant bad: instance crashed \(exit code 3\)/);
+    assert.equal((await get(handle.url, '/t/b/')).status, 200);
+    const again = await get(handle.url, '/t/bad/ok');
+    assert.equal(again.status, 200);
+    assert.equal(again.headers.get(POP_HEADERS.activation), 'cold');
+  });
+
+  it('kills a hanging instance at the request timeout with a 504 naming the tenant', async () => {
+    const hang = get(handle.url, '/t/bad/hang');
+    // While that instance spins, other tenants are unaffected.
+    await sleep(100);
+    const other = await get(handle.url, '/t/b/');
+    assert.equal(other.status, 200);
+    const res = await hang;
+    assert.equal(res.status, 504);
+    assert.equal(res.headers.get(POP_HEADERS.error), 'timeout');
+    assert.match(res.text, /^tenant bad: instance did not answer within/);
+    const stats = await pop.stats();
+    assert.equal(stats.counters.evictionsBy.crash, 1);
+    assert.equal(stats.counters.evictionsBy.timeout, 1);
+    assert.equal(stats.instances.bad, 0);
+    assert.equal((await get(handle.url, '/t/bad/ok')).status, 200);
+  });
+
+  it('answers 404 naming an unknown tenant', async () => {
+    const res = await get(handle.url, '/t/nobody/');
+    assert.equal(res.status, 404);
+    assert.match(res.text, /^tenant nobody: /);
+  });
+
+  it('evicts on command', async () => {
+    const r = await pop.evict('a');
+    assert.equal(r.evicted, 2);
+    const stats: PopStats = await pop.stats();
+    assert.equal(stats.instances.a, 0);
+    assert.equal(stats.instances.b, 1);
+    assert.equal(stats.counters.evictionsBy.command, 2);
+  });
+
+  it('leaves no process behind after stop()', async () => {
+    for (const pid of descendants(handle.hostPid)) seenPids.add(pid);
+    seenPids.add(handle.hostPid);
+    await handle.stop();
+    await until(() => [...seenPids].every((p) => !isRunning(p)), 'every host and instance process to exit');
+    await handle.stop(); // idempotent
+  });
+});
+
+describe('process runner without the lab', () => {
+  it('leaves no process behind when the lab-side parent is SIGKILLed', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'process-runner-kill-'));
+    const holder = spawn(process.execPath, [holderScript, workDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        holder.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /ready (\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        holder.once('exit', (code) => reject(new Error(`holder exited early (code ${code})`)));
+      });
+      assert.equal(await new PopClient(url).healthy(), true);
+      const tree = descendants(holder.pid!);
+      // The host, one instance per tenant, and one spare per tenant.
+      assert.ok(tree.length >= 5, `expected host + 4 instances, saw ${tree.length} processes`);
+      const exited = new Promise((r) => holder.once('exit', r));
+      holder.kill('SIGKILL');
+      await exited;
+      await until(() => tree.every((p) => !isRunning(p)), 'the host and its instances to exit after the lab died');
+    } finally {
+      if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('process runner start-up failures', () => {
+  it('rejects with the host\'s reason and log when the PoP cannot start', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'process-runner-fail-'));
+    try {
+      await assert.rejects(
+        runner.launch({
+          runId: 'bad',
+          tenants: [{ id: 'a', workload: 'hello' }],
+          keepAlive: { idleTimeoutSeconds: 1, maxInstancesPerTenant: 0, memoryBudgetMiB: 0 },
+          options: {},
+          requestTimeoutMs: 1000,
+          workDir,
+        }),
+        /PoP host failed to start: keepAlive\.maxInstancesPerTenant must be an integer >= 1, got 0/,
+      );
+      await assert.rejects(
+        createProcessRunner({ resolveHandler: () => join(workDir, 'missing.js') }).launch({
+          runId: 'bad',
+          tenants: [{ id: 'a', workload: 'hello' }],
+          keepAlive: { idleTimeoutSeconds: 1, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
+          options: {},
+          requestTimeoutMs: 1000,
+          workDir,
+        }),
+        /compiled handler of workload hello .*missing\.js does not exist/,
+      );
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('process runner preparation and options', () => {
+  it('prepares one Node artifact per workload with digests and the Node version', async () => {
+    const prepared = await processRunner.prepare(['hello'], {});
+    assert.deepEqual(prepared.versions, { node: process.version });
+    const [a] = prepared.artifacts;
+    assert.ok(a);
+    assert.equal(a.workload, 'hello');
+    assert.equal(a.packaging, 'node');
+    assert.match(a.digest, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(a.sourceDigest, loadWorkload('hello').sourceDigest);
+    assert.ok(a.sizeBytes > 0);
+  });
+
+  it('validates options, naming each bad one and its value', () => {
+    assert.deepEqual(processRunner.validateOptions({ spares: 2 }), []);
+    assert.deepEqual(processRunner.validateOptions({ spares: -1, sparez: 1 }), [
+      'options.spares: must be an integer >= 0, got -1',
+      'options.sparez: unknown option of runner "process" (known: spares)',
+    ]);
+    assert.deepEqual(processRunner.validateOptions({ spares: 1.5 }), ['options.spares: must be an integer >= 0, got 1.5']);
+  });
+});
