@@ -10,11 +10,12 @@ import { loadResult } from './results/store.js';
 
 /** Child processes of this test process (the runner hosts and instances must be gone after a run). */
 function descendants(pid = process.pid): number[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' });
   const kids = new Map<number, number[]>();
   for (const line of out.trim().split('\n')) {
-    const [p, pp] = line.trim().split(/\s+/).map(Number) as [number, number];
-    (kids.get(pp) ?? kids.set(pp, []).get(pp)!).push(p);
+    const [p, pp, comm] = line.trim().split(/\s+/) as [string, string, string];
+    if (comm === 'ps') continue; // the ps listing itself
+    (kids.get(Number(pp)) ?? kids.set(Number(pp), []).get(Number(pp))!).push(Number(p));
   }
   const all: number[] = [];
   const walk = (p: number) => {

@@ -101,12 +101,17 @@ test('refuses a non-loopback target', async () => {
 test('stop() ends early and still reports, counting what was not sent', async () => {
   const pop = await stubPop({});
   try {
-    const run = startLoad(job(pop.url, 400, 10));
-    setTimeout(() => run.stop(), 400);
+    // 10 s of traffic; stopped at the first progress report that shows measured responses.
+    let run: ReturnType<typeof startLoad> | undefined;
+    run = startLoad(job(pop.url, 1000, 10), (p) => {
+      if (p.completed > 0) run?.stop();
+    });
     const report = await run.done;
     assert.equal(report.interrupted, true);
     assert.ok(report.counts.notSent > 0);
     assert.ok(report.counts.completed > 0);
+    const errors = Object.values(report.counts.errors).reduce((a, b) => a + b, 0);
+    assert.equal(report.counts.warmup + report.counts.completed + errors + report.counts.notSent, 1000, 'every planned request in one bucket');
   } finally {
     await pop.close();
   }
