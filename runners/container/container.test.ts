@@ -1,0 +1,277 @@
+/**
+ * Integration tests of the container runner on the real engine (started by
+ * scripts/setup-docker.sh when none answers). Images are built once and cached by digest; every
+ * test removes what it started, and the last test checks that nothing of ours is left running.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import type { ActivationRecord, LaunchPlan, MemoryReport, PopHandle, PopStats } from '../contract.js';
+import { loadWorkload } from '../../workloads/registry.js';
+import { connectEngine, followProgress } from './engine.js';
+import { ImageBuildError } from './image-error.js';
+import { buildContextImage, ensureWorkloadImage, type WorkloadImage } from './images.js';
+import { containerRunner } from './index.js';
+import { LABELS } from './labels.js';
+import { tarStream } from './tar.js';
+import { processAlive } from './cleanup.js';
+import { STRATEGIES } from './strategies.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let docker: Docker;
+let hello: WorkloadImage;
+const workDir = mkdtempSync(join(tmpdir(), 'container-test-'));
+/** Images the tests build themselves (crashing, never-ready, brought-by-the-scenario), removed at the end. */
+const testImages: string[] = [];
+
+async function launch(options: Record<string, unknown>, tenants = [{ id: 't1', workload: 'hello' }], requestTimeoutMs = 10_000): Promise<PopHandle> {
+  const plan: LaunchPlan = {
+    runId: `test-${process.pid}-${Date.now()}`,
+    tenants,
+    keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 4, memoryBudgetMiB: 0 },
+    options,
+    requestTimeoutMs,
+    workDir,
+  };
+  return containerRunner.launch(plan);
+}
+
+async function get(h: PopHandle, tenant: string, forceCold = false): Promise<{ status: number; activation: string | null; instance: string | null; body: string }> {
+  const r = await fetch(`${h.url}/t/${tenant}/`, { headers: forceCold ? { 'x-lab-force-cold': '1' } : {} });
+  return { status: r.status, activation: r.headers.get('x-lab-activation'), instance: r.headers.get('x-lab-instance'), body: await r.text() };
+}
+
+async function activations(h: PopHandle): Promise<ActivationRecord[]> {
+  return ((await (await fetch(`${h.url}/_lab/stats`)).json()) as PopStats).activations.filter((a) => a.path === 'request');
+}
+
+/** An image built from `dockerfile` with no lab labels: the lab did not build it. */
+async function foreignImage(tag: string, dockerfile: string): Promise<string> {
+  await followProgress(docker, await docker.buildImage(tarStream([{ path: 'Dockerfile', mode: 0o644, source: { bytes: Buffer.from(dockerfile) } }]), { t: tag, rm: true }));
+  testImages.push(tag);
+  return tag;
+}
+
+/** Containers of this test file's runs (other engineers' runs may share the engine). */
+async function runningOfOurs(): Promise<Docker.ContainerInfo[]> {
+  const all = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [LABELS.owned] }) });
+  return all.filter((c) => c.Labels?.[LABELS.run]?.includes(`-${process.pid}`));
+}
+
+before(async () => {
+  docker = (await connectEngine()).docker;
+  hello = await ensureWorkloadImage(docker, loadWorkload('hello'), 'oci-image-scratch');
+});
+
+after(async () => {
+  for (const t of testImages) await docker.getImage(t).remove({ force: true }).catch(() => {});
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('images', () => {
+  test('the scratch image is cached by context digest and sized', async () => {
+    const again = await ensureWorkloadImage(docker, loadWorkload('hello'), 'oci-image-scratch');
+    assert.equal(again.id, hello.id, 'a second ensure must find the same image, not rebuild');
+    assert.ok(hello.sizeBytes > 0);
+    const info = await docker.getImage(hello.ref).inspect();
+    assert.equal(info.Config.Labels?.[LABELS.contextDigest], hello.contextDigest);
+    assert.equal(info.RootFS.Layers?.length, 1, 'one layer: nothing shared between workloads');
+  });
+
+  test('a failing build names the workload and the step', async () => {
+    const w = loadWorkload('hello');
+    await assert.rejects(
+      buildContextImage(docker, { workload: 'hello', packaging: 'oci-image-scratch', sourceDigest: w.sourceDigest, ref: 'edge-pop-lab-test/broken:1' }, { dockerfile: 'FROM scratch\nCOPY does-not-exist /x\n', entries: [] }),
+      (e: unknown) => e instanceof ImageBuildError && e.step === 'docker build' && /workload "hello"/.test(e.message) && /does-not-exist/.test(e.message),
+    );
+    await assert.rejects(
+      ensureWorkloadImage(docker, { ...w, name: 'ghost', handlerPath: join(workDir, 'missing-handler.js') }, 'oci-image-scratch'),
+      (e: unknown) => e instanceof ImageBuildError && e.step === 'collect files' && /workload "ghost"/.test(e.message) && /missing-handler/.test(e.message),
+    );
+  });
+
+  test('the Debian image builds on the imported debootstrap base', async () => {
+    const img = await ensureWorkloadImage(docker, loadWorkload('hello'), 'oci-image-debian');
+    const info = await docker.getImage(img.id).inspect();
+    assert.equal(info.RootFS.Layers?.length, 2, 'base layer + app layer');
+    assert.ok(img.sizeBytes > hello.sizeBytes, 'a Debian base adds to the scratch image');
+    const h = await launch({ packaging: 'oci-image-debian' });
+    try {
+      const r = await get(h, 't1');
+      assert.equal(r.status, 200, r.body);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('activation strategies', () => {
+  const expected: Record<string, { has: string[]; hasNot: string[] }> = {
+    cold: { has: ['create', 'start', 'readiness', 'runner'], hasNot: ['unpause'] },
+    'pre-created': { has: ['start', 'readiness', 'runner'], hasNot: ['create', 'unpause'] },
+    paused: { has: ['unpause', 'readiness', 'runner'], hasNot: ['create', 'start'] },
+    warm: { has: ['readiness', 'runner'], hasNot: ['create', 'start', 'unpause'] },
+  };
+  for (const strategy of STRATEGIES) {
+    test(`${strategy}: a cold request records its phases`, async () => {
+      const h = await launch({ strategy });
+      try {
+        const r = await get(h, 't1');
+        assert.equal(r.status, 200, r.body);
+        assert.equal(r.activation, 'cold');
+        const [a] = await activations(h);
+        assert.ok(a, 'an activation record');
+        assert.equal(a.strategy, strategy);
+        const names = a.phases.map((p) => p.name);
+        for (const n of expected[strategy]!.has) assert.ok(names.includes(n), `${strategy} has phase ${n}: ${names.join(',')}`);
+        for (const n of expected[strategy]!.hasNot) assert.ok(!names.includes(n), `${strategy} has no phase ${n}: ${names.join(',')}`);
+        assert.equal((await get(h, 't1')).activation, 'warm');
+      } finally {
+        await h.stop();
+      }
+    });
+  }
+
+  test('forced cold is honoured and memory is measured', async () => {
+    const h = await launch({});
+    try {
+      const a = await get(h, 't1', true);
+      const b = await get(h, 't1', true);
+      assert.equal(a.activation, 'cold');
+      assert.equal(b.activation, 'cold');
+      assert.notEqual(a.instance, b.instance);
+      const mem = (await (await fetch(`${h.url}/_lab/memory`)).json()) as MemoryReport;
+      assert.equal(mem.instances.length, 2);
+      for (const m of mem.instances) {
+        assert.ok(m.ussBytes > 0 && m.pssBytes >= m.ussBytes && m.rssBytes >= m.pssBytes, JSON.stringify(m));
+      }
+      assert.ok(mem.extra.shimUssBytesPerInstance! > 0, 'containerd-shim USS');
+      assert.ok(mem.extra.cgroupUsageBytesPerInstance! > 0, 'cgroup usage');
+      assert.ok(mem.fixedOverheadBytes > 0);
+    } finally {
+      await h.stop();
+    }
+    assert.equal((await runningOfOurs()).length, 0, 'stop removes every container');
+  });
+});
+
+describe('failures', () => {
+  test('a container that crashes at start is reported with its log tail, fast', async () => {
+    const image = await foreignImage('edge-pop-lab-test/crash:1', `FROM ${hello.ref}\nENTRYPOINT ["/usr/bin/node", "-e", "console.error('boom at start'); process.exit(3)"]\n`);
+    const h = await launch({ byoImages: { hello: { image, portEnv: 'PORT' } } });
+    try {
+      const t = performance.now();
+      const r = await get(h, 't1');
+      assert.equal(r.status, 502);
+      assert.match(r.body, /tenant t1/);
+      assert.match(r.body, /exited with code 3/);
+      assert.match(r.body, /boom at start/);
+      assert.ok(performance.now() - t < 5000, 'a crash is noticed long before the request timeout');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('a container that never becomes ready is reported with its log tail at the ready deadline', async () => {
+    const image = await foreignImage('edge-pop-lab-test/silent:1', `FROM ${hello.ref}\nENTRYPOINT ["/usr/bin/node", "-e", "console.log('up but not listening'); setInterval(() => {}, 1000)"]\n`);
+    const h = await launch({ byoImages: { hello: { image, portEnv: 'PORT' } }, readyTimeoutMs: 1500 });
+    try {
+      const r = await get(h, 't1');
+      assert.equal(r.status, 502);
+      assert.match(r.body, /within 1500 ms/);
+      assert.match(r.body, /up but not listening/);
+      // The run goes on: the next request is served (and fails the same way), not stalled.
+      assert.equal((await get(h, 't1')).status, 502);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('an image the lab did not build runs as a tenant on its fixed port', async () => {
+    const image = await foreignImage('edge-pop-lab-test/byo:1', `FROM ${hello.ref}\nENV PORT=23999\n`);
+    const h = await launch({ byoImages: { hello: { image, port: 23999 } } });
+    try {
+      const r = await get(h, 't1');
+      assert.equal(r.status, 200, r.body);
+      assert.match(r.body, /hello from edge-pop-lab/);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+describe('cleanup', () => {
+  async function waitNoneOf(runPrefix: string, ms: number): Promise<number> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const left = (await runningOfOurs()).filter((c) => c.Labels?.[LABELS.run]?.startsWith(runPrefix));
+      if (left.length === 0 || Date.now() > deadline) return left.length;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  for (const victim of ['lab', 'host'] as const) {
+    test(`SIGKILL of the ${victim} leaves no container running`, async () => {
+      const runId = `kill-${victim}-${process.pid}`;
+      const script = join(workDir, `lab-${victim}.mjs`);
+      writeFileSync(
+        script,
+        `const { containerRunner } = await import(${JSON.stringify(join(here, 'index.js'))});
+         const h = await containerRunner.launch({ runId: ${JSON.stringify(runId)}, tenants: [{ id: 't1', workload: 'hello' }, { id: 't2', workload: 'hello' }],
+           keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 }, options: { strategy: 'paused' }, requestTimeoutMs: 10000, workDir: ${JSON.stringify(workDir)} });
+         const r = await fetch(h.url + '/t/t1/');
+         process.stdout.write('ready ' + r.status + '\\n');
+         setInterval(() => {}, 1000);`,
+      );
+      const lab = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        lab.stdout.on('data', (d: Buffer) => (d.toString().includes('ready 200') ? resolve() : undefined));
+        lab.once('exit', (c) => reject(new Error(`lab exited early (${c})`)));
+      });
+      const ours = (await runningOfOurs()).filter((c) => c.Labels?.[LABELS.run]?.startsWith(runId));
+      assert.ok(ours.length >= 3, `one live instance and paused reserves exist (${ours.length})`);
+      const hostPid = Number(ours[0]!.Labels?.[LABELS.ownerPid]);
+      if (victim === 'host') process.kill(hostPid, 'SIGKILL');
+      else lab.kill('SIGKILL');
+      assert.equal(await waitNoneOf(runId, 15_000), 0, 'every container of the run is removed');
+      if (victim === 'host') lab.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(!processAlive(hostPid), 'the host is gone');
+    });
+  }
+});
+
+describe('artifact miss', () => {
+  test('a miss removes the image entirely and pays a real pull from the local origin', async () => {
+    // The images this file built on top of hello share its layer: gone first, as after the run.
+    for (const t of testImages.splice(0)) await docker.getImage(t).remove({ force: true }).catch(() => {});
+    const h = await launch({ artifactMissRate: 1 }, [{ id: 't1', workload: 'hello' }], 60_000);
+    try {
+      const r = await get(h, 't1');
+      assert.equal(r.status, 200, r.body);
+      const [a] = await activations(h);
+      const names = a!.phases.map((p) => p.name);
+      assert.ok(names.includes('missSetup'), names.join(','));
+      assert.ok(names.includes('pull'), `a complete miss, not a partial one: ${names.join(',')}`);
+      const pull = a!.phases.find((p) => p.name === 'pull')!;
+      assert.ok(pull.ms > 0);
+    } finally {
+      await h.stop();
+    }
+    // The engine gives a pulled image a new id (its local config differs from the distributed
+    // one); the content key travels with it, so the cache still finds it without a rebuild.
+    const back = await docker.getImage(hello.ref).inspect();
+    assert.equal(back.Config.Labels?.[LABELS.contextDigest], hello.contextDigest);
+    const rebuilt = await ensureWorkloadImage(docker, loadWorkload('hello'), 'oci-image-scratch');
+    assert.equal(rebuilt.id, back.Id, 'found by its context digest, not rebuilt');
+  });
+
+  test('nothing of ours is left running', async () => {
+    assert.deepEqual((await runningOfOurs()).map((c) => c.Id), []);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The container runner's options (a scenario runtime entry's `options`), checked all at once:
+ * every problem is returned, each naming the option, the rule and the value.
+ */
+import { IMAGE_PACKAGINGS, type ImagePackaging } from './images.js';
+import type { PortRange } from './ports.js';
+import { isStrategy, STRATEGIES, type Strategy } from './strategies.js';
+
+/** An image the lab did not build, already loaded in the engine, run for every tenant of `workload`. */
+export interface ByoImage {
+  /** Image reference in the engine (`myorg/app:1.2`, or an id). */
+  image: string;
+  /** Fixed port the image serves HTTP on (127.0.0.1, host network): one instance at a time. */
+  port?: number;
+  /** Or: an env variable the image reads its port from; the runner then gives each container its own. */
+  portEnv?: string;
+}
+
+/** Options after defaults. */
+export interface ContainerOptions {
+  strategy: Strategy;
+  packaging: ImagePackaging;
+  /** Containers made ahead per tenant (pre-created, paused, warm). */
+  reserve: number;
+  /** Pool spares (instances handed to requests as `spare`), as every TS host has. */
+  spares: number;
+  /** Fraction of activations whose image is removed first and pulled from the origin. */
+  artifactMissRate: number;
+  /** Seed of the artifact-miss draws; absent: derived from the run id. */
+  seed: number | undefined;
+  /** Never-ready deadline, ms; absent: the plan's request timeout. */
+  readyTimeoutMs: number | undefined;
+  pollMs: number;
+  aliveEveryMs: number;
+  logLines: number;
+  ports: PortRange;
+  byoImages: Record<string, ByoImage>;
+}
+
+/** Defaults, in one place. The readiness poll interval follows the measured fact "poll about every 1 ms". */
+export const DEFAULT_OPTIONS: ContainerOptions = {
+  strategy: 'cold',
+  packaging: 'oci-image-scratch',
+  reserve: 1,
+  spares: 0,
+  artifactMissRate: 0,
+  seed: undefined,
+  readyTimeoutMs: undefined,
+  pollMs: 1,
+  aliveEveryMs: 50,
+  logLines: 20,
+  ports: { first: 20000, last: 24999 },
+  byoImages: {},
+};
+
+const KNOWN = ['strategy', 'packaging', 'reserve', 'spares', 'artifactMissRate', 'seed', 'readyTimeoutMs', 'pollMs', 'aliveEveryMs', 'logLines', 'portRange', 'byoImages'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Every problem with `raw`; empty when valid. */
+export function optionProblems(raw: Record<string, unknown>): string[] {
+  return parse(raw).problems;
+}
+
+/** Options with defaults; throws listing every problem. */
+export function containerOptions(raw: Record<string, unknown>): ContainerOptions {
+  const { options, problems } = parse(raw);
+  if (problems.length > 0) throw new Error(`container runner: invalid options:\n  ${problems.join('\n  ')}`);
+  return options;
+}
+
+function parse(raw: Record<string, unknown>): { options: ContainerOptions; problems: string[] } {
+  const p: string[] = [];
+  const o: ContainerOptions = { ...DEFAULT_OPTIONS, byoImages: {} };
+  for (const k of Object.keys(raw)) if (!KNOWN.includes(k)) p.push(`options.${k}: unknown option of runner "container" (known: ${KNOWN.join(', ')})`);
+  const num = (name: string, min: number, max: number, integer: boolean): number | undefined => {
+    const v = raw[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+      p.push(`options.${name}: must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
+      return undefined;
+    }
+    return v;
+  };
+  if (raw.strategy !== undefined) {
+    if (isStrategy(raw.strategy)) o.strategy = raw.strategy;
+    else p.push(`options.strategy: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(raw.strategy)}`);
+  }
+  if (raw.packaging !== undefined) {
+    if ((IMAGE_PACKAGINGS as readonly unknown[]).includes(raw.packaging)) o.packaging = raw.packaging as ImagePackaging;
+    else p.push(`options.packaging: must be one of ${IMAGE_PACKAGINGS.join(', ')}, got ${JSON.stringify(raw.packaging)}`);
+  }
+  o.reserve = num('reserve', 1, 1000, true) ?? o.reserve;
+  o.spares = num('spares', 0, 1000, true) ?? o.spares;
+  o.artifactMissRate = num('artifactMissRate', 0, 1, false) ?? o.artifactMissRate;
+  o.seed = num('seed', 0, 2 ** 32 - 1, true) ?? o.seed;
+  o.readyTimeoutMs = num('readyTimeoutMs', 1, 600_000, false) ?? o.readyTimeoutMs;
+  o.pollMs = num('pollMs', 1, 1000, false) ?? o.pollMs;
+  o.aliveEveryMs = num('aliveEveryMs', 1, 60_000, false) ?? o.aliveEveryMs;
+  o.logLines = num('logLines', 1, 1000, true) ?? o.logLines;
+  if (raw.portRange !== undefined) {
+    const r = raw.portRange;
+    if (Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x)) && (r[0] as number) >= 1024 && (r[0] as number) <= (r[1] as number) && (r[1] as number) < 32768) {
+      o.ports = { first: r[0] as number, last: r[1] as number };
+    } else p.push(`options.portRange: must be [first, last] with 1024 <= first <= last < 32768 (below the ephemeral range), got ${JSON.stringify(r)}`);
+  }
+  if (raw.byoImages !== undefined) {
+    if (!isObject(raw.byoImages)) p.push('options.byoImages: must map workload names to { image, port | portEnv }');
+    else {
+      for (const [w, spec] of Object.entries(raw.byoImages)) {
+        const at = `options.byoImages.${w}`;
+        if (!isObject(spec) || typeof spec.image !== 'string' || spec.image === '') {
+          p.push(`${at}: must be { image: string, port: number } or { image: string, portEnv: string }`);
+          continue;
+        }
+        const hasPort = spec.port !== undefined;
+        const hasEnv = spec.portEnv !== undefined;
+        if (hasPort === hasEnv) p.push(`${at}: give exactly one of port (fixed) or portEnv (variable the image reads its port from)`);
+        if (hasPort && !(Number.isInteger(spec.port) && (spec.port as number) >= 1024 && (spec.port as number) < 32768)) p.push(`${at}.port: must be an integer in [1024, 32767], got ${JSON.stringify(spec.port)}`);
+        if (hasEnv && (typeof spec.portEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec.portEnv))) p.push(`${at}.portEnv: must be an environment variable name, got ${JSON.stringify(spec.portEnv)}`);
+        o.byoImages[w] = { image: spec.image, ...(hasPort ? { port: spec.port as number } : {}), ...(hasEnv ? { portEnv: spec.portEnv as string } : {}) };
+      }
+    }
+  }
+  if (o.artifactMissRate > 0 && Object.keys(o.byoImages).length > 0) p.push('options.artifactMissRate: artifact misses need images the lab pushed to its origin; not available together with byoImages');
+  return { options: o, problems: p };
+}

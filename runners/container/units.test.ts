@@ -1,0 +1,84 @@
+/** Unit tests of the container runner's pure parts: no engine needed. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seededRandom } from './artifact-miss.js';
+import { demuxLogs } from './logs.js';
+import { inactiveFileOf, memoryCgroupOf, parentPidOf } from './memory.js';
+import { parseLdd } from './node-runtime.js';
+import { optionProblems, containerOptions } from './options.js';
+import { registryConfig } from './origin-registry.js';
+import { tarDigest, tarStream } from './tar.js';
+import { percentile } from './bench.js';
+
+test('ldd output gives library paths, the loader included, vdso skipped', () => {
+  const text = '\tlinux-vdso.so.1 (0x00007f)\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n\t/lib64/ld-linux-x86-64.so.2 (0x00007f)\n';
+  assert.deepEqual(parseLdd(text), ['/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
+  assert.throws(() => parseLdd('\tlibfoo.so.1 => not found\n'), /missing/);
+});
+
+test('tar archives are deterministic and readable by tar(1)', async () => {
+  const long = `${'d'.repeat(90)}/${'e'.repeat(40)}/file.txt`;
+  const entries = [
+    { path: 'b.txt', mode: 0o644, source: { bytes: Buffer.from('bee\n') } },
+    { path: long, mode: 0o755, source: { bytes: Buffer.from('long path\n') } },
+  ];
+  assert.equal(await tarDigest(entries), await tarDigest([...entries].reverse()), 'order of entries does not matter');
+  const dir = mkdtempSync(join(tmpdir(), 'tar-test-'));
+  const chunks: Buffer[] = [];
+  for await (const c of tarStream(entries)) chunks.push(c as Buffer);
+  writeFileSync(join(dir, 'a.tar'), Buffer.concat(chunks));
+  const r = spawnSync('tar', ['-xf', 'a.tar'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(dir, long), 'utf8'), 'long path\n');
+  assert.equal(readFileSync(join(dir, 'b.txt'), 'utf8'), 'bee\n');
+});
+
+test('options: defaults, and every problem reported at once', () => {
+  assert.equal(containerOptions({}).strategy, 'cold');
+  const p = optionProblems({ strategy: 'lukewarm', reserve: 0, portRange: [40000, 41000], bogus: 1, byoImages: { x: { image: 'a', port: 1, portEnv: 'P' } } });
+  assert.equal(p.length, 6, p.join('\n'));
+  assert.ok(p.some((m) => m.startsWith('options.strategy')));
+  assert.ok(p.some((m) => m.startsWith('options.portRange') && /ephemeral/.test(m)));
+  assert.ok(p.some((m) => m.startsWith('options.bogus')));
+});
+
+test('cgroup, stat and memory.stat parsing', () => {
+  assert.equal(memoryCgroupOf('12:pids:/docker/abc\n4:memory:/docker/abc\n'), '/docker/abc');
+  assert.throws(() => memoryCgroupOf('0::/\n'), /memory controller/);
+  assert.equal(parentPidOf('123 (node (x) y) S 77 123 0'), 77);
+  assert.equal(inactiveFileOf('cache 1\ntotal_inactive_file 4096\n'), 4096);
+});
+
+test('log frames are demultiplexed', () => {
+  const frame = (stream: number, text: string): Buffer => {
+    const h = Buffer.alloc(8);
+    h[0] = stream;
+    h.writeUInt32BE(Buffer.byteLength(text), 4);
+    return Buffer.concat([h, Buffer.from(text)]);
+  };
+  assert.equal(demuxLogs(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')])), 'out\nerr\n');
+});
+
+test('the registry config listens on loopback only', () => {
+  const c = registryConfig(25001, '/tmp/x');
+  assert.match(c, /addr: 127\.0\.0\.1:25001/);
+  assert.doesNotMatch(c, /0\.0\.0\.0|htpasswd/);
+});
+
+test('seeded misses are reproducible and near their rate', () => {
+  const a = seededRandom(7);
+  const b = seededRandom(7);
+  const xs = Array.from({ length: 1000 }, () => a());
+  assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b()));
+  const rate = xs.filter((x) => x < 0.3).length / xs.length;
+  assert.ok(rate > 0.25 && rate < 0.35, String(rate));
+});
+
+test('nearest-rank percentile', () => {
+  assert.equal(percentile([1, 2, 3, 4], 0.5), 2);
+  assert.equal(percentile([1, 2, 3, 4], 0.99), 4);
+});

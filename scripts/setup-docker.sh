@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Idempotent: makes a Docker engine answer for the container runner.
+#
+# - A daemon that already answers (DOCKER_HOST, or the default unix socket) is reused as is.
+# - Otherwise, as root: installs Debian's docker.io when dockerd is missing, and starts dockerd
+#   with flags that keep every byte on loopback (no bridge, no iptables, no forwarding, no
+#   userland proxy: containers run with host networking and bind 127.0.0.1), then waits for
+#   GET /_ping.
+# - `--with-tools` also installs the Debian packages the container runner uses besides the engine:
+#   debootstrap (the Debian base image) and docker-registry (the local origin registry).
+#
+# Exit codes: 0 ready, 5 (the lab's "environment" code) when no engine can be had; the message
+# says how to provide one.
+set -euo pipefail
+
+say() { printf 'setup-docker: %s\n' "$*" >&2; }
+fail() { say "$*"; exit 5; }
+
+with_tools=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-tools) with_tools=1 ;;
+    *) fail "unknown argument $arg (usage: setup-docker.sh [--with-tools])" ;;
+  esac
+done
+
+SOCKET=/var/run/docker.sock
+LOG=${LAB_DOCKERD_LOG:-/var/log/lab-dockerd.log}
+# Generous: a cold first start of dockerd (containerd, storage driver probing) takes ~1 s here.
+PING_TIMEOUT_S=${LAB_DOCKERD_TIMEOUT_S:-30}
+
+# Answers 0 when GET /_ping on the engine says OK. Uses node (always present for the lab) so
+# a machine without curl still works; DOCKER_HOST unix:// and tcp:// (loopback) are understood.
+ping_engine() {
+  node -e '
+    const http = require("node:http");
+    const host = process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
+    let opts;
+    if (host.startsWith("unix://")) opts = { socketPath: host.slice(7) };
+    else if (host.startsWith("tcp://")) { const u = new URL(host.replace(/^tcp:/, "http:")); opts = { host: u.hostname, port: u.port || 2375 }; }
+    else process.exit(2);
+    const req = http.get({ ...opts, path: "/_ping", timeout: 2000 }, (res) => { res.resume(); process.exit(res.statusCode === 200 ? 0 : 1); });
+    req.on("error", () => process.exit(1));
+    req.on("timeout", () => { req.destroy(); process.exit(1); });
+  ' 2>/dev/null
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$(id -u)" != "0" ]; then fail "need root to install $* (or install it yourself: apt-get install $*)"; fi
+  if [ "$apt_updated" = "0" ]; then
+    say "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+    apt_updated=1
+  fi
+  say "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ "$with_tools" = "1" ]; then
+  missing=()
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  # Debian's package starts a registry listening on every interface with its own config
+  # under systemd; where it did, stop it: the lab runs its own on 127.0.0.1 only.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+    systemctl stop docker-registry || true
+  fi
+fi
+
+if ping_engine; then
+  exit 0
+fi
+
+if [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "unix://$SOCKET" ]; then
+  fail "DOCKER_HOST=$DOCKER_HOST does not answer GET /_ping; start that engine, or unset DOCKER_HOST to let the lab start a local one"
+fi
+if [ "$(id -u)" != "0" ]; then
+  fail "no Docker engine answers at $SOCKET and starting one needs root; start dockerd (flags: see docs/containers.md) or set DOCKER_HOST"
+fi
+
+command -v dockerd >/dev/null 2>&1 || apt_install docker.io
+command -v dockerd >/dev/null 2>&1 || fail "docker.io installed but dockerd is not on PATH"
+
+# A dockerd that is still coming up must not get a sibling: a second daemon started with
+# --bridge=none deletes the first one's docker0.
+if ! pgrep -x dockerd >/dev/null 2>&1; then
+  say "starting dockerd (loopback only: --bridge=none, no iptables, no forwarding, no userland proxy); log in $LOG"
+  mkdir -p "$(dirname "$LOG")"
+  # setsid + nohup: the daemon outlives this script and the lab; it is the one process the lab
+  # leaves running, by design (images stay cached in it).
+  setsid nohup dockerd \
+    --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
+    --userland-proxy=false \
+    >>"$LOG" 2>&1 </dev/null &
+fi
+
+deadline=$(( $(date +%s) + PING_TIMEOUT_S ))
+until ping_engine; do
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    tail -n 20 "$LOG" >&2 2>/dev/null || true
+    fail "dockerd did not answer GET /_ping within ${PING_TIMEOUT_S} s (log above, full log in $LOG)"
+  fi
+  sleep 0.05
+done
+say "dockerd answers on $SOCKET"
