@@ -148,6 +148,8 @@ async function runOne(
       tenants: ctx.plan.tenants.map((t) => ({ id: t.id, workload: t.workload })),
       keepAlive: scenario.keepAlive,
       options: p.spec.options,
+      seed: scenario.seed,
+      artifactMissRate: scenario.cache.artifactMissRate,
       requestTimeoutMs: scenario.traffic.timeoutMs,
       workDir,
     });

@@ -134,6 +134,10 @@ export interface LaunchPlan {
   keepAlive: KeepAliveSpec;
   /** Runner-specific options from the scenario. */
   options: Record<string, unknown>;
+  /** The scenario's seed: runners that draw random choices (artifact misses) derive their streams from it. Absent in ad-hoc launches (benches, tests). */
+  seed?: number;
+  /** Fraction of activations whose artifact must first be fetched from the origin (scenario `cache.artifactMissRate`); absent = 0. */
+  artifactMissRate?: number;
   /** Deadline for one tenant request, milliseconds; an instance that exceeds it is killed. */
   requestTimeoutMs: number;
   /** Directory for the runner's logs and scratch files. */

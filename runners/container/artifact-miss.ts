@@ -12,6 +12,8 @@ import type { ArtifactMisses } from './factory.js';
 import { splitRef } from './images.js';
 import { LABELS } from './labels.js';
 import type { OriginRegistry } from './origin-registry.js';
+import { forcedMissSelector } from '../../lab/traffic/forced-miss.js';
+import { seededRng } from '../../lab/traffic/rng.js';
 
 /** The reference of a local image in the origin registry. */
 export function originRef(origin: OriginRegistry, localRef: string): string {
@@ -73,23 +75,13 @@ export async function pullFromOrigin(docker: Docker, origin: OriginRegistry, loc
   await docker.getImage(remote).tag({ repo, tag });
 }
 
-/** A deterministic generator in [0, 1) from a seed (mulberry32): the same scenario misses the same activations. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Artifact misses at `rate` of activations, against `origin`. */
 export function artifactMisses(docker: Docker, origin: OriginRegistry, rate: number, seed: number): ArtifactMisses {
-  const random = seededRandom(seed);
+  // The same per-event coin the traffic plan uses for instance misses (and the simulator for
+  // both), on its own stream, so a scenario misses the same activations every time.
+  const miss = forcedMissSelector(rate, seededRng(seed).fork('artifact-miss'));
   return {
-    next: (_tenant: TenantAssignment) => rate > 0 && random() < rate,
+    next: (_tenant: TenantAssignment) => miss(),
     evict: (ref) => removeImageEntirely(docker, ref),
     pull: (ref) => pullFromOrigin(docker, origin, ref),
   };

@@ -106,10 +106,9 @@ export const containerRunner: Runner = {
 
   async launch(plan: LaunchPlan): Promise<PopHandle> {
     const o = containerOptions(plan.options);
-    // Scenario-level artifact-miss rate, when the orchestrator passes it in the plan (proposed
-    // plumbing); an explicit runner option wins.
-    const planRate = (plan as LaunchPlan & { artifactMissRate?: number }).artifactMissRate;
-    if (plan.options.artifactMissRate === undefined && typeof planRate === 'number' && planRate >= 0 && planRate <= 1) o.artifactMissRate = planRate;
+    // The scenario's artifact-miss rate and seed; an explicit runner option wins.
+    if (plan.options.artifactMissRate === undefined && plan.artifactMissRate !== undefined) o.artifactMissRate = plan.artifactMissRate;
+    if (o.seed === undefined && plan.seed !== undefined) o.seed = plan.seed;
     const { docker } = await connectEngine();
     const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
     return startHost({
