@@ -32,7 +32,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`lab: unknown command '${name}'\n\n${help()}`);
     return ExitCode.usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // Commands with sub-commands (bench) answer --help for those themselves.
+  if ((rest.includes('--help') || rest.includes('-h')) && !(cmd.name === 'bench' && rest[0] && !rest[0].startsWith('-'))) {
     process.stdout.write(`${cmd.summary}\n\nusage: ${cmd.usage}\n`);
     return ExitCode.ok;
   }

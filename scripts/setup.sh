@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent setup of a fresh machine of this kind: Node dependencies (npm ci, only when the
-# lockfile changed) and the TypeScript build. Safe to run before every command; quiet under CI
+# lockfile changed), the Docker engine and Debian tools, and the TypeScript build. Safe to run before every command; quiet under CI
 # except for what it actually does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,12 @@ if [ "$(cat node_modules/.lab-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.lab-lock-hash
 fi
+
+# System parts the runners and tests use (each script is idempotent and quiet when done):
+# the Docker engine, debootstrap and docker-registry for the container runner; Chromium for
+# the report's browser test.
+bash scripts/setup-docker.sh --with-tools
+[ ! -f scripts/setup-chromium.sh ] || bash scripts/setup-chromium.sh
 
 say "building TypeScript"
 npx tsc -p tsconfig.json
