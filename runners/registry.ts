@@ -3,11 +3,13 @@ import type { Runner } from './contract.js';
 import { containerRunner } from './container/index.js';
 import { fakeRunner } from './fake/index.js';
 import { processRunner } from './process/index.js';
+import { wasmRunner } from './wasm/index.js';
 
 const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ['process', processRunner],
   ['fake', fakeRunner],
   ['container', containerRunner],
+  ['wasm', wasmRunner],
 ]);
 
 /** Names of every registered runner, sorted. */

@@ -11,6 +11,8 @@ import { fixtureExpectedBody, fixtureRequestBody, listWorkloads, loadWorkload } 
 import type { Fixture, Workload } from './registry.js';
 import { directCall, packagings } from './testkit/packagings.js';
 import type { Endpoint, Observed } from './testkit/packagings.js';
+import { containerPackaging } from '../runners/container/identity-packaging.js';
+import { wasmPackaging } from '../runners/wasm/identity-packaging.js';
 
 const workloads: Workload[] = listWorkloads().map((name) => loadWorkload(name));
 
@@ -30,7 +32,7 @@ test('there are workloads to check', () => {
   );
 });
 
-for (const packaging of packagings) {
+for (const packaging of [...packagings, containerPackaging, wasmPackaging]) {
   describe(`packaging ${packaging.name}`, () => {
     const endpoints = new Map<string, Endpoint>();
     const references = new Map<string, Endpoint>();

@@ -1,0 +1,89 @@
+/**
+ * Entry script of the `wasm` runner's PoP host: `node --expose-gc host.js <plan.json>`, forked
+ * by the lab with an IPC channel. The main thread serves the PoP protocol (runners/pop-server.ts)
+ * over the shared pool (runners/pool.ts); component instances live in engine worker threads, one
+ * per core. It exits when its IPC channel closes, so nothing outlives the lab.
+ */
+import { readSmapsRollup } from '../memory/smaps.js';
+import { InstancePool } from '../pool.js';
+import { startPopServer, type PopServer } from '../pop-server.js';
+import { readArtifact, type Artifact } from './artifact.js';
+import type { GuestRequest } from './engine.js';
+import { WasmFactory } from './factory.js';
+import { readWasmHostPlan, type WasmHostMessage } from './host-plan.js';
+
+const MEMORY_METHOD =
+  'per artifact: N probe instances kept live after one request each, forced GC, delta of /proc/self/smaps_rollup (USS = Private_Clean + Private_Dirty, PSS) of the host process divided by N; ' +
+  'every live instance of that artifact reports that figure (instances share one process, so one cannot be read alone); fixed overhead = host USS with its engine threads before any artifact was loaded';
+
+function send(m: WasmHostMessage): void {
+  process.send?.(m);
+}
+
+const planFile = process.argv[2];
+if (!planFile) {
+  process.stderr.write('usage: node --expose-gc host.js <plan.json>\n');
+  process.exit(2);
+}
+let pool: InstancePool | undefined;
+let server: PopServer | undefined;
+let factory: WasmFactory | undefined;
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await server?.close();
+  await pool?.close();
+  await factory?.close();
+  process.exit(code);
+}
+process.on('disconnect', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+
+try {
+  const hp = readWasmHostPlan(planFile);
+  const artifacts: Record<string, Artifact> = {};
+  for (const [w, dir] of Object.entries(hp.artifacts)) artifacts[w] = readArtifact(dir);
+  const probeRequests: Record<string, GuestRequest> = {};
+  for (const [w, r] of Object.entries(hp.probeRequests)) probeRequests[w] = { method: r.method, path: r.path, headers: r.headers, body: new Uint8Array(Buffer.from(r.bodyBase64, 'base64')) };
+  factory = new WasmFactory({ artifacts, workers: hp.workers, memoryProbes: hp.memoryProbes, probeRequests });
+  // The fixed overhead: this process with its engine threads, before any artifact is compiled.
+  (globalThis as { gc?: () => void }).gc?.();
+  const fixed = (await readSmapsRollup(process.pid)).ussBytes;
+  const f = factory;
+  pool = new InstancePool({
+    runtime: 'wasm',
+    tenants: hp.plan.tenants,
+    keepAlive: hp.plan.keepAlive,
+    requestTimeoutMs: hp.plan.requestTimeoutMs,
+    spares: hp.spares,
+    factory: f,
+    memory: {
+      method: MEMORY_METHOD,
+      fixedOverheadBytes: async () => fixed,
+      extra: async () => {
+        const out: Record<string, number> = { workers: hp.workers, rehomedRequests: f.rehomed, lostInstances: f.lostInstances };
+        for (const s of f.artifactStats()) {
+          out[`artifact.${s.workload}.compiledBytes`] = s.compiledBytes;
+          out[`artifact.${s.workload}.compileMs`] = Math.round(s.compileMs * 1000) / 1000;
+        }
+        for (const w of Object.keys(artifacts)) {
+          const m = await f.measure(w);
+          out[`artifact.${w}.perInstancePrivateDirtyBytes`] = m.privateDirtyBytes;
+        }
+        return out;
+      },
+    },
+  });
+  await pool.start();
+  if (!stopping) {
+    server = await startPopServer(pool);
+    process.stdout.write(`listening ${server.url}\n`);
+    send({ type: 'ready', url: server.url });
+  }
+} catch (e) {
+  process.stderr.write(`wasm host: ${(e as Error).stack ?? String(e)}\n`);
+  send({ type: 'error', message: (e as Error).message });
+  await shutdown(1);
+}

@@ -1,0 +1,76 @@
+/**
+ * Options of the `wasm` runner (a scenario runtime's `options` map), checked all at once so a
+ * scenario author sees every problem in one go.
+ *
+ * - `spares`: pre-instantiated instances kept per tenant (default 0).
+ * - `workers`: engine threads, one event loop each (default: one per core).
+ * - `memoryProbes`: probe instances per memory measurement (default 8).
+ * - `allowNetwork`: outbound HTTP for guests. Only `false` (the default) is accepted: this host
+ *   runs guests synchronously and has no outbound HTTP client; guests get `HTTP-request-denied`.
+ * - `components`: `{ <workload name>: <path to a .wasm component> }`, bring your own workload:
+ *   tenants of that workload run the given wasi:http@0.2.x incoming-handler component.
+ */
+import { availableParallelism } from 'node:os';
+import { checkOptions, numberOption, type NumericOption } from '../options.js';
+
+const NUMERIC: Record<string, NumericOption> = {
+  spares: { kind: 'integer', min: 0 },
+  workers: { kind: 'integer', min: 1 },
+  memoryProbes: { kind: 'integer', min: 1 },
+};
+const OTHER = ['allowNetwork', 'components'];
+const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Upper bound on engine threads: more than a few per core only adds contention. */
+const MAX_WORKERS_PER_CORE = 4;
+
+/** Resolved options. */
+export interface WasmOptions {
+  spares: number;
+  workers: number;
+  memoryProbes: number;
+  /** Workload name -> component file. */
+  components: Record<string, string>;
+}
+
+/** Every problem with `options`, each naming the option. */
+export function validateWasmOptions(options: Record<string, unknown>): string[] {
+  const numeric: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(options)) {
+    if (OTHER.includes(k)) continue;
+    numeric[k] = v;
+  }
+  for (const p of checkOptions('wasm', numeric, NUMERIC)) {
+    problems.push(p.replace(/\(known: ([^)]*)\)/, (_m, names: string) => `(known: ${[names, ...OTHER].join(', ')})`));
+  }
+  const workers = options.workers;
+  const maxWorkers = availableParallelism() * MAX_WORKERS_PER_CORE;
+  if (typeof workers === 'number' && workers > maxWorkers) problems.push(`options.workers: at most ${maxWorkers} (${MAX_WORKERS_PER_CORE} per core) on this machine, got ${workers}`);
+  if (options.allowNetwork !== undefined && options.allowNetwork !== false) {
+    problems.push(
+      `options.allowNetwork: only false is supported, got ${JSON.stringify(options.allowNetwork)}: this host runs guests synchronously and has no outbound HTTP client (guests get HTTP-request-denied)`,
+    );
+  }
+  const c = options.components;
+  if (c !== undefined) {
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) problems.push('options.components: must map workload names to component file paths');
+    else {
+      for (const [name, path] of Object.entries(c)) {
+        if (!WORKLOAD_NAME.test(name)) problems.push(`options.components.${name}: not a workload name ([a-z0-9-]+)`);
+        if (typeof path !== 'string' || path === '') problems.push(`options.components.${name}: must be a path to a .wasm component file`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Resolved options; call after validation passed. */
+export function resolveWasmOptions(options: Record<string, unknown>): WasmOptions {
+  return {
+    spares: numberOption(options, 'spares', 0),
+    workers: numberOption(options, 'workers', availableParallelism()),
+    memoryProbes: numberOption(options, 'memoryProbes', 8),
+    components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The component toolchain (componentize-js, jco), loaded lazily: a host that only runs cached
+ * artifacts never pays for it. Also the tool versions, which are part of every cache key and of
+ * the reproducibility record.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+function packageJsonPath(name: string, from?: string): string {
+  // The package's entry point, then up to its package.json: works whatever its exports map
+  // offers (componentize-js exports an `import` condition only, so require.resolve fails).
+  const entry = from ? createRequire(from).resolve(name) : fileURLToPath(import.meta.resolve(name));
+  let dir = dirname(entry);
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === name) return join(dir, 'package.json');
+    } catch {
+      // keep walking up
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find package.json of ${name}`);
+    dir = up;
+  }
+}
+
+function versionOf(pkgJson: string): string {
+  return (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string }).version;
+}
+
+const jcoPkg = packageJsonPath('@bytecodealliance/jco');
+
+/** Versions of the tools that shape an artifact. */
+export const toolVersions = {
+  jco: versionOf(jcoPkg),
+  componentizeJs: versionOf(packageJsonPath('@bytecodealliance/componentize-js')),
+  preview2Shim: versionOf(packageJsonPath('@bytecodealliance/preview2-shim', jcoPkg)),
+} as const;
+
+/** Where jco ships its WASI WIT packages. */
+export const jcoWitDir = join(dirname(jcoPkg), 'lib', 'wit', 'builtin');
+
+let hooked = false;
+
+function hookShim(): void {
+  if (hooked) return;
+  register(new URL('./shim-hook.js', import.meta.url), { data: { jcoPackageUrl: pathToFileURL(jcoPkg).href } });
+  hooked = true;
+}
+
+type Componentize = (opts: { sourcePath: string; witPath: string; worldName: string; disableFeatures?: string[] }) => Promise<{ component: Uint8Array }>;
+type Transpile = (component: Uint8Array, opts: Record<string, unknown>) => Promise<{ files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] }>;
+
+/** componentize-js's `componentize`, with the shim routed to jco's copy and `witDir` readable by its Wasm-compiled tools. */
+export async function loadComponentize(witDir: string): Promise<Componentize> {
+  hookShim();
+  // The shim starts with no preopens: the splicer (itself a component) could not read the WIT.
+  const fs = (await import('@bytecodealliance/preview2-shim/filesystem' as string)) as { _addPreopen(virtual: string, host: string): void };
+  fs._addPreopen(witDir, witDir);
+  const mod = (await import('@bytecodealliance/componentize-js')) as unknown as { componentize: Componentize };
+  return mod.componentize;
+}
+
+/** jco's `transpile`. */
+export async function loadTranspile(): Promise<Transpile> {
+  hookShim();
+  const mod = (await import('@bytecodealliance/jco')) as unknown as { transpile: Transpile };
+  return mod.transpile;
+}

@@ -1,0 +1,198 @@
+/**
+ * Integration tests of the `wasm` runner with real components and a real host process on
+ * 127.0.0.1: isolation of a trapping and a looping tenant, forced cold starts, spare refill,
+ * eviction, bring-your-own components and rejection of broken ones at prepare time.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PopStats } from '../contract.js';
+import { wasmRunner } from './index.js';
+import { call, launchTestHost, misbehavingComponent, type TestHost } from './test-support.js';
+
+/** Request deadline of the isolation host. */
+const TIMEOUT_MS = 1500;
+/**
+ * The stated bound for a well-behaved tenant while another tenant loops: its instance may share
+ * the looping guest's engine thread, so it can wait until that guest's deadline, the thread's
+ * replacement and a cold start elsewhere. Generous on a loaded 2-core machine.
+ */
+const STALL_BOUND_MS = TIMEOUT_MS + 2000;
+
+async function stats(url: string): Promise<PopStats> {
+  return (await (await fetch(`${url}/_lab/stats`)).json()) as PopStats;
+}
+
+async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`${what} did not happen within ${ms} ms`);
+}
+
+let mis: string;
+before(async () => {
+  mis = await misbehavingComponent();
+});
+
+describe('isolation: trapping and looping tenants', () => {
+  let host: TestHost;
+  before(async () => {
+    host = await launchTestHost(
+      [
+        { id: 'good', workload: 'hello' },
+        { id: 'loop', workload: 'mis' },
+        { id: 'trap', workload: 'mis' },
+      ],
+      { workers: 2, components: { mis } },
+      TIMEOUT_MS,
+    );
+  });
+  after(async () => host?.stop());
+
+  test('a trapping instance is discarded with a 5xx naming the tenant; the next request gets a fresh instance', async () => {
+    const first = await call(host.url, 'trap', '/ok');
+    assert.equal(first.status, 200);
+    const trapped = await call(host.url, 'trap', '/trap');
+    assert.equal(trapped.status, 502);
+    assert.equal(trapped.error, 'crash');
+    assert.match(trapped.text, /^tenant trap: guest trapped/);
+    const unset = await call(host.url, 'trap', '/unset');
+    assert.equal(unset.status, 502);
+    assert.match(unset.text, /^tenant trap: .*without setting the response/);
+    const again = await call(host.url, 'trap', '/ok');
+    assert.equal(again.status, 200);
+    assert.equal(again.activation, 'cold');
+    assert.equal(again.text, 'ok 1', 'a fresh instance has served one request');
+    const good = await call(host.url, 'good', '/');
+    assert.equal(good.status, 200);
+  });
+
+  test(`a looping instance is terminated at the deadline; another tenant is served within ${STALL_BOUND_MS} ms meanwhile`, async () => {
+    assert.equal((await call(host.url, 'good', '/')).status, 200);
+    const looping = call(host.url, 'loop', '/loop');
+    const slowest = { ms: 0 };
+    const started = performance.now();
+    // Keep the other tenant busy for the whole loop, deadline and worker replacement included.
+    while (performance.now() - started < TIMEOUT_MS + 500) {
+      const r = await call(host.url, 'good', '/');
+      assert.equal(r.status, 200, r.text);
+      slowest.ms = Math.max(slowest.ms, r.ms);
+    }
+    const l = await looping;
+    assert.equal(l.status, 504);
+    assert.equal(l.error, 'timeout');
+    assert.match(l.text, /^tenant loop: /);
+    assert.ok(slowest.ms < STALL_BOUND_MS, `slowest request of the other tenant took ${slowest.ms.toFixed(0)} ms`);
+    const s = await stats(host.url);
+    assert.equal(s.instances.loop, 0, 'the looping instance is gone');
+    assert.ok((s.counters.evictionsBy.timeout ?? 0) >= 1);
+    // The tenant itself recovers on a fresh instance.
+    const after = await call(host.url, 'loop', '/ok');
+    assert.equal(after.status, 200);
+    assert.equal(after.text, 'ok 1');
+  });
+});
+
+describe('pool behaviour through the wasm host', () => {
+  let host: TestHost;
+  before(async () => {
+    host = await launchTestHost(
+      [
+        { id: 'a', workload: 'hello' },
+        { id: 'b', workload: 'hello' },
+      ],
+      { workers: 2, spares: 2 },
+      10_000,
+    );
+  });
+  after(async () => host?.stop());
+
+  test('spare pools are filled, handed out and refilled off the request path', async () => {
+    await until('spare pool of a filled', 15_000, async () => (await stats(host.url)).spares.a === 2);
+    const r = await call(host.url, 'a', '/');
+    assert.equal(r.status, 200);
+    assert.equal(r.activation, 'spare');
+    await until('spare pool of a refilled', 15_000, async () => (await stats(host.url)).spares.a === 2);
+    const s = await stats(host.url);
+    assert.ok(s.activations.filter((x) => x.tenant === 'a' && x.path === 'spare-fill' && x.ok).length >= 3);
+    for (const x of s.activations.filter((y) => y.ok)) assert.ok(x.phases.some((p) => p.name === 'instantiate' && p.ms > 0), 'instantiate phase recorded');
+  });
+
+  test('a forced cold request never reuses the warm instance', async () => {
+    const warm1 = await call(host.url, 'b', '/');
+    const warm2 = await call(host.url, 'b', '/');
+    assert.equal(warm2.activation, 'warm');
+    assert.equal(warm2.instance, warm1.instance);
+    const forced = await call(host.url, 'b', '/', { 'x-lab-force-cold': '1' });
+    assert.equal(forced.status, 200);
+    assert.notEqual(forced.activation, 'warm');
+    assert.notEqual(forced.instance, warm2.instance);
+  });
+
+  test('evict on command drops the tenant\'s instances; the next request activates again', async () => {
+    assert.equal((await call(host.url, 'b', '/')).status, 200);
+    const res = await fetch(`${host.url}/_lab/evict`, { method: 'POST', body: JSON.stringify({ tenant: 'b' }) });
+    const ev = (await res.json()) as { evicted: number };
+    assert.ok(ev.evicted >= 1);
+    const s = await stats(host.url);
+    assert.equal(s.instances.b, 0);
+    const next = await call(host.url, 'b', '/');
+    assert.equal(next.status, 200);
+    assert.notEqual(next.activation, 'warm');
+  });
+
+  test('memory per instance is measured, not declared', async () => {
+    const m = (await (await fetch(`${host.url}/_lab/memory`)).json()) as { perInstanceUssBytes: number; extra: Record<string, number>; method: string };
+    assert.ok(m.perInstanceUssBytes > 0);
+    // A StarlingMonkey instance declares far more linear memory than it dirties.
+    assert.match(m.method, /smaps_rollup/);
+    assert.ok(m.extra['artifact.hello.perInstancePrivateDirtyBytes']! > 0);
+  });
+});
+
+describe('bring your own component, and broken ones', () => {
+  test('a component given by path runs as a tenant', async () => {
+    const prepared = await wasmRunner.prepare(['mine'], { components: { mine: mis } });
+    assert.equal(prepared.artifacts[0]!.packaging, 'wasm-component');
+    assert.match(prepared.artifacts[0]!.digest, /^sha256:/);
+    const host = await launchTestHost([{ id: 'byo', workload: 'mine' }], { workers: 1, components: { mine: mis } });
+    try {
+      const r = await call(host.url, 'byo', '/ok');
+      assert.equal(r.status, 200);
+      assert.equal(r.text, 'ok 1');
+      assert.equal((await call(host.url, 'byo', '/ok')).text, 'ok 2');
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('a broken component file is rejected at prepare time, naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-wasm-broken-'));
+    try {
+      const garbage = join(dir, 'garbage.wasm');
+      writeFileSync(garbage, 'this is not wasm');
+      await assert.rejects(wasmRunner.prepare(['x'], { components: { x: garbage } }), (e: Error) => e.message.includes(garbage) && /not a valid WebAssembly component/.test(e.message));
+      // A core module is not a component either.
+      const core = join(dir, 'core.wasm');
+      writeFileSync(core, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+      await assert.rejects(wasmRunner.prepare(['y'], { components: { y: core } }), (e: Error) => e.message.includes(core));
+      const missing = join(dir, 'missing.wasm');
+      await assert.rejects(wasmRunner.prepare(['z'], { components: { z: missing } }), (e: Error) => e.message.includes(missing) && /cannot read/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('options are validated, every problem named', () => {
+    const problems = wasmRunner.validateOptions({ spares: -1, allowNetwork: true, components: { 'Bad Name': 3 }, nope: 1 });
+    assert.equal(problems.length, 5, problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('options.allowNetwork')));
+    assert.ok(problems.some((p) => p.startsWith('options.nope')));
+    assert.deepEqual(wasmRunner.validateOptions({ spares: 0, workers: 1, allowNetwork: false }), []);
+  });
+});
