@@ -5,12 +5,15 @@
  */
 import { benchCommand } from './commands/bench.js';
 import type { Command } from './commands/command.js';
+import { compareCommand } from './commands/compare.js';
+import { gateCommand } from './commands/gate.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 import { workloadsCommand } from './commands/workloads.js';
 import { ExitCode, LabError } from './errors.js';
 
-const commands: Command[] = [runCommand, validateCommand, workloadsCommand, benchCommand];
+const commands: Command[] = [runCommand, validateCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand];
 
 function help(): string {
   return `lab: Wasm components vs containers for multi-tenant edge functions, measured

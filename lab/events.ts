@@ -10,4 +10,4 @@ export type RunEvent =
   | { type: 'runtime-start'; label: string; repetition: number; of: number }
   | ({ type: 'load-progress'; label: string; repetition: number } & Omit<LoadProgress, 'type'>)
   | { type: 'runtime-done'; label: string; repetition: number; result: RuntimeResult }
-  | { type: 'saved'; path: string };
+  | { type: 'saved'; path: string; report?: string };

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { interleavedOrder, runScenario } from './run.js';
 import { projectRoot } from './paths.js';
 import { loadResult } from './results/store.js';
+import { assertReportRenders } from '../reports/testdata/report-check.js';
 
 /** Child processes of this test process (the runner hosts and instances must be gone after a run). */
 function descendants(pid = process.pid): number[] {
@@ -35,40 +36,58 @@ test('interleaved order: A B, B A, A B', () => {
   );
 });
 
-test('lab run scenarios/smoke.yaml writes JSON + CSV with cold/warm latency, phases and memory', async () => {
+test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm latency, phases and memory on three runtimes', { timeout: 600_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'lab-smoke-'));
   try {
     const out = await runScenario({ scenarioFile: join(projectRoot, 'scenarios/smoke.yaml'), resultsRoot: root });
-    for (const f of ['result.json', 'summary.csv', 'timeseries.csv', 'activations.csv']) assert.ok(existsSync(join(out.dir, f)), f);
+    for (const f of ['result.json', 'summary.csv', 'timeseries.csv', 'activations.csv', 'report.html', 'summary.md']) assert.ok(existsSync(join(out.dir, f)), f);
     const r = loadResult(out.jsonPath);
     assert.equal(r.status, 'complete');
-    assert.equal(r.runs.length, 1);
-    const run = r.runs[0]!;
-    assert.equal(run.runtime, 'process');
-    assert.equal(run.status, 'complete', run.error);
-    const errors = Object.values(run.requests.errors).reduce((a, b) => a + b, 0);
-    assert.equal(errors, 0, JSON.stringify(run.errorSamples));
-    assert.ok(run.latency.warm.count > 100, `warm ${run.latency.warm.count}`);
-    assert.ok(run.latency.cold.count > 5, `cold ${run.latency.cold.count}`);
-    for (const s of [run.latency.all, run.latency.warm, run.latency.cold]) {
-      assert.ok(s.p50 > 0 && s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.p999 && s.p999 <= s.max);
-      assert.ok(s.hdr.length > 0);
+    assert.deepEqual(r.runs.map((x) => x.runtime), ['process', 'wasm', 'container']);
+    // Each runtime reports its own activation phases.
+    const expectedPhases: Record<string, string[]> = {
+      process: ['spawn', 'init', 'firstResponse'],
+      wasm: ['instantiate', 'firstRequest'],
+      container: ['create', 'start', 'readiness'],
+    };
+    for (const run of r.runs) {
+      const what = `${run.runtime}: `;
+      assert.equal(run.status, 'complete', what + run.error);
+      const errors = Object.values(run.requests.errors).reduce((a, b) => a + b, 0);
+      assert.equal(errors, 0, what + JSON.stringify(run.errorSamples));
+      assert.ok(run.latency.warm.count > 100, `${what}warm ${run.latency.warm.count}`);
+      assert.ok(run.latency.cold.count > 5, `${what}cold ${run.latency.cold.count}`);
+      for (const s of [run.latency.all, run.latency.warm, run.latency.cold]) {
+        assert.ok(s.p50 > 0 && s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.p999 && s.p999 <= s.max, what);
+        assert.ok(s.hdr.length > 0);
+      }
+      assert.equal(Object.keys(run.latency.byWorkload).sort().join(), 'ab-flag,hello,jwt-verify,telemetry', what);
+      // Cold starts: counted, with the runtime's phases.
+      assert.ok(run.coldStart.count > 0, what);
+      const phases = Object.values(run.coldStart.byStrategy).flatMap((s) => s.phases.map((p) => p.name));
+      for (const p of expectedPhases[run.runtime]!) assert.ok(phases.includes(p), `${what}phase ${p} in ${phases.join()}`);
+      // Memory per instance, measured (USS > 0).
+      assert.ok(run.memory && run.memory.perInstanceUssBytes > 0, what);
+      // Artifacts: one per workload, with the workload's source digest.
+      assert.equal(run.artifacts.length, 4, what);
     }
-    assert.equal(Object.keys(run.latency.byWorkload).sort().join(), 'ab-flag,hello,jwt-verify,telemetry');
-    // Cold starts: counted, with the process runner's phases.
-    assert.ok(run.coldStart.count > 0);
-    const phases = Object.values(run.coldStart.byStrategy)[0]!.phases.map((p) => p.name);
-    for (const p of ['spawn', 'init', 'firstResponse']) assert.ok(phases.includes(p), `phase ${p} in ${phases.join()}`);
-    // Memory per instance, measured (USS > 0, and less than RSS which counts shared pages in full).
-    assert.ok(run.memory && run.memory.instances.length > 0);
-    assert.ok(run.memory.perInstanceUssBytes > 0);
-    for (const m of run.memory.instances) assert.ok(m.ussBytes > 0 && m.ussBytes <= m.rssBytes);
+    // Same workload source on every side (the fairness record's first line).
+    for (const w of ['hello', 'jwt-verify', 'ab-flag', 'telemetry']) {
+      const digests = new Set(r.runs.map((x) => x.artifacts.find((a) => a.workload === w)?.sourceDigest));
+      assert.equal(digests.size, 1, `${w} source digests: ${[...digests].join()}`);
+    }
+    const imageSize = r.runs[2]!.artifacts[0]!.sizeBytes;
+    assert.ok(imageSize > 1e6, 'image size is part of the results');
     // Reproducibility record.
     assert.equal(r.repro.seed, r.scenario.resolved.seed);
     assert.match(r.repro.scenarioHash, /^sha256:[0-9a-f]{64}$/);
     assert.ok(Object.keys(r.repro.artifactDigests).length >= 4);
     const csv = readFileSync(join(out.dir, 'summary.csv'), 'utf8');
     assert.match(csv.split('\n')[0]!, /p99_ms/);
+    // The report of this real run, opened in headless Chromium offline: every chart renders.
+    const facts = await assertReportRenders(readFileSync(join(out.dir, 'report.html'), 'utf8'), 'smoke-report');
+    assert.equal(facts.verdictFirst, 'verdict');
+    assert.deepEqual(facts.missingCharts, [], 'a three-runtime run draws every chart');
     assert.deepEqual(descendants(), [], 'no child process left behind');
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -104,6 +123,7 @@ test('an interrupted run keeps valid results of the finished part and leaves no 
     assert.equal(r.status, 'interrupted');
     const run = r.runs[0]!;
     assert.equal(run.status, 'interrupted');
+    assert.equal(r.runs.length, 1, 'the runtimes after the interruption did not start');
     assert.ok(run.requests.notSent > 0);
     assert.ok(run.requests.completed > 0);
     assert.deepEqual(descendants(), []);

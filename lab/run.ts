@@ -16,7 +16,9 @@ import type { LoadJob, LoadReport, WireFixture } from './loadgen/protocol.js';
 import { assembleRuntimeResult } from './results/assemble.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type RuntimeResult } from './results/model.js';
 import { finishRepro, startRepro } from './results/repro.js';
-import { resultDir, saveResult } from './results/store.js';
+import { resultDir, saveResult, writeAtomic } from './results/store.js';
+import { renderReport } from '../reports/html.js';
+import { renderMarkdown } from '../reports/markdown.js';
 import { resultsDir } from './paths.js';
 import { loadScenario } from './scenario/load.js';
 import type { LoadedScenario, RuntimeSpec, Scenario } from './scenario/types.js';
@@ -265,6 +267,23 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   result.finishedAt = new Date().toISOString();
   result.repro = finishRepro(result.repro);
   jsonPath = saveResult(dir, result);
-  emit({ type: 'saved', path: jsonPath });
+  const reportPath = await writeReports(dir, result);
+  emit({ type: 'saved', path: jsonPath, ...(reportPath ? { report: reportPath } : {}) });
   return { result, dir, jsonPath };
+}
+
+/**
+ * The HTML report and Markdown summary beside result.json. A renderer failure is reported but
+ * never costs the measured result, which is already saved.
+ */
+async function writeReports(dir: string, result: RunResult): Promise<string | undefined> {
+  try {
+    const html = join(dir, 'report.html');
+    writeAtomic(html, await renderReport(result));
+    writeAtomic(join(dir, 'summary.md'), renderMarkdown(result));
+    return html;
+  } catch (e) {
+    process.stderr.write(`lab: the report could not be rendered (result.json is saved): ${(e as Error).message}\n`);
+    return undefined;
+  }
 }

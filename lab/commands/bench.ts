@@ -4,10 +4,11 @@
  */
 import { ExitCode } from '../errors.js';
 import { benchContainersCommand } from '../../runners/container/bench.js';
+import { wasmBenchCommand } from '../../runners/wasm/bench.js';
 import { benchSaturateCommand } from './bench-saturate.js';
 import type { Command } from './command.js';
 
-const benches: Command[] = [benchSaturateCommand, { ...benchContainersCommand, name: 'containers' }];
+const benches: Command[] = [benchSaturateCommand, { ...wasmBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }];
 
 export const benchCommand: Command = {
   name: 'bench',

@@ -1,4 +1,5 @@
 /** `lab run <scenario.yaml>`: runs a scenario on real runners and saves the result. */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../errors.js';
 import { progressObserver } from '../progress.js';
@@ -60,7 +61,7 @@ Exit codes: 0 complete; 3 invalid scenario; 4 a runtime failed (results still sa
         onEvent: progressObserver(),
       });
       if (values.json) process.stdout.write(`${out.jsonPath}\n`);
-      else process.stdout.write(`${textSummary(out.result)}\nresult: ${out.jsonPath}\n`);
+      else process.stdout.write(`${textSummary(out.result)}\nresult: ${out.jsonPath}\nreport: ${join(out.dir, 'report.html')}\n`);
       if (out.result.status === 'interrupted') return ExitCode.interrupted;
       return out.result.runs.some((r) => r.status !== 'complete') ? ExitCode.runFailed : ExitCode.ok;
     } finally {

@@ -45,6 +45,7 @@ const cases: [string, number, number, string, RegExp][] = [
   ['unknown-arrival-type', 20, 11, 'traffic.arrival.type', /^unknown type 'burst' \(did you mean 'bursts'\?\); allowed: constant, poisson, bursts, diurnal$/],
   ['cache-rate-range', 22, 21, 'cache.instanceMissRate', /^must be at most 1; got 1\.5$/],
   ['slo-over-timeout', 25, 10, 'slo.p99Ms', /^slo\.p99Ms is 2000 but traffic\.timeoutMs is 1000/],
+  ['bad-gate', 22, 5, 'gates[1]', /^unknown metric 'coldstart\.p99' in 'process\.coldstart\.p99' \(did you mean 'coldStart\.p99'\?\); valid metrics: latency\.p50, /],
   ['not-a-mapping', 2, 1, '', /^a scenario must be a mapping .*; got a list$/],
   ['empty', 1, 1, '', /got an empty file$/],
 ];

@@ -11,6 +11,7 @@ import { formatField, type FieldPath } from './field-path.js';
 import type { Problem } from './problem.js';
 import { scenarioSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
+import { validateGateExpression } from '../gates/expression.js';
 import type { Scenario } from './types.js';
 
 /** Mix weights may differ from 1 by this much (they are usually written as decimals). */
@@ -184,6 +185,39 @@ const defaultedNameIsValid: Rule = {
   },
 };
 
+/** What each swept parameter accepts, beyond the schema's `minimum: 0` (the simulator's sweep, lab/sim/sweep.ts). */
+const SWEEP_VALUE_RULES: Record<string, { ok(v: number): boolean; want: string }> = {
+  tenants: { ok: (v) => Number.isInteger(v) && v >= 1, want: 'a whole number of tenants, at least 1' },
+  rate: { ok: (v) => v > 0, want: 'a rate greater than 0' },
+  instanceMissRate: { ok: (v) => v >= 0 && v <= 1, want: 'a fraction between 0 and 1' },
+  idleTimeoutSeconds: { ok: (v) => v >= 0, want: 'seconds, at least 0' },
+  memoryBudgetMiB: { ok: (v) => v >= 0, want: 'MiB, at least 0 (0 = the whole host memory)' },
+};
+
+const sweepValuesSuitParameter: Rule = {
+  name: 'sweep values suit the swept parameter',
+  check(s, env) {
+    if (!s.sweep || !env.trusted(['sweep'])) return [];
+    const rule = SWEEP_VALUE_RULES[s.sweep.parameter];
+    if (!rule) return [];
+    const problems: Problem[] = [];
+    s.sweep.values.forEach((v, i) => {
+      if (!rule.ok(v)) problems.push({ field: ['sweep', 'values', i], message: `sweep of ${s.sweep!.parameter} needs ${rule.want}, got ${shown(v)}` });
+    });
+    return problems;
+  },
+};
+
+const gatesAreValid: Rule = {
+  name: 'gates name known metrics, runtime labels and units',
+  check(s, env) {
+    if (!env.trusted(['gates']) || !env.trusted(['runtimes'])) return [];
+    const labels = s.runtimes.map((r) => r.label);
+    // A gate on a mistyped metric must never pass silently (k6 #1526): it is an input error here.
+    return s.gates.flatMap((expr, i) => validateGateExpression(expr, labels).map((message) => ({ field: ['gates', i] as FieldPath, message })));
+  },
+};
+
 /** Every cross-field rule, in the order their problems are usually fixed. */
 export const scenarioRules: readonly Rule[] = [
   defaultedNameIsValid,
@@ -193,6 +227,8 @@ export const scenarioRules: readonly Rule[] = [
   traceFileReadable,
   runtimesRegisteredAndDistinct,
   sloWithinTimeout,
+  sweepValuesSuitParameter,
+  gatesAreValid,
 ];
 
 /** Runs every rule; problems of all rules together. */

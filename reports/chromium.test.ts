@@ -1,0 +1,39 @@
+/**
+ * Acceptance: the HTML report opened in real headless Chromium (Debian's package) with
+ * networking disabled renders every chart (non-empty SVG, no vega error or warning), logs no
+ * console error and requests nothing from the network; the screenshot and the printed PDF are
+ * kept under test-artifacts/. The result comes from $LAB_REPORT_RESULT (a real `lab run`
+ * result.json) or, when unset, from the synthetic fixture. A missing browser FAILS the test
+ * with the command that installs it: a skipped acceptance test proves nothing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadResult } from '../lab/results/store.js';
+import type { RunResult } from '../lab/results/model.js';
+import { renderReport } from './html.js';
+import { assertReportRenders, type Facts } from './testdata/report-check.js';
+import { FIXTURE_RUNTIMES, fixtureResult } from './testdata/fixture.js';
+
+/** Renders a result and checks the page. */
+const openReport = async (result: RunResult, name: string): Promise<Facts> => assertReportRenders(await renderReport(result), name);
+
+const source = process.env.LAB_REPORT_RESULT;
+
+test(`report of ${source ? source : 'the two-runtime fixture'} renders in headless Chromium, offline`, { timeout: 120_000 }, async () => {
+  const result = source ? loadResult(source) : fixtureResult({ gates: ['wasm.coldStart.p99 < 50ms', 'process.coldStart.p50 / wasm.coldStart.p50 > 5'] });
+  const facts = await openReport(result, 'report');
+  assert.equal(facts.verdictFirst, 'verdict');
+  // Every chart of a two-runtime result with memory and series is drawn; a real run may lack some.
+  if (!source) {
+    assert.deepEqual(facts.missingCharts, []);
+    assert.equal(facts.charts.length, 7);
+  } else assert.ok(facts.charts.length >= 3, `only ${facts.charts.length} charts rendered`);
+});
+
+test('a run with only one runtime still renders and says what is missing', { timeout: 120_000 }, async () => {
+  const facts = await openReport(fixtureResult({ runtimes: [FIXTURE_RUNTIMES[0]!] }), 'report-one-runtime');
+  assert.ok(facts.missingBox, 'a "what this run does not cover" box is shown');
+  assert.match(facts.missingBox!, /no Wasm component runtime measured/);
+  assert.match(facts.missingBox!, /only one runtime measured/);
+  assert.ok(facts.charts.length >= 5);
+});

@@ -1,0 +1,124 @@
+/**
+ * The HTML decision report of one result: the verdict first, then gates, headline figures,
+ * the field claims tested, charts, the fairness and reproducibility records and the scenario.
+ * One self-contained file (charts pre-rendered to SVG), readable offline and printable.
+ * `renderReport` is the entry point `lab report` and `lab run` call; it returns the bytes and
+ * does no I/O.
+ */
+import type { RunResult } from '../lab/results/model.js';
+import { RESULT_SCHEMA_VERSION } from '../lab/results/model.js';
+import { formatEstimate, sig3 } from '../lab/stats/format.js';
+import { findMetric, usableRuns } from '../lab/stats/metrics.js';
+import { analyse, type Analysis } from './analysis.js';
+import { reportCharts, renderCharts } from './charts/index.js';
+import { CLAIMS, DECISION_MATRIX } from './claims.js';
+import { esc } from './escape.js';
+import { htmlDocument } from './html/document.js';
+import { chartFigure, table, tag } from './html/parts.js';
+
+function header(a: Analysis): string {
+  const r = a.result;
+  return `<header><h1>${esc(r.scenario.name)}: Wasm components vs containers, measured</h1>
+<p class="meta">${esc(r.scenario.resolved.description)}</p>
+<p class="meta">run ${esc(r.runId)} · ${esc(r.kind)} · status ${esc(r.status)} · ${esc(r.startedAt)} to ${esc(r.finishedAt)} · seed ${r.repro.seed} · runtimes: ${esc(a.labels.join(', ') || 'none')}</p></header>`;
+}
+
+function missingBox(a: Analysis): string {
+  if (a.missing.length === 0) return '';
+  return `<div class="missing" id="missing"><h2>What this run does not cover</h2><ul>${a.missing.map((m) => `<li>${esc(m)}</li>`).join('')}</ul></div>`;
+}
+
+function verdictSection(a: Analysis): string {
+  const rows = a.criteria.map((c) => [esc(c.criterion.name), tag(c.outcome === 'winner' ? `${c.winner} wins` : c.outcome === 'tie' ? 'no difference' : c.text.startsWith('not compared') ? 'not compared' : 'not measured'), `${esc(c.text)}${c.criterion.note && c.metric ? `<br><span class="note">${esc(c.criterion.note)}</span>` : ''}${c.ratio?.caveat ? `<br><span class="note">caveat: ${esc(c.ratio.caveat)}</span>` : ''}`]);
+  return `<section id="verdict"><h2>Verdict for this scenario</h2>
+${table(['criterion', 'outcome', 'by how much (ratio with its interval) and the figures'], rows)}
+<p class="method">Figures: value [${sig3(a.opts.confidence * 100)} % interval]. Intervals are percentile bootstraps (${a.opts.resamples} resamples, seed ${a.opts.seed}) of the recorded distributions; ratios resample both runtimes. A runtime "wins" only when the interval of the ratio excludes 1. See docs/statistics.md.</p></section>`;
+}
+
+function gatesSection(a: Analysis): string {
+  if ('error' in a.gates) return `<section id="gates"><h2>Gates</h2><p class="fail">${esc(a.gates.error)}</p></section>`;
+  if (a.gates.length === 0) return `<section id="gates"><h2>Gates</h2><p class="note">The scenario defines no gates.</p></section>`;
+  return `<section id="gates"><h2>Gates</h2>${table(['gate', 'verdict', 'figure and reason'], a.gates.map((g) => [`<code>${esc(g.name)}</code>`, tag(g.verdict), esc(g.message)]))}</section>`;
+}
+
+function figuresSection(a: Analysis): string {
+  const rows = a.headlines.map((h) => [`<code>${esc(h.metric.name)}</code><br><span class="note">${esc(h.metric.description)}</span>`, ...a.labels.map((l) => {
+    const e = h.byLabel[l]!;
+    return `<span class="fig">${esc(formatEstimate(e, h.metric.dimension))}</span>${e.caveat ? `<br><span class="note">caveat: ${esc(e.caveat)}</span>` : ''}`;
+  })]);
+  const methods = a.measuredLabels.flatMap((l) => usableRuns(a.result, l).filter((x) => x.memory).slice(0, 1).map((x) => `<li><strong>${esc(l)}</strong>: ${esc(x.memory!.method)} (fixed overhead ${esc(formatEstimate({ value: x.memory!.fixedOverheadBytes, lo: null, hi: null, n: 1, repetitions: 1, confidence: a.opts.confidence, method: '' }, 'bytes').replace(/ \(n = 1\)$/, ''))})</li>`));
+  return `<section id="figures"><h2>Headline figures</h2>
+${table(['metric', ...a.labels], rows, a.labels.map((_, i) => i + 1))}
+${methods.length ? `<h3>How memory was measured</h3><ul class="note">${methods.join('')}</ul>` : ''}</section>`;
+}
+
+function claimsSection(a: Analysis): string {
+  const statusOf = (ids: string[]): string => {
+    const rows = a.claims.filter((c) => ids.includes(c.claim.id) && c.status !== 'not testable');
+    if (rows.length === 0) return tag('not testable');
+    return [...new Set(rows.map((r) => r.status))].map(tag).join(' ');
+  };
+  const matrix = DECISION_MATRIX.map((m) => {
+    const metric = m.metric ? findMetric(m.metric) : undefined;
+    const measured = metric
+      ? a.labels.map((l) => `${esc(l)}: ${esc(formatEstimate(a.headlines.find((h) => h.metric.name === metric.name)?.byLabel[l] ?? { value: NaN, lo: null, hi: null, n: 0, repetitions: 0, confidence: a.opts.confidence, method: '' }, metric.dimension))}`).join('<br>')
+      : esc(m.untestable ?? 'not measured in this run');
+    return [esc(m.criterion), esc(m.containers), esc(m.wasm), esc(m.weight), `${metric ? `<code>${esc(metric.name)}</code><br>` : ''}${measured}`, m.claims.length ? statusOf(m.claims) : tag('not testable')];
+  });
+  const claimRows = a.claims.map((c) => [esc(c.claim.claim), esc(c.subject), esc(c.measured), esc(c.why), tag(c.status)]);
+  return `<section id="claims"><h2>Field claims, tested on this scenario</h2>
+<p class="note">From notes/field-claims.md. A claim is confirmed when the whole interval lies in the claimed range, refuted when it lies wholly outside, inconclusive when it straddles; vague claims are read as the explicit range shown.</p>
+<h3>Decision matrix, filled with measured values</h3>
+${table(['criterion', 'containers (claimed)', 'Wasm, WASI 0.2 (claimed)', 'weight', 'measured here', 'claims'], matrix)}
+<h3>Claimed figures</h3>
+${table(['claim', 'runtime', 'measured', 'read as', 'status'], claimRows)}
+<p class="note">${CLAIMS.length} claims; ${a.claims.filter((c) => c.status === 'not testable').length} rows not testable in this scenario.</p></section>`;
+}
+
+function fairnessSection(a: Analysis): string {
+  return `<section id="fairness"><h2>Fairness record</h2>${table(['condition', 'status', 'detail'], a.fairness.map((f) => [esc(f.check), tag(f.status), esc(f.detail)]))}</section>`;
+}
+
+function reproSection(a: Analysis): string {
+  const r = a.result.repro;
+  const fields: [string, string][] = [
+    ['git commit', `${r.gitCommit ?? 'unknown'}${r.gitDirty ? ' (dirty working tree)' : ''}`],
+    ['scenario hash', r.scenarioHash],
+    ['seed', String(r.seed)],
+    ['command line', r.commandLine.join(' ')],
+    ['node / v8', `${r.node} / ${r.v8}`],
+    ['machine', `${r.cpuModel}, ${r.cores} cores, ${sig3(r.memoryBytes / 1024 ** 3)} GiB, ${r.os} ${r.kernel}, host ${r.hostname}`],
+    ['load average', `start ${r.loadAverage.atStart.join(' / ')}, end ${r.loadAverage.atEnd.join(' / ')}`],
+    ['packages', Object.entries(r.packages).map(([k, v]) => `${k} ${v}`).join(', ')],
+    ['runtime versions', Object.entries(r.runtimeVersions).map(([k, v]) => `${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(', ')}`).join('; ')],
+    ['artifacts', a.result.runs.filter((x) => x.repetition === 1).flatMap((x) => x.artifacts.map((art) => `${x.label}/${art.workload} ${art.packaging} ${art.digest} (${sig3(art.sizeBytes / 1024)} KiB)`)).join('\n')],
+    ['results schema', `version ${RESULT_SCHEMA_VERSION}`],
+  ];
+  return `<section id="repro"><h2>Reproducibility record</h2>
+<dl class="repro">${fields.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v).replace(/\n/g, '<br>')}</dd>`).join('')}</dl>
+<h3>Scenario as run (${esc(a.result.scenario.file)})</h3>
+<pre id="scenario-source">${esc(a.result.scenario.source)}</pre></section>`;
+}
+
+/** The report's HTML from an analysis (for callers that already analysed the result). */
+export async function renderReportFromAnalysis(a: Analysis): Promise<string> {
+  const charts = await renderCharts(reportCharts(a));
+  const body = [
+    header(a),
+    missingBox(a),
+    verdictSection(a),
+    gatesSection(a),
+    figuresSection(a),
+    claimsSection(a),
+    `<section id="charts"><h2>Charts</h2>${charts.map(chartFigure).join('\n')}</section>`,
+    fairnessSection(a),
+    reproSection(a),
+    `<footer>edge-pop-lab report · results schema ${RESULT_SCHEMA_VERSION} · self-contained: no scripts, no external resources.</footer>`,
+  ].join('\n');
+  return htmlDocument(`${a.result.scenario.name}: decision report`, body);
+}
+
+/** The self-contained HTML report of a result (what `lab report` writes and `lab run` puts next to result.json). */
+export async function renderReport(result: RunResult): Promise<string> {
+  return renderReportFromAnalysis(analyse(result));
+}

@@ -1,0 +1,52 @@
+/**
+ * The Markdown summary of a result, sized for a pull-request comment: the verdict per
+ * criterion, the gates, the headline figures with intervals and what the run does not cover.
+ * Returns a string; the caller decides where it goes.
+ */
+import type { GateResult } from '../lab/gates/verdict.js';
+import type { RunResult } from '../lab/results/model.js';
+import { formatEstimateShort, sig3 } from '../lab/stats/format.js';
+import { analyse, type Analysis } from './analysis.js';
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const row = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
+const mdTable = (head: string[], rows: string[][]): string => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+const ICON: Record<GateResult['verdict'], string> = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' };
+
+/** Gate results as a Markdown table (also used by `lab gate --markdown`). */
+export function gatesMarkdown(results: readonly GateResult[], notes: readonly string[] = []): string {
+  if (results.length === 0) return `_No gates._${notes.length ? `\n\n${notes.map((n) => `- ${n}`).join('\n')}` : ''}`;
+  return [mdTable(['gate', 'verdict', 'figure and reason'], results.map((g) => [`\`${g.name}\``, ICON[g.verdict], g.message])), ...notes.map((n) => `- ${n}`)].join('\n');
+}
+
+/** The summary from an analysis. */
+export function markdownFromAnalysis(a: Analysis): string {
+  const r = a.result;
+  const parts = [
+    `## ${r.scenario.name}: Wasm components vs containers (${r.kind}, ${r.status})`,
+    `Run \`${r.runId}\`, seed ${r.repro.seed}, commit \`${r.repro.gitCommit?.slice(0, 12) ?? 'unknown'}\`${r.repro.gitDirty ? ' (dirty)' : ''}. Figures: value [${sig3(a.opts.confidence * 100)} % bootstrap interval].`,
+  ];
+  if (a.missing.length) parts.push(`**Not covered by this run:**\n${a.missing.map((m) => `- ${m}`).join('\n')}`);
+  parts.push('### Verdict', mdTable(['criterion', 'verdict'], a.criteria.map((c) => [c.criterion.name, c.text])));
+  parts.push('### Gates', 'error' in a.gates ? `❌ ${a.gates.error}` : gatesMarkdown(a.gates));
+  parts.push(
+    '### Headline figures',
+    mdTable(
+      ['metric', ...a.labels],
+      a.headlines.map((h) => [`\`${h.metric.name}\``, ...a.labels.map((l) => {
+        const e = h.byLabel[l]!;
+        return Number.isFinite(e.value) ? `${formatEstimateShort(e, h.metric.dimension)} (n=${e.n})` : 'not measured';
+      })]),
+    ),
+  );
+  const flagged = a.fairness.filter((f) => f.status === 'check');
+  if (flagged.length) parts.push('### Fairness checks to look at', flagged.map((f) => `- **${f.check}**: ${f.detail}`).join('\n'));
+  const claims = a.claims.filter((c) => c.status !== 'not testable');
+  if (claims.length) parts.push('### Field claims', mdTable(['claim', 'runtime', 'measured', 'status'], claims.map((c) => [c.claim.claim, c.subject, c.measured, c.status])));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** The Markdown summary of a result (PR comment). */
+export function renderMarkdown(result: RunResult): string {
+  return markdownFromAnalysis(analyse(result));
+}
