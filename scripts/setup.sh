@@ -24,7 +24,7 @@ fi
 # the Docker engine, debootstrap and docker-registry for the container runner; Chromium for
 # the report's browser test.
 bash scripts/setup-docker.sh --with-tools
-[ ! -f scripts/setup-chromium.sh ] || bash scripts/setup-chromium.sh
+bash scripts/setup-chromium.sh
 
 say "building TypeScript"
 npx tsc -p tsconfig.json
