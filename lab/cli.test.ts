@@ -41,18 +41,19 @@ test('lab run --dry-run plans without running anything', () => {
 test('Ctrl-C (SIGINT to the process group) saves the finished part, exits 130, leaves nothing running', async () => {
   const root = mkdtempSync(join(tmpdir(), 'lab-sigint-'));
   try {
-    const child = spawn(process.execPath, [cli, 'run', 'scenarios/smoke.yaml', '--out', root], { cwd: projectRoot, detached: true, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [cli, 'run', 'lab/testdata/long-run.yaml', '--out', root], { cwd: projectRoot, detached: true, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
     const pgid = child.pid!;
-    await new Promise((r) => setTimeout(r, 5000));
+    await new Promise((r) => setTimeout(r, 7000));
     process.kill(-pgid, 'SIGINT'); // what a terminal does: every process of the group gets it
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     assert.equal(code, ExitCode.interrupted);
-    const dir = join(root, 'smoke');
+    const dir = join(root, 'long-run');
     const runDir = join(dir, readdirSync(dir)[0]!);
     assert.ok(existsSync(join(runDir, 'result.json')));
     const result = loadResult(join(runDir, 'result.json'));
     assert.equal(result.status, 'interrupted');
     assert.ok(result.runs[0]!.requests.completed > 0);
+    assert.equal(result.runs.length, 1, 'the second runtime never started');
     await new Promise((r) => setTimeout(r, 300));
     const left = spawnSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' }).stdout.trim();
     assert.equal(left, '', `processes left in the group: ${left}`);

@@ -47,7 +47,7 @@ test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm lat
     // Each runtime reports its own activation phases.
     const expectedPhases: Record<string, string[]> = {
       process: ['spawn', 'init', 'firstResponse'],
-      wasm: ['instantiate', 'firstRequest'],
+      wasm: ['instantiate', 'firstResponse'],
       container: ['create', 'start', 'readiness'],
     };
     for (const run of r.runs) {
@@ -117,8 +117,8 @@ test('an interrupted run keeps valid results of the finished part and leaves no 
   const root = mkdtempSync(join(tmpdir(), 'lab-int-'));
   try {
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 4000);
-    const out = await runScenario({ scenarioFile: join(projectRoot, 'scenarios/smoke.yaml'), resultsRoot: root, signal: abort.signal });
+    setTimeout(() => abort.abort(), 6000);
+    const out = await runScenario({ scenarioFile: join(projectRoot, 'lab/testdata/long-run.yaml'), resultsRoot: root, signal: abort.signal });
     const r = loadResult(out.jsonPath);
     assert.equal(r.status, 'interrupted');
     const run = r.runs[0]!;
