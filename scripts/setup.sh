@@ -24,6 +24,8 @@ fi
 # the Docker engine, debootstrap and docker-registry for the container runner; Chromium for
 # the report's browser test.
 bash scripts/setup-docker.sh --with-tools
+# The C workloads' toolchain: clang/lld/wasi-libc for the component, musl-gcc for the static server.
+bash scripts/setup-c-toolchain.sh
 bash scripts/setup-chromium.sh
 
 say "building TypeScript"

@@ -13,8 +13,11 @@ import { directCall, packagings } from './testkit/packagings.js';
 import type { Endpoint, Observed } from './testkit/packagings.js';
 import { containerPackaging } from '../runners/container/identity-packaging.js';
 import { wasmPackaging } from '../runners/wasm/identity-packaging.js';
+import { cPackagings } from './c/identity-packagings.js';
 
-const workloads: Workload[] = listWorkloads().map((name) => loadWorkload(name));
+// JS workloads: each packaging runs them (the C packagings run each one's C port, see
+// workloads/c/identity-packagings.ts), and the reference is always the JS handler's direct call.
+const workloads: Workload[] = listWorkloads(undefined, 'js').map((name) => loadWorkload(name));
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');
 
@@ -32,7 +35,7 @@ test('there are workloads to check', () => {
   );
 });
 
-for (const packaging of [...packagings, containerPackaging, wasmPackaging]) {
+for (const packaging of [...packagings, containerPackaging, wasmPackaging, ...cPackagings]) {
   describe(`packaging ${packaging.name}`, () => {
     const endpoints = new Map<string, Endpoint>();
     const references = new Map<string, Endpoint>();

@@ -13,8 +13,19 @@ import { fixtureExpectedBody, fixtureRequestBody, listWorkloads, loadWorkload } 
 import type { Fixture } from './registry.js';
 import { importHandler } from './testkit/packagings.js';
 
-test('listWorkloads finds the four workloads, sorted', () => {
-  assert.deepEqual(listWorkloads(), ['ab-flag', 'hello', 'jwt-verify', 'telemetry']);
+test('listWorkloads finds the four workloads and their C ports, sorted, and filters by language', () => {
+  assert.deepEqual(listWorkloads(undefined, 'js'), ['ab-flag', 'hello', 'jwt-verify', 'telemetry']);
+  assert.deepEqual(listWorkloads(undefined, 'c'), ['ab-flag-c', 'hello-c', 'jwt-verify-c', 'telemetry-c']);
+  assert.deepEqual(listWorkloads(), [...listWorkloads(undefined, 'js'), ...listWorkloads(undefined, 'c')].sort());
+});
+
+test('a C port takes its fixtures and reference from its JS workload', () => {
+  const w = loadWorkload('telemetry-c');
+  assert.equal(w.manifest.language, 'c');
+  assert.equal(w.reference, 'telemetry');
+  assert.equal(w.sourcePath, join(workloadsDir, 'telemetry-c', 'handler.c'));
+  assert.deepEqual(w.fixtures, loadWorkload('telemetry').fixtures);
+  assert.equal(loadWorkload('telemetry').reference, 'telemetry');
 });
 
 test('loadWorkload resolves paths, digest and traffic fixtures', () => {
@@ -30,7 +41,7 @@ test('loadWorkload resolves paths, digest and traffic fixtures', () => {
 test('fixture policy: every fixture pins status and body, enough fixtures, traffic mostly successful', () => {
   for (const name of listWorkloads()) {
     const w = loadWorkload(name);
-    assert.ok(w.fixtures.length >= (name === 'hello' ? 3 : 5), `${name}: ${w.fixtures.length} fixtures`);
+    assert.ok(w.fixtures.length >= (w.reference === 'hello' ? 3 : 5), `${name}: ${w.fixtures.length} fixtures`);
     for (const f of w.fixtures) assert.ok(fixtureExpectedBody(f), `${name}/${f.name} does not pin its body`);
     const ok = w.trafficFixtures.filter((f) => f.expect.status < 300).length;
     assert.ok(ok * 2 > w.trafficFixtures.length, `${name}: traffic is mostly errors`);
@@ -40,7 +51,7 @@ test('fixture policy: every fixture pins status and body, enough fixtures, traff
 });
 
 test('every handler refuses one byte over its manifest body limit with 413', async () => {
-  for (const name of listWorkloads()) {
+  for (const name of listWorkloads(undefined, 'js')) {
     const w = loadWorkload(name);
     const handle = await importHandler(w.handlerPath);
     const base = w.trafficFixtures[0]!;

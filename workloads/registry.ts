@@ -14,8 +14,16 @@ export interface WorkloadManifest {
   /** Equal to the folder name. */
   name: string;
   description: string;
-  /** Source language of the handler; `js` (TypeScript compiled to one JavaScript module). */
-  language: 'js';
+  /**
+   * Source language of the handler: `js` (TypeScript compiled to one JavaScript module, handler.ts)
+   * or `c` (handler.c against workloads/c/edge_handler.h, built by workloads/c/build.ts).
+   */
+  language: WorkloadLanguage;
+  /**
+   * C workloads only: the JS workload this one ports. Its fixtures are this workload's fixtures
+   * and its handler is the reference every packaging of this one must match byte for byte.
+   */
+  fixturesFrom?: string;
   /** Largest request body the handler accepts; larger bodies get 413 from the handler itself. */
   bodyLimitBytes: number;
   /** Epoch seconds the handler uses as "now" when the request has no `x-lab-now` header. */
@@ -23,6 +31,12 @@ export interface WorkloadManifest {
   /** Fixture names sent as steady load, in order (the traffic plan indexes into this list). */
   traffic: string[];
 }
+
+/** Languages a workload handler can be written in. */
+export type WorkloadLanguage = 'js' | 'c';
+
+/** Handler source file name per language. */
+const SOURCE_FILE: Record<WorkloadLanguage, string> = { js: 'handler.ts', c: 'handler.c' };
 
 /** A request as a fixture describes it. Exactly one of the body fields, or none for no body. */
 export interface FixtureRequest {
@@ -64,10 +78,16 @@ export interface Workload {
   fixtures: Fixture[];
   /** The fixtures named in `manifest.traffic`, in that order. */
   trafficFixtures: Fixture[];
-  /** The handler's TypeScript source. */
+  /** The handler's source: handler.ts (js) or handler.c (c). */
   sourcePath: string;
-  /** The compiled handler module, `<distDir>/workloads/<name>/handler.js` (may not be built yet). */
+  /**
+   * The compiled handler module, `<distDir>/workloads/<name>/handler.js` (may not be built yet).
+   * JS workloads only: a C workload has none (its artifacts come from workloads/c/build.ts), so
+   * runners check `manifest.language` before using it.
+   */
   handlerPath: string;
+  /** The JS workload whose handler defines this one's semantics: itself, or `fixturesFrom` for C. */
+  reference: string;
   /** `sha256:<hex>` of the handler source bytes: identical across every packaging of the workload. */
   sourceDigest: string;
 }
@@ -81,12 +101,17 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** Upper bound on a generated fixture body, so a typo cannot allocate gigabytes. */
 const MAX_REPEAT_BYTES = 16 * 1024 * 1024;
 
-/** Names of all workloads: folders of workloads/ holding a workload.json, sorted. `root` is for tests. */
-export function listWorkloads(root: string = workloadsDir): string[] {
-  return readdirSync(root, { withFileTypes: true })
+/**
+ * Names of all workloads: folders of workloads/ holding a workload.json, sorted. `root` is for
+ * tests; `language` keeps only the workloads written in it (tests of JS-only packagings).
+ */
+export function listWorkloads(root: string = workloadsDir, language?: WorkloadLanguage): string[] {
+  const names = readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'workload.json')))
     .map((e) => e.name)
     .sort();
+  if (language === undefined) return names;
+  return names.filter((n) => (readJson(n, join(root, n, 'workload.json')) as { language?: unknown }).language === language);
 }
 
 /**
@@ -98,12 +123,15 @@ export function loadWorkload(name: string, root: string = workloadsDir): Workloa
   if (!NAME.test(name)) throw new LabError(`workload "${name}": not a workload name (expected [a-z0-9-]+)`, ExitCode.invalidInput);
   const dir = join(root, name);
   const manifestPath = join(dir, 'workload.json');
-  const fixturesPath = join(dir, 'fixtures.json');
-  const sourcePath = join(dir, 'handler.ts');
   if (!existsSync(manifestPath)) {
     throw new LabError(`workload "${name}": ${rel(manifestPath)} does not exist (known workloads: ${listWorkloads(root).join(', ')})`, ExitCode.invalidInput);
   }
   const manifest = validateManifest(name, readJson(name, manifestPath), manifestPath);
+  const reference = manifest.fixturesFrom ?? name;
+  if (manifest.fixturesFrom !== undefined) checkReference(name, manifest, root, manifestPath);
+  // A port shares its reference's fixtures: one set of expectations for every language.
+  const fixturesPath = join(root, reference, 'fixtures.json');
+  const sourcePath = join(dir, SOURCE_FILE[manifest.language]);
   const fixtures = validateFixtures(name, readJson(name, fixturesPath), fixturesPath);
   const byName = new Map(fixtures.map((f) => [f.name, f]));
   const trafficFixtures = manifest.traffic.map((t, i) => {
@@ -120,6 +148,7 @@ export function loadWorkload(name: string, root: string = workloadsDir): Workloa
     trafficFixtures,
     sourcePath,
     handlerPath: join(distDir, 'workloads', name, 'handler.js'),
+    reference,
     sourceDigest: sha256File(sourcePath),
   };
 }
@@ -179,10 +208,14 @@ function unknownKeys(o: Record<string, unknown>, allowed: string[], at: string, 
 function validateManifest(name: string, raw: unknown, file: string): WorkloadManifest {
   const p: string[] = [];
   if (!isObject(raw)) throw invalid(name, file, ['top level: must be an object']);
-  unknownKeys(raw, ['name', 'description', 'language', 'bodyLimitBytes', 'fixedNow', 'traffic'], '', p);
+  unknownKeys(raw, ['name', 'description', 'language', 'fixturesFrom', 'bodyLimitBytes', 'fixedNow', 'traffic'], '', p);
   if (raw.name !== name) p.push(`name: must equal the folder name "${name}"`);
   if (typeof raw.description !== 'string' || raw.description === '') p.push('description: must be a non-empty string');
-  if (raw.language !== 'js') p.push('language: must be "js"');
+  if (raw.language !== 'js' && raw.language !== 'c') p.push('language: must be "js" or "c"');
+  if (raw.language === 'c' && (typeof raw.fixturesFrom !== 'string' || !NAME.test(raw.fixturesFrom))) {
+    p.push('fixturesFrom: a C workload must name the JS workload it ports');
+  }
+  if (raw.language !== 'c' && raw.fixturesFrom !== undefined) p.push('fixturesFrom: only C workloads (ports) take their fixtures from another workload');
   if (!isNonNegativeInt(raw.bodyLimitBytes)) p.push('bodyLimitBytes: must be a non-negative integer');
   if (raw.fixedNow !== undefined && !isNonNegativeInt(raw.fixedNow)) p.push('fixedNow: must be a non-negative integer (epoch seconds)');
   if (!Array.isArray(raw.traffic) || raw.traffic.length === 0 || !raw.traffic.every((t) => typeof t === 'string')) {
@@ -190,6 +223,21 @@ function validateManifest(name: string, raw: unknown, file: string): WorkloadMan
   }
   if (p.length > 0) throw invalid(name, file, p);
   return raw as unknown as WorkloadManifest;
+}
+
+/**
+ * A port must be the same workload: its reference exists, is JS (no chains), and has the same
+ * body limit and clock, so the two cannot drift apart silently.
+ */
+function checkReference(name: string, m: WorkloadManifest, root: string, file: string): void {
+  const refPath = join(root, m.fixturesFrom!, 'workload.json');
+  if (!existsSync(refPath)) throw invalid(name, file, [`fixturesFrom: no workload "${m.fixturesFrom}" (no ${rel(refPath)})`]);
+  const ref = readJson(name, refPath) as Partial<WorkloadManifest>;
+  const p: string[] = [];
+  if (ref.language !== 'js') p.push(`fixturesFrom: "${m.fixturesFrom}" must be a JS workload`);
+  if (ref.bodyLimitBytes !== m.bodyLimitBytes) p.push(`bodyLimitBytes: ${m.bodyLimitBytes} differs from ${m.fixturesFrom}'s ${String(ref.bodyLimitBytes)}`);
+  if (ref.fixedNow !== m.fixedNow) p.push(`fixedNow: ${String(m.fixedNow)} differs from ${m.fixturesFrom}'s ${String(ref.fixedNow)}`);
+  if (p.length > 0) throw invalid(name, file, p);
 }
 
 function validateHeaders(v: unknown, at: string, p: string[]): void {

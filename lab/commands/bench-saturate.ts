@@ -93,7 +93,7 @@ Figures are for comparison within one run on one machine, not absolute capacity.
     if (!(seconds > 0 && seconds <= 600) || !(connections >= 1 && connections <= 1024)) {
       throw new LabError('--seconds must be in (0, 600] and --connections in [1, 1024]', ExitCode.usage);
     }
-    const workloads = values.workload ? values.workload.split(',') : listWorkloads();
+    const workloads = values.workload ? values.workload.split(',') : listWorkloads(undefined, 'js'); // the process runtime runs JS only
     const rows = await saturate({ runtime: values.runtime, workloads, seconds, connections });
     if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else {

@@ -3,6 +3,10 @@ import { ExitCode } from '../errors.js';
 import { getRunner, runnerNames } from '../../runners/registry.js';
 import { listWorkloads, loadWorkload } from '../../workloads/registry.js';
 import type { Command } from './command.js';
+import { buildCWorkload } from '../../workloads/c/build.js';
+
+/** Runtimes that host C workloads (a static image, a wasi:http component); the others run JS only. */
+const C_RUNTIMES = new Set(['container', 'wasm']);
 
 export const workloadsCommand: Command = {
   name: 'workloads',
@@ -29,9 +33,18 @@ their digests and sizes. Artifacts are cached by content hash; unchanged inputs 
     const runtimes = i >= 0 ? (rest[i + 1] ?? '').split(',') : runnerNames().filter((n) => n !== 'fake');
     const names = rest.filter((a, j) => !a.startsWith('--') && rest[j - 1] !== '--runtime');
     const workloads = names.length ? names : listWorkloads();
-    for (const w of workloads) loadWorkload(w); // names a missing or broken workload before building anything
+    const language = new Map(workloads.map((w) => [w, loadWorkload(w).manifest.language])); // names a missing or broken workload before building anything
+    // C ports: their own build first (native server, harness, component), then the runners that host them.
+    for (const w of workloads.filter((n) => language.get(n) === 'c')) {
+      const b = await buildCWorkload(w);
+      for (const [kind, f] of [['c-native-static', b.server], ['c-component', b.component]] as const) {
+        process.stdout.write(`${'c'.padEnd(10)} ${w.padEnd(12)} ${kind.padEnd(16)} ${String(f.sizeBytes).padStart(10)} B  ${f.digest}\n`);
+      }
+    }
     for (const rt of runtimes) {
-      const prepared = await getRunner(rt).prepare(workloads, {});
+      const supported = workloads.filter((w) => language.get(w) === 'js' || C_RUNTIMES.has(rt));
+      if (supported.length === 0) continue;
+      const prepared = await getRunner(rt).prepare(supported, {});
       for (const a of prepared.artifacts) {
         process.stdout.write(`${rt.padEnd(10)} ${a.workload.padEnd(12)} ${a.packaging.padEnd(16)} ${String(a.sizeBytes).padStart(10)} B  ${a.digest}\n`);
       }

@@ -23,6 +23,7 @@ import { ensureDebianBase } from './debian-base.js';
 import { ImageBuildError } from './image-error.js';
 import { LABELS } from './labels.js';
 import { nodeRuntimeFiles } from './node-runtime.js';
+import { ensureStaticCImage } from './static-c-image.js';
 import { tarDigest, tarStream, type TarEntry } from './tar.js';
 
 /** The packagings this module builds. */
@@ -165,6 +166,8 @@ export function splitRef(ref: string): [string, string] {
 
 /** Builds (or finds) the image of one workload in one packaging. */
 export async function ensureWorkloadImage(docker: Docker, w: Workload, packaging: ImagePackaging): Promise<WorkloadImage> {
+  // C workloads are one static binary in a scratch image (static-c-image.ts).
+  if (w.manifest.language === 'c') return ensureStaticCImage(docker, w, packaging);
   let ctx: BuildContext;
   let extra = '';
   try {

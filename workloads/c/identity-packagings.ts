@@ -1,0 +1,93 @@
+/**
+ * The C packagings for the identity check (workloads/identity.test.ts). Each takes a JS workload
+ * and starts its C port (the workload whose manifest says `fixturesFrom: <js name>`), so the
+ * check compares the C bytes with the JS handler's direct call on every fixture:
+ *
+ * - `c-direct-call`: the handler through the test harness (no transport);
+ * - `c-native-server`: the static musl server as a child process on 127.0.0.1;
+ * - `c-container-static`: the static server in its FROM scratch image on the Docker engine;
+ * - `c-wasm-component`: the wasi:http component served by the lab's `wasm` runner host.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listWorkloads, loadWorkload, type Workload } from '../registry.js';
+import { httpEndpoint, type Packaging } from '../testkit/packagings.js';
+import { buildCWorkload } from './build.js';
+import { Harness } from './harness-client.js';
+import { startNativeServer } from './native/launch.js';
+import { containerPackaging } from '../../runners/container/identity-packaging.js';
+import { wasmRunner } from '../../runners/wasm/index.js';
+
+/** The C port of JS workload `js`; throws when there is none. */
+export function cPortOf(js: Workload): Workload {
+  const port = listWorkloads(undefined, 'c')
+    .map((n) => loadWorkload(n))
+    .find((w) => w.manifest.fixturesFrom === js.name);
+  if (!port) throw new Error(`JS workload ${js.name} has no C port (a workload with "fixturesFrom": "${js.name}")`);
+  return port;
+}
+
+/** `c-direct-call`: the harness; headers come back exactly as the handler set them. */
+export const cDirectCall: Packaging = {
+  name: 'c-direct-call',
+  http: false,
+  async start(w) {
+    const harness = new Harness((await buildCWorkload(cPortOf(w).name)).harness.path);
+    return {
+      stop: () => harness.stop(),
+      async call(req, body) {
+        const headers = Object.entries(req.headers).map(([k, v]): [string, Uint8Array] => [k, Buffer.from(v, 'latin1')]);
+        const r = await harness.call({ method: req.method, path: req.path, headers, body });
+        if (r.failed) throw new Error(`C handler of ${w.name} ran out of memory`);
+        return { status: r.status, headers: Object.fromEntries(r.headers), body: r.body };
+      },
+    };
+  },
+};
+
+/** `c-native-server`: the static server as a plain child process. */
+export const cNativeServer: Packaging = {
+  name: 'c-native-server',
+  http: true,
+  async start(w) {
+    const server = await startNativeServer((await buildCWorkload(cPortOf(w).name)).server.path);
+    return httpEndpoint(server.url, server.stop);
+  },
+};
+
+/** `c-container-static`: the container packaging, started for the C port (its image is the static one). */
+export const cContainerStatic: Packaging = {
+  name: 'c-container-static',
+  http: true,
+  start: (w) => containerPackaging.start(cPortOf(w)),
+};
+
+/** `c-wasm-component`: one wasm runner host serving the C port's component as a tenant. */
+export const cWasmComponent: Packaging = {
+  name: 'c-wasm-component',
+  http: true,
+  async start(w) {
+    const port = cPortOf(w);
+    const workDir = mkdtempSync(join(tmpdir(), 'lab-c-wasm-identity-'));
+    const handle = await wasmRunner.launch({
+      runId: `identity-${port.name}`,
+      tenants: [{ id: 'identity', workload: port.name }],
+      keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
+      options: { workers: 1 },
+      requestTimeoutMs: 30_000,
+      workDir,
+    });
+    return httpEndpoint(
+      handle.url,
+      async () => {
+        await handle.stop();
+        rmSync(workDir, { recursive: true, force: true });
+      },
+      '/t/identity',
+    );
+  },
+};
+
+/** Every C packaging, in the order the identity test runs them. */
+export const cPackagings: Packaging[] = [cDirectCall, cNativeServer, cContainerStatic, cWasmComponent];

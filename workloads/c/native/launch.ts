@@ -1,0 +1,54 @@
+/**
+ * Starting a C workload's static server (workloads/c/native/server.c) as a child process and
+ * knowing when it serves: the same `listening 127.0.0.1:<port>` contract as the Node packaging.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** A running native server. */
+export interface NativeServer {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** SIGTERM, then SIGKILL after a grace period; idempotent. */
+  stop(): Promise<void>;
+}
+
+const LISTENING = /^listening 127\.\d+\.\d+\.\d+:(\d+)$/m;
+
+/** Spawns `binary` with PORT=0 (or `env`) and resolves once it prints its listening line. */
+export function startNativeServer(binary: string, env: Record<string, string> = {}, readyTimeoutMs = 10_000): Promise<NativeServer> {
+  const child = spawn(binary, [], { env: { PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(t);
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${binary} not listening after ${readyTimeoutMs} ms; stderr: ${err.trim()}`));
+    }, readyTimeoutMs);
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = LISTENING.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      const port = Number(m[1]);
+      resolve({ url: `http://127.0.0.1:${port}`, port, child, stop });
+    });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${binary}: ${e.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${binary} exited before listening (${code ?? signal}); stderr: ${err.trim()}`));
+    });
+  });
+}
