@@ -11,6 +11,10 @@
  *   Request header `x-lab-force-cold: 1` makes the host activate a fresh instance for it.
  *   Response headers added by the host: `x-lab-activation: cold | warm | spare`,
  *   `x-lab-instance: <id>`; on a cold start also `x-lab-activation-id: <id>`.
+ *   `server-timing: pop;dur=<ms>[, guest;dur=<ms>]` (W3C Server-Timing, milliseconds): `pop` runs
+ *   from the request's arrival at the PoP (its `request` event: headers parsed) to the response
+ *   head being written; `guest`, when the substrate can tell, is the part spent inside the
+ *   guest's own handler. Their difference is what the host adds to the request.
  *   Host-side failures answer 5xx with header `x-lab-error: <kind>` and a text body that names
  *   the tenant (`tenant t0003: instance crashed (exit code 1)`).
  * - `POST /_lab/evict` with JSON `{ "tenant"?: string }`: evict one tenant's instances, or all.
@@ -28,6 +32,8 @@ export const POP_HEADERS = {
   instance: 'x-lab-instance',
   activationId: 'x-lab-activation-id',
   error: 'x-lab-error',
+  /** Host-side timing of a tenant request (see the protocol above). */
+  timing: 'server-timing',
 } as const;
 
 /** How a request found its instance. `spare` = handed a pre-instantiated instance from a pool. */

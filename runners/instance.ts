@@ -13,6 +13,12 @@ export interface InstanceRequest {
   /** Lower-case header names; hop-by-hop and lab control headers already removed. */
   headers: Record<string, string>;
   body: Uint8Array;
+  /**
+   * performance.now() at which the request's deadline passes. A substrate that runs guests in
+   * its own thread needs it to bound a synchronous guest itself (the pool's timer cannot fire
+   * while that thread is blocked). Absent = no deadline known.
+   */
+  deadlineAt?: number;
 }
 
 /**
@@ -25,6 +31,8 @@ export interface InstanceResponse {
   body: Uint8Array;
   /** performance.now() when the first byte of the response reached the host. */
   firstByteAt: number;
+  /** Milliseconds spent inside the guest's own handler, when the substrate can tell (the PoP reports it in `server-timing`). */
+  guestMs?: number;
 }
 
 /** Memory of one instance as its substrate measures it, bytes. */
@@ -60,6 +68,8 @@ export interface ActivationContext {
   tenant: TenantAssignment;
   /** Id the new instance must carry. */
   instanceId: string;
+  /** Why the instance is made: for a request waiting on it, or to fill a spare pool off the request path. Absent = request. */
+  purpose?: 'request' | 'spare';
   /** Aborted when the activation must give up (request deadline, shutdown): clean up whatever was started. */
   signal: AbortSignal;
   /**

@@ -458,7 +458,8 @@ export class InstancePool {
       signal.addEventListener('abort', onAbort, { once: true });
       slot.onExit = (reason) => finish({ kind: 'crashed', reason });
       const { method, path, headers, body } = req;
-      instance.handle({ method, path, headers, body }, signal).then(
+      const deadlineAt = req.arrivedAt + this.opts.requestTimeoutMs;
+      instance.handle({ method, path, headers, body, deadlineAt }, signal).then(
         (value) => finish({ kind: 'ok', value }),
         (e) => finish({ kind: 'crashed', reason: message(e) }),
       );
@@ -492,10 +493,11 @@ export class InstancePool {
   // ---- activation and spares ---------------------------------------------------------
 
   /** Runs the factory for a slot; the slot holds the instance on success. Rejects on failure, abort or death during activation. */
-  private async activate(slot: Slot, signal: AbortSignal): Promise<Activation> {
+  private async activate(slot: Slot, signal: AbortSignal, purpose: 'request' | 'spare' = 'request'): Promise<Activation> {
     const act = await this.opts.factory.activate({
       tenant: slot.tenant,
       instanceId: slot.id,
+      purpose,
       signal,
       exited: (reason) => this.onExit(slot, reason),
     });
@@ -555,7 +557,7 @@ export class InstancePool {
       });
     };
     try {
-      const act = await this.activate(slot, abort.signal);
+      const act = await this.activate(slot, abort.signal, 'spare');
       record(true, act.phases);
       if (this.closing) {
         void this.forget(slot, 'shutdown');

@@ -73,6 +73,7 @@ describe('PoP server', () => {
     assert.equal(res.headers[POP_HEADERS.activation], 'cold');
     assert.equal(res.headers[POP_HEADERS.instance], 't-1.1');
     assert.equal(res.headers[POP_HEADERS.activationId], 'a1');
+    assert.match(String(res.headers[POP_HEADERS.timing]), /^pop;dur=\d+\.\d{3}$/, 'host-side time; no guest part when the instance gives none');
     const req = backend.requests.at(-1)!;
     assert.equal(req.tenant, 't-1');
     assert.equal(req.method, 'POST');

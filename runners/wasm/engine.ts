@@ -30,6 +30,8 @@ export interface GuestResponse {
   status: number;
   headers: Record<string, string | string[]>;
   body: Uint8Array;
+  /** Milliseconds inside the guest's `handle` export (glue lifting and lowering included), the rest of dispatch being host work. */
+  guestMs?: number;
 }
 
 type IncomingHandler = { handle(request: IncomingRequest, out: ResponseOutparam): void };
@@ -103,17 +105,19 @@ export class ComponentInstance {
     if (this.broken) throw new GuestBrokenError(this.broken);
     const incoming = new IncomingRequest(req.method, req.path, req.headers, req.body);
     const out = new ResponseOutparam();
+    const t = performance.now();
     try {
       this.handler.handle(incoming, out);
     } catch (e) {
       throw this.break(`guest trapped: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const guestMs = performance.now() - t;
     const v = out.value;
     if (v === undefined) throw this.break('guest returned without setting the response (response-outparam.set never called)');
     if (v.tag === 'err') throw this.break(`guest answered with an error-code: ${v.val.tag}${v.val.val !== undefined ? ` (${String(v.val.val)})` : ''}`);
     const body = v.val.outBody;
     if (body && !body.finished) throw this.break('guest returned without finishing the response body (outgoing-body.finish never called)');
-    return { status: v.val.status, headers: v.val.headers().toRecord(), body: body ? body.bytes() : new Uint8Array(0) };
+    return { status: v.val.status, headers: v.val.headers().toRecord(), body: body ? body.bytes() : new Uint8Array(0), guestMs };
   }
 
   private break(reason: string): GuestBrokenError {

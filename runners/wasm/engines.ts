@@ -8,8 +8,12 @@
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { Artifact } from './artifact.js';
+import type { InstantiateResult } from './engine-core.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
+import type { EngineEvents, EngineSet } from './engine-set.js';
 import type { EngineCommand, EngineReply, ProbeMemory } from './protocol.js';
+
+export type { EngineEvents } from './engine-set.js';
 
 /** A job's worker went away before or while running it. `started` says whether the guest had begun. */
 export class WorkerLostError extends Error {
@@ -36,14 +40,6 @@ export class GuestError extends Error {
 type DistCommand<T> = T extends { id: number } ? Omit<T, 'id'> : never;
 type OkReply = Extract<EngineReply, { type: 'reply'; ok: true }>;
 type Job = { cmd: DistCommand<EngineCommand>; resolve(r: OkReply): void; reject(e: Error): void; id?: number; started: boolean };
-
-/** Callbacks from the engines to their owner. */
-export interface EngineEvents {
-  /** A worker died (terminated or crashed); these instances are gone with it. */
-  lost(worker: number, instanceIds: string[], reason: string): void;
-  /** A guest's output line. */
-  log(tenant: string, instanceId: string, text: string): void;
-}
 
 /** One worker thread and its serial job queue. */
 class EngineWorker {
@@ -147,7 +143,7 @@ class EngineWorker {
 }
 
 /** The set of engine workers of a host. */
-export class Engines {
+export class Engines implements EngineSet {
   private readonly workers: EngineWorker[] = [];
   private readonly modules = new Map<string, { artifact: Artifact; modules: CoreModules }>();
   private closed = false;
@@ -216,19 +212,19 @@ export class Engines {
   }
 
   /** Instantiates on a worker; resolves with the worker-side instantiation time and the GC time observed during it. */
-  async instantiate(worker: number, artifactId: string, instanceId: string, tenant: string): Promise<{ ms: number; gcMs: number }> {
+  async instantiate(worker: number, artifactId: string, instanceId: string, tenant: string, prewarm?: GuestRequest): Promise<InstantiateResult> {
     const w = this.workers[worker]!;
     w.instances.add(instanceId);
     try {
-      const r = await w.call({ type: 'instantiate', artifactId, instanceId, tenant });
-      return { ms: r.ms, gcMs: r.gcMs ?? 0 };
+      const r = await w.call({ type: 'instantiate', artifactId, instanceId, tenant, ...(prewarm ? { prewarm } : {}) });
+      return { ms: r.ms, gcMs: r.gcMs ?? 0, gcCount: r.gcCount ?? 0, ...(r.prewarmMs !== undefined ? { prewarmMs: r.prewarmMs } : {}) };
     } catch (e) {
       w.instances.delete(instanceId);
       throw e;
     }
   }
 
-  /** Runs one request on an instance; resolves with the response and the worker-side guest time. */
+  /** Runs one request on an instance; resolves with the response and the worker-side dispatch time. The deadline is the pool's to enforce (cancelRequest). */
   async request(worker: number, instanceId: string, req: GuestRequest): Promise<{ response: GuestResponse; ms: number }> {
     const w = this.workers[worker]!;
     const r = await w.call({ type: 'request', instanceId, req });

@@ -9,15 +9,26 @@ import type { Activation, ActivationContext, DisposeCause, Instance, InstanceFac
 import { readSmapsRollup } from '../memory/smaps.js';
 import type { Artifact } from './artifact.js';
 import { compileCoreModules, type GuestRequest } from './engine.js';
+import type { EngineEvents, EngineSet } from './engine-set.js';
 import { Engines, GuestError, WorkerLostError } from './engines.js';
+import { GuardTimeoutError } from './guard.js';
+import { InlineEngines } from './inline-engines.js';
 import type { ProbeMemory } from './protocol.js';
 
 /** Configuration of the factory. */
 export interface WasmFactoryOptions {
   /** Artifact per workload name (a tenant's workload). */
   artifacts: Record<string, Artifact>;
-  /** Engine workers (one per core by default). */
+  /** Engine workers (one per core by default); 0 runs guests on the host's main thread (inline-engines.ts). */
   workers: number;
+  /** Bound of a guest call that carries no deadline of its own (same-thread engine only). */
+  requestTimeoutMs?: number;
+  /**
+   * Serve each new spare instance its workload's probe request before it joins the spare pool,
+   * so the tenant's first request does not pay the guest's first-call cost. Off by default: the
+   * guest then has served one synthetic request, which a stateful guest can observe.
+   */
+  prewarmSpares?: boolean;
   /** Probe instances per memory measurement. */
   memoryProbes: number;
   /** A request per workload used to bring probe instances to their idle-after-a-request state. */
@@ -34,6 +45,9 @@ export interface ArtifactStats {
   compiledBytes: number;
 }
 
+/** Bound of a same-thread guest call when the host was given no request timeout. */
+const DEFAULT_CALL_BOUND_MS = 10_000;
+
 /** How long a probe measurement answers every instance of its artifact. */
 const MEMORY_TTL_MS = 10_000;
 
@@ -42,7 +56,7 @@ class ModuleCache {
   private readonly compiled = new Map<string, Promise<number>>();
   readonly stats = new Map<string, ArtifactStats>();
 
-  constructor(private readonly engines: Engines) {}
+  constructor(private readonly engines: EngineSet) {}
 
   /** Compiles the artifact unless done; resolves with the time this call spent compiling (0 when it was cached). */
   ensure(workload: string, artifact: Artifact): Promise<number> {
@@ -87,9 +101,16 @@ class WasmInstance implements Instance {
     try {
       for (;;) {
         try {
-          const { response } = await engines.request(this.worker, this.id, req);
+          const { response } = await engines.request(this.worker, this.id, req, req.deadlineAt);
           return { ...response, firstByteAt: performance.now() };
         } catch (e) {
+          // The same-thread watchdog stopped the guest at the deadline, before the pool's own
+          // timer could run: let that timer fire, so the request ends as a timeout, as it does
+          // when a worker is terminated.
+          if (e instanceof GuardTimeoutError) {
+            await aborted(signal);
+            throw new Error(`tenant ${this.tenant.id}: ${e.message}`);
+          }
           // The worker died under a request that had not started (another tenant's guest was
           // stopped there): serve it from a new instance elsewhere rather than fail an innocent tenant.
           if (e instanceof WorkerLostError && !e.started && !signal.aborted) {
@@ -116,9 +137,14 @@ class WasmInstance implements Instance {
   }
 }
 
+/** Resolves once `signal` is aborted. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
 /** Creates component instances for the pool. */
 export class WasmFactory implements InstanceFactory {
-  readonly engines: Engines;
+  readonly engines: EngineSet;
   private readonly modules: ModuleCache;
   private readonly live = new Map<string, WasmInstance>();
   private readonly measured = new Map<string, { at: number; value: Promise<ProbeMemory> }>();
@@ -130,7 +156,7 @@ export class WasmFactory implements InstanceFactory {
 
   constructor(private readonly opts: WasmFactoryOptions) {
     const log = opts.log ?? ((line: string) => process.stderr.write(line));
-    this.engines = new Engines(opts.workers, {
+    const events: EngineEvents = {
       lost: (_worker, ids, reason) => {
         for (const id of ids) {
           const inst = this.live.get(id);
@@ -144,7 +170,8 @@ export class WasmFactory implements InstanceFactory {
         }
       },
       log: (tenant, instanceId, text) => log(`[wasm ${tenant} ${instanceId}] ${text}${text.endsWith('\n') ? '' : '\n'}`),
-    });
+    };
+    this.engines = opts.workers === 0 ? new InlineEngines(events, opts.requestTimeoutMs ?? DEFAULT_CALL_BOUND_MS) : new Engines(opts.workers, events);
     this.modules = new ModuleCache(this.engines);
   }
 
@@ -163,16 +190,26 @@ export class WasmFactory implements InstanceFactory {
     const artifact = this.artifactOf(ctx.tenant.workload);
     const id = artifact.manifest.key;
     const phases: Phase[] = [];
+    // The pool starts a refill while it hands the spare out, before that request reached its
+    // engine. Yield one turn so the request goes first: on the same thread the refill's
+    // synchronous instantiation would otherwise run inside the hand-out, and on a worker it would
+    // queue ahead of the request (or be placed without seeing the request's load).
+    if (ctx.purpose === 'spare') await new Promise((resolve) => setImmediate(resolve));
     const compileMs = await this.modules.ensure(ctx.tenant.workload, artifact);
     if (compileMs > 0) phases.push({ name: 'compile', ms: compileMs });
     const worker = this.engines.place();
     const loadMs = await this.engines.ensureLoaded(worker, id);
     if (loadMs > 0) phases.push({ name: 'load', ms: loadMs });
     if (ctx.signal.aborted) throw new Error('activation aborted');
+    const prewarm = ctx.purpose === 'spare' && this.opts.prewarmSpares ? this.opts.probeRequests?.[ctx.tenant.workload] : undefined;
     const t = performance.now();
-    const inst = await this.engines.instantiate(worker, id, ctx.instanceId, ctx.tenant.id);
+    const inst = await this.engines.instantiate(worker, id, ctx.instanceId, ctx.tenant.id, prewarm);
     const wall = performance.now() - t;
-    phases.push({ name: 'instantiate', ms: inst.ms }, { name: 'handoff', ms: Math.max(0, wall - inst.ms) }, { name: 'gc', ms: inst.gcMs });
+    const prewarmMs = inst.prewarmMs ?? 0;
+    phases.push({ name: 'instantiate', ms: inst.ms });
+    // A spare's synthetic request is its own phase, so a pre-warmed spare is never read as a cheaper instantiation.
+    if (inst.prewarmMs !== undefined) phases.push({ name: 'prewarm', ms: prewarmMs });
+    phases.push({ name: 'handoff', ms: Math.max(0, wall - inst.ms - prewarmMs) }, { name: 'gc', ms: inst.gcMs });
     const instance = new WasmInstance(ctx.instanceId, ctx.tenant, worker, this, ctx.exited);
     this.live.set(instance.id, instance);
     if (ctx.signal.aborted) {

@@ -11,6 +11,7 @@ import { readArtifact, type Artifact } from './artifact.js';
 import type { GuestRequest } from './engine.js';
 import { WasmFactory } from './factory.js';
 import { readWasmHostPlan, type WasmHostMessage } from './host-plan.js';
+import { resolveWasmOptions } from './options.js';
 
 const MEMORY_METHOD =
   'per artifact: N probe instances kept live after one request each, forced GC, delta of /proc/self/smaps_rollup (USS = Private_Clean + Private_Dirty, PSS) of the host process divided by N; ' +
@@ -47,7 +48,15 @@ try {
   for (const [w, dir] of Object.entries(hp.artifacts)) artifacts[w] = readArtifact(dir);
   const probeRequests: Record<string, GuestRequest> = {};
   for (const [w, r] of Object.entries(hp.probeRequests)) probeRequests[w] = { method: r.method, path: r.path, headers: r.headers, body: new Uint8Array(Buffer.from(r.bodyBase64, 'base64')) };
-  factory = new WasmFactory({ artifacts, workers: hp.workers, memoryProbes: hp.memoryProbes, probeRequests });
+  factory = new WasmFactory({
+    artifacts,
+    workers: hp.workers,
+    memoryProbes: hp.memoryProbes,
+    probeRequests,
+    requestTimeoutMs: hp.plan.requestTimeoutMs,
+    // Read from the scenario's options here, so the plan file keeps its shape.
+    prewarmSpares: resolveWasmOptions(hp.plan.options).prewarmSpares,
+  });
   // The fixed overhead: this process with its engine threads, before any artifact is compiled.
   (globalThis as { gc?: () => void }).gc?.();
   const fixed = (await readSmapsRollup(process.pid)).ussBytes;

@@ -16,6 +16,7 @@ import { buildWorkloadComponent, prepareComponentFile, type BuildOptions } from 
 import { writeWasmHostPlan, type PlanRequest, type WasmHostMessage } from './host-plan.js';
 import { resolveWasmOptions, validateWasmOptions } from './options.js';
 import { toolVersions } from './tools.js';
+import { buildCWorkload } from '../../workloads/c/build.js';
 
 /** Generous: start-up includes compiling and filling spare pools, and this is not a measurement. */
 const DEFAULT_START_TIMEOUT_MS = 120_000;
@@ -40,7 +41,11 @@ export async function resolveArtifacts(workloads: string[], options: Record<stri
   // One at a time: componentize-js runs a wizer process per build and this machine has few cores.
   for (const w of [...new Set(workloads)]) {
     const file = components[w];
-    out[w] = file !== undefined ? await prepareComponentFile(file, build) : await buildWorkloadComponent(loadWorkload(w), build);
+    const workload = file === undefined ? loadWorkload(w) : undefined;
+    if (file !== undefined) out[w] = await prepareComponentFile(file, build);
+    // A C workload's component is built by workloads/c/build.ts, then hosted like a brought one.
+    else if (workload!.manifest.language === 'c') out[w] = await prepareComponentFile((await buildCWorkload(w)).component.path, build);
+    else out[w] = await buildWorkloadComponent(workload!, build);
   }
   return out;
 }

@@ -3,7 +3,11 @@
  * scenario author sees every problem in one go.
  *
  * - `spares`: pre-instantiated instances kept per tenant (default 0).
- * - `workers`: engine threads, one event loop each (default: one per core).
+ * - `workers`: engine threads, one event loop each (default: one per core). `0` runs guests on
+ *   the host's main thread (no thread hop per request, one core, each guest call under a
+ *   watchdog; see docs/wasm-host.md).
+ * - `prewarmSpares`: serve each new spare instance its workload's probe request before handing
+ *   it out (default false; reported as the `prewarm` phase of spare fills).
  * - `memoryProbes`: probe instances per memory measurement (default 8).
  * - `allowNetwork`: outbound HTTP for guests. Only `false` (the default) is accepted: this host
  *   runs guests synchronously and has no outbound HTTP client; guests get `HTTP-request-denied`.
@@ -15,10 +19,10 @@ import { checkOptions, numberOption, type NumericOption } from '../options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
-  workers: { kind: 'integer', min: 1 },
+  workers: { kind: 'integer', min: 0 },
   memoryProbes: { kind: 'integer', min: 1 },
 };
-const OTHER = ['allowNetwork', 'components'];
+const OTHER = ['allowNetwork', 'components', 'prewarmSpares'];
 const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Upper bound on engine threads: more than a few per core only adds contention. */
@@ -29,6 +33,7 @@ export interface WasmOptions {
   spares: number;
   workers: number;
   memoryProbes: number;
+  prewarmSpares: boolean;
   /** Workload name -> component file. */
   components: Record<string, string>;
 }
@@ -52,6 +57,7 @@ export function validateWasmOptions(options: Record<string, unknown>): string[] 
       `options.allowNetwork: only false is supported, got ${JSON.stringify(options.allowNetwork)}: this host runs guests synchronously and has no outbound HTTP client (guests get HTTP-request-denied)`,
     );
   }
+  if (options.prewarmSpares !== undefined && typeof options.prewarmSpares !== 'boolean') problems.push(`options.prewarmSpares: must be true or false, got ${JSON.stringify(options.prewarmSpares)}`);
   const c = options.components;
   if (c !== undefined) {
     if (typeof c !== 'object' || c === null || Array.isArray(c)) problems.push('options.components: must map workload names to component file paths');
@@ -71,6 +77,7 @@ export function resolveWasmOptions(options: Record<string, unknown>): WasmOption
     spares: numberOption(options, 'spares', 0),
     workers: numberOption(options, 'workers', availableParallelism()),
     memoryProbes: numberOption(options, 'memoryProbes', 8),
+    prewarmSpares: options.prewarmSpares === true,
     components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
   };
 }

@@ -5,7 +5,8 @@ import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
 /** Main thread -> worker. Every message but `dispose` is answered by a `Reply` with its `id`. */
 export type EngineCommand =
   | { type: 'load'; id: number; artifactId: string; dir: string; manifest: ArtifactManifest; modules: CoreModules }
-  | { type: 'instantiate'; id: number; artifactId: string; instanceId: string; tenant: string }
+  /** `prewarm`: a synthetic request served right after instantiation (spare pre-warming, off the request path). */
+  | { type: 'instantiate'; id: number; artifactId: string; instanceId: string; tenant: string; prewarm?: GuestRequest }
   | { type: 'request'; id: number; instanceId: string; req: GuestRequest }
   | { type: 'dispose'; instanceId: string }
   | { type: 'measure'; id: number; artifactId: string; count: number; sample?: GuestRequest };
@@ -21,7 +22,7 @@ export interface ProbeMemory {
 
 /** Worker -> main thread. */
 export type EngineReply =
-  | { type: 'reply'; id: number; ok: true; ms: number; response?: GuestResponse; memory?: ProbeMemory; gcMs?: number; gcCount?: number }
+  | { type: 'reply'; id: number; ok: true; ms: number; response?: GuestResponse; memory?: ProbeMemory; gcMs?: number; gcCount?: number; prewarmMs?: number }
   | { type: 'reply'; id: number; ok: false; error: string; broken: boolean }
   /** A guest wrote to stdout/stderr (capped per instance). */
   | { type: 'log'; instanceId: string; tenant: string; text: string };

@@ -9,7 +9,8 @@ import { fixtureRequestBody, listWorkloads, loadWorkload } from '../../workloads
 import { directCall, httpEndpoint, type Endpoint } from '../../workloads/testkit/packagings.js';
 import { launchTestHost, type TestHost } from './test-support.js';
 
-const workloads = listWorkloads().map((n) => loadWorkload(n));
+// JS workloads; the C components' identity is checked by the c-wasm-component packaging (workloads/c/).
+const workloads = listWorkloads(undefined, 'js').map((n) => loadWorkload(n));
 
 describe('wasm packaging gives the direct call\'s bytes', () => {
   let host: TestHost;

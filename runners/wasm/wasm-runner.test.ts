@@ -155,6 +155,48 @@ describe('pool behaviour through the wasm host', () => {
   });
 });
 
+describe('same-thread engine (workers: 0)', () => {
+  let host: TestHost;
+  before(async () => {
+    host = await launchTestHost(
+      [
+        { id: 'good', workload: 'hello' },
+        { id: 'loop', workload: 'mis' },
+        { id: 'warmed', workload: 'mis' },
+      ],
+      { workers: 0, spares: 1, prewarmSpares: true, components: { mis } },
+      TIMEOUT_MS,
+    );
+  });
+  after(async () => host?.stop());
+
+  test('a looping guest on the main thread is stopped at its deadline; the host and the tenant recover', async () => {
+    assert.equal((await call(host.url, 'loop', '/ok')).status, 200);
+    const l = await call(host.url, 'loop', '/loop');
+    assert.equal(l.status, 504);
+    assert.equal(l.error, 'timeout');
+    assert.match(l.text, /^tenant loop: /);
+    const good = await call(host.url, 'good', '/');
+    assert.equal(good.status, 200);
+    const after = await call(host.url, 'loop', '/ok');
+    assert.equal(after.status, 200);
+    assert.notEqual(after.activation, 'warm', 'the looping instance was discarded');
+  });
+
+  test('server-timing gives the host-side total and the guest part; a pre-warmed spare has served one synthetic request', async () => {
+    await until('spare of warmed filled', 15_000, async () => (await stats(host.url)).spares.warmed === 1);
+    const res = await fetch(`${host.url}/t/warmed/ok`);
+    const text = await res.text();
+    assert.equal(res.headers.get('x-lab-activation'), 'spare');
+    assert.equal(text, 'ok 2', 'the probe request was the first');
+    const m = /^pop;dur=([0-9.]+), guest;dur=([0-9.]+)$/.exec(res.headers.get('server-timing') ?? '');
+    assert.ok(m, `server-timing: ${res.headers.get('server-timing')}`);
+    assert.ok(Number(m[2]) <= Number(m[1]), 'the guest part is inside the host-side total');
+    const fill = (await stats(host.url)).activations.find((a) => a.tenant === 'warmed' && a.path === 'spare-fill' && a.ok);
+    assert.ok(fill?.phases.some((p) => p.name === 'prewarm'), 'pre-warming is reported as its own phase');
+  });
+});
+
 describe('bring your own component, and broken ones', () => {
   test('a component given by path runs as a tenant', async () => {
     const prepared = await wasmRunner.prepare(['mine'], { components: { mine: mis } });
