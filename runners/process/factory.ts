@@ -3,7 +3,7 @@
  * workload's Node packaging server, forked with an IPC channel so that (1) it reports its port
  * when ready and (2) it exits by itself when this host goes away, even on SIGKILL.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { readSmapsRollup } from '../memory/smaps.js';
@@ -19,8 +19,10 @@ const EXIT_REPORT_GRACE_MS = 1000;
 export interface ProcessFactoryOptions {
   /** The Node packaging entry script (`workloads/packaging/node/server.js`, compiled). */
   serverScript: string;
-  /** Compiled handler module per workload name. */
+  /** Compiled handler module per workload name (JS workloads: run by the Node packaging server). */
   handlers: Record<string, string>;
+  /** Native server binary per workload name (compiled workloads: run as the bare process itself). */
+  natives?: Record<string, string>;
   /** Said in activation errors: where the children's stderr goes. */
   logHint?: string;
 }
@@ -149,23 +151,46 @@ class ProcessInstance implements Instance {
   }
 }
 
-/** Forks the Node packaging server for each activation; phases `spawn` (fork until the process exists) and `init` (until it reports ready). */
+/**
+ * Turns a native server's `listening 127.0.0.1:<port>` line into the same 'ready' message a
+ * forked Node packaging sends over IPC, so both kinds of instance activate alike.
+ */
+function readyFromStdout(child: ChildProcess): void {
+  let text = '';
+  const onData = (chunk: Buffer): void => {
+    text += chunk.toString('latin1');
+    const m = /^listening 127\.0\.0\.1:(\d+)$/m.exec(text);
+    if (!m) return;
+    child.stdout?.off('data', onData);
+    child.stdout?.resume(); // nothing more is expected; never let a full pipe block the server
+    child.emit('message', { type: 'ready', port: Number(m[1]) });
+  };
+  child.stdout?.on('data', onData);
+}
+
+/** Forks the Node packaging server (or spawns a native server) for each activation; phases `spawn` (fork until the process exists) and `init` (until it reports ready). */
 export class ProcessFactory implements InstanceFactory {
   constructor(private readonly opts: ProcessFactoryOptions) {}
 
   activate(ctx: ActivationContext): Promise<Activation> {
+    const native = this.opts.natives?.[ctx.tenant.workload];
     const handler = this.opts.handlers[ctx.tenant.workload];
-    if (!handler) return Promise.reject(new Error(`no compiled handler known for workload ${ctx.tenant.workload}`));
+    if (!handler && !native) return Promise.reject(new Error(`no compiled handler or native server known for workload ${ctx.tenant.workload}`));
     if (ctx.signal.aborted) return Promise.reject(new Error('activation aborted'));
     const started = performance.now();
-    const child = fork(this.opts.serverScript, [handler], {
-      env: { ...process.env, PORT: '0' },
-      // The host's own flags (inspector, test runner...) are not the instance's business.
-      execArgv: [],
-      // stdout only repeats the ready message; stderr goes to the host's log.
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      serialization: 'json',
-    });
+    const child = native
+      ? // A compiled workload's static server is the instance itself. Its stdin is a pipe from
+        // this host: end-of-file there makes it exit, so it cannot outlive the host.
+        spawn(native, [], { env: { PORT: '0', HOST: '127.0.0.1', LAB_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'inherit'] })
+      : fork(this.opts.serverScript, [handler!], {
+          env: { ...process.env, PORT: '0' },
+          // The host's own flags (inspector, test runner...) are not the instance's business.
+          execArgv: [],
+          // stdout only repeats the ready message; stderr goes to the host's log.
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+          serialization: 'json',
+        });
+    if (native) readyFromStdout(child);
     const exited = exitPromise(child);
     return new Promise<Activation>((resolve, reject) => {
       let spawnedAt: number | undefined;

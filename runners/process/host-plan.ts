@@ -7,8 +7,10 @@ export interface HostPlan {
   plan: LaunchPlan;
   /** The Node packaging server entry script. */
   serverScript: string;
-  /** Compiled handler module per workload. */
+  /** Compiled handler module per JS workload. */
   handlers: Record<string, string>;
+  /** Static server binary per compiled (C) workload. */
+  natives?: Record<string, string>;
   /** Spare instances per tenant. */
   spares: number;
   /** The host's log file (its and its children's stderr), named in error messages. */

@@ -44,7 +44,7 @@ try {
     keepAlive: hp.plan.keepAlive,
     requestTimeoutMs: hp.plan.requestTimeoutMs,
     spares: hp.spares,
-    factory: new ProcessFactory({ serverScript: hp.serverScript, handlers: hp.handlers, logHint: hp.logPath }),
+    factory: new ProcessFactory({ serverScript: hp.serverScript, handlers: hp.handlers, ...(hp.natives ? { natives: hp.natives } : {}), logHint: hp.logPath }),
     memory: { method: MEMORY_METHOD, fixedOverheadBytes: async () => (await readSmapsRollup(process.pid)).ussBytes },
   });
   // Spares first: the endpoint answers health only once the PoP is in its starting state.

@@ -8,9 +8,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
+import { workloadsDir } from '../../lab/paths.js';
 import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
 import { nodeServerScript } from '../../workloads/packaging/node/launch.js';
 import { loadWorkload } from '../../workloads/registry.js';
+import { buildCWorkload } from '../../workloads/c/build.js';
 import type { ArtifactInfo, LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../contract.js';
 import { checkOptions, numberOption, type NumericOption } from '../options.js';
 import { PopClient } from '../pop-client.js';
@@ -99,6 +101,8 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
   const serverScript = deps.serverScript ?? nodeServerScript;
   const hostScript = new URL('./host.js', import.meta.url);
 
+  // Test tenants may name handlers that are not registered workloads: only a registered C workload is compiled.
+  const isCompiled = (w: string): boolean => existsSync(join(workloadsDir, w, 'workload.json')) && loadWorkload(w).manifest.language === 'c';
   const requireBuilt = (path: string, what: string): void => {
     if (!existsSync(path)) throw new EnvironmentError(`process runner: ${what} ${path} does not exist; build the project first (npm run build)`);
   };
@@ -112,12 +116,20 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
 
     async prepare(workloads: string[]): Promise<PreparedRuntime> {
       requireBuilt(serverScript, 'Node packaging server');
-      const artifacts: ArtifactInfo[] = workloads.map((name) => {
+      const artifacts: ArtifactInfo[] = [];
+      for (const name of workloads) {
         const w = loadWorkload(name);
+        if (w.manifest.language === 'c') {
+          // A compiled workload's bare process is its static server: the baseline that separates
+          // container mechanics from process start-up for compiled code too.
+          const server = (await buildCWorkload(name)).server;
+          artifacts.push({ workload: name, packaging: 'native-static', digest: server.digest, sourceDigest: w.sourceDigest, sizeBytes: server.sizeBytes, path: server.path });
+          continue;
+        }
         const handlerPath = resolveHandler(name);
         requireBuilt(handlerPath, `compiled handler of workload ${name}`);
-        return { workload: name, packaging: 'node', digest: sha256File(handlerPath), sourceDigest: w.sourceDigest, sizeBytes: statSync(handlerPath).size, path: handlerPath };
-      });
+        artifacts.push({ workload: name, packaging: 'node', digest: sha256File(handlerPath), sourceDigest: w.sourceDigest, sizeBytes: statSync(handlerPath).size, path: handlerPath });
+      }
       return { artifacts, versions: { node: process.version } };
     },
 
@@ -126,8 +138,13 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
       if (problems.length > 0) throw new LabError(`process runner: ${problems.join('; ')}`, ExitCode.invalidInput);
       requireBuilt(serverScript, 'Node packaging server');
       const handlers: Record<string, string> = {};
+      const natives: Record<string, string> = {};
       for (const t of plan.tenants) {
-        if (handlers[t.workload]) continue;
+        if (handlers[t.workload] || natives[t.workload]) continue;
+        if (isCompiled(t.workload)) {
+          natives[t.workload] = (await buildCWorkload(t.workload)).server.path;
+          continue;
+        }
         const path = resolveHandler(t.workload);
         requireBuilt(path, `compiled handler of workload ${t.workload}`);
         handlers[t.workload] = path;
@@ -135,7 +152,7 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
       mkdirSync(plan.workDir, { recursive: true });
       const planPath = join(plan.workDir, 'process-host.plan.json');
       const logPath = join(plan.workDir, 'process-host.log');
-      writeHostPlan(planPath, { plan, serverScript, handlers, spares: numberOption(plan.options, 'spares', 0), logPath });
+      writeHostPlan(planPath, { plan, serverScript, handlers, natives, spares: numberOption(plan.options, 'spares', 0), logPath });
       const log = openSync(logPath, 'a');
       let host: ChildProcess;
       try {

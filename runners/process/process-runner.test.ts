@@ -255,3 +255,35 @@ describe('process runner preparation and options', () => {
     assert.deepEqual(processRunner.validateOptions({ spares: 1.5 }), ['options.spares: must be an integer >= 0, got 1.5']);
   });
 });
+
+describe('process runner, compiled workload', () => {
+  it('runs a C workload as its static server process, which exits with the host', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'process-runner-c-'));
+    const prepared = await processRunner.prepare(['hello-c'], {});
+    assert.equal(prepared.artifacts[0]!.packaging, 'native-static');
+    const h = (await processRunner.launch({
+      runId: 'test-c',
+      tenants: [{ id: 'c1', workload: 'hello-c' }],
+      keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
+      options: {},
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      workDir,
+    })) as ProcessPopHandle;
+    try {
+      const expected = loadWorkload('hello-c').fixtures[0]!;
+      const first = await get(h.url, `/t/c1${expected.request.path}`, expected.request.headers);
+      assert.equal(first.status, expected.expect.status);
+      assert.equal(first.headers.get(POP_HEADERS.activation), 'cold');
+      const mem = await new PopClient(h.url).memory();
+      assert.ok(mem.instances.length === 1 && mem.instances[0]!.ussBytes > 0);
+      const kids = descendants(h.hostPid);
+      assert.ok(kids.length >= 1, 'the static server runs under the host');
+      // SIGKILL the host: the server's stdin pipe closes and it must exit by itself.
+      process.kill(h.hostPid, 'SIGKILL');
+      await until(() => kids.every((p) => !isRunning(p)), 'the C instance to exit after its host was killed');
+    } finally {
+      await h.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -43,7 +43,7 @@ typedef struct {
 } connection;
 
 static connection conns[MAX_CONNECTIONS];
-static struct pollfd pfds[MAX_CONNECTIONS + 1];
+static struct pollfd pfds[MAX_CONNECTIONS + 2];
 
 static int64_t now_ms(void) {
   struct timespec ts;
@@ -171,13 +171,18 @@ int main(void) {
   char *end = NULL;
   long port = port_text && *port_text ? strtol(port_text, &end, 10) : 0;
   if ((end && *end) || port < 0 || port > 65535) die(2, "PORT must be 0-65535");
+  /* LAB_EXIT_WITH_PARENT=1: stdin is a pipe from the parent; its end-of-file means the parent
+   * is gone (even by SIGKILL), so this instance must not outlive it (the bare-process runner). */
+  const char *with_parent = getenv("LAB_EXIT_WITH_PARENT");
+  int watch_parent = with_parent && strcmp(with_parent, "1") == 0;
   int lfd = listen_on(host && *host ? host : "127.0.0.1", (int)port);
   for (int i = 0; i < MAX_CONNECTIONS; i++) conns[i].fd = -1;
 
   for (;;) {
     nfds_t n = 0;
-    int map[MAX_CONNECTIONS + 1];
+    int map[MAX_CONNECTIONS + 2];
     pfds[n].fd = lfd, pfds[n].events = POLLIN, map[n++] = -1;
+    if (watch_parent) pfds[n].fd = 0, pfds[n].events = POLLIN, map[n++] = -2;
     for (int i = 0; i < MAX_CONNECTIONS; i++) {
       if (conns[i].fd < 0) continue;
       short ev = conns[i].out.len > conns[i].out_sent ? POLLOUT : (conns[i].closing ? 0 : POLLIN);
@@ -187,6 +192,11 @@ int main(void) {
     if (ready < 0 && errno != EINTR) die(1, "poll failed");
     int64_t t = now_ms();
     for (nfds_t k = 0; k < n; k++) {
+      if (map[k] == -2) {
+        char sink[64];
+        if ((pfds[k].revents & (POLLIN | POLLHUP | POLLERR)) && read(0, sink, sizeof sink) <= 0) exit(0);
+        continue;
+      }
       if (map[k] < 0) {
         if (pfds[k].revents & POLLIN) accept_all(lfd);
         continue;
