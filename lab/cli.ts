@@ -9,11 +9,13 @@ import { compareCommand } from './commands/compare.js';
 import { gateCommand } from './commands/gate.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { simulateCommand } from './commands/simulate.js';
+import { validateSimCommand } from './commands/validate-sim.js';
 import { validateCommand } from './commands/validate.js';
 import { workloadsCommand } from './commands/workloads.js';
 import { ExitCode, LabError } from './errors.js';
 
-const commands: Command[] = [runCommand, validateCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand];
+const commands: Command[] = [runCommand, validateCommand, simulateCommand, validateSimCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand];
 
 function help(): string {
   return `lab: Wasm components vs containers for multi-tenant edge functions, measured

@@ -25,6 +25,7 @@ import type { LoadedScenario, RuntimeSpec, Scenario } from './scenario/types.js'
 import { planTraffic } from './traffic/plan.js';
 import type { TrafficPlan } from './traffic/types.js';
 import type { RunEvent } from './events.js';
+import { simulateFromLive, type SimulateFromLiveOutcome } from './sim/from-live.js';
 
 export interface RunOptions {
   scenarioFile: string;
@@ -42,6 +43,8 @@ export interface RunOutcome {
   result: RunResult;
   dir: string;
   jsonPath: string;
+  /** For a scenario with `simulate:`: the calibration and full-scale simulation written beside the result, or why they could not be. */
+  simulation?: { outcome: SimulateFromLiveOutcome } | { error: string };
 }
 
 /** Order of runtimes in each repetition: A B C, C B A, A B C ... */
@@ -267,9 +270,27 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   result.finishedAt = new Date().toISOString();
   result.repro = finishRepro(result.repro);
   jsonPath = saveResult(dir, result);
+  // Before the report, so it finds calibration.json and simulated.json beside result.json.
+  const simulation = simulateIfAsked(loaded, result, dir, interrupted, opts);
   const reportPath = await writeReports(dir, result);
   emit({ type: 'saved', path: jsonPath, ...(reportPath ? { report: reportPath } : {}) });
-  return { result, dir, jsonPath };
+  return { result, dir, jsonPath, ...(simulation ? { simulation } : {}) };
+}
+
+/**
+ * For a scenario with `simulate:`: calibration from the live result just saved, the full-scale
+ * simulation of the modelled host and the density search (lab/sim/, docs/simulator.md). A
+ * simulation failure never costs the measured result; its message is returned instead.
+ */
+function simulateIfAsked(loaded: LoadedScenario, result: RunResult, dir: string, interrupted: boolean, opts: RunOptions): RunOutcome['simulation'] {
+  if (!loaded.scenario.simulate || interrupted || !result.runs.some((r) => r.status === 'complete')) return undefined;
+  // Runtimes that failed live have nothing to calibrate from; the others are still simulated.
+  const only = [...new Set(result.runs.filter((r) => r.status === 'complete').map((r) => r.label))];
+  try {
+    return { outcome: simulateFromLive(result, loaded, dir, { resultsRoot: opts.resultsRoot ?? resultsDir, only }) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 /**

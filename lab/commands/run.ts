@@ -5,6 +5,7 @@ import { ExitCode } from '../errors.js';
 import { progressObserver } from '../progress.js';
 import { runScenario } from '../run.js';
 import { textSummary } from '../results/text-summary.js';
+import { simulatedText } from '../sim/text.js';
 import { loadScenario } from '../scenario/load.js';
 import { planTraffic } from '../traffic/plan.js';
 import { summarisePlan } from '../traffic/plan.js';
@@ -62,6 +63,8 @@ Exit codes: 0 complete; 3 invalid scenario; 4 a runtime failed (results still sa
       });
       if (values.json) process.stdout.write(`${out.jsonPath}\n`);
       else process.stdout.write(`${textSummary(out.result)}\nresult: ${out.jsonPath}\nreport: ${join(out.dir, 'report.html')}\n`);
+      if (out.simulation && 'error' in out.simulation) process.stderr.write(`simulation not run: ${out.simulation.error}\n`);
+      else if (out.simulation && !values.json) process.stdout.write(`${simulatedText(out.simulation.outcome.result)}\nsimulated: ${out.simulation.outcome.simulatedPath}\n`);
       if (out.result.status === 'interrupted') return ExitCode.interrupted;
       return out.result.runs.some((r) => r.status !== 'complete') ? ExitCode.runFailed : ExitCode.ok;
     } finally {

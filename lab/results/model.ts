@@ -135,6 +135,75 @@ export interface ReproRecord {
   commandLine: string[];
 }
 
+/** Where a simulated result's inputs came from (present only when `kind` is 'simulated'). */
+export interface SimulationInfo {
+  /** Path of the calibration file the simulator sampled. */
+  calibrationPath: string;
+  calibrationVersion: number;
+  /** The live result the calibration was fitted from. */
+  source: { runId: string; scenarioHash: string; path: string };
+  /** The modelled traffic actually simulated (tenants, rate, seconds, cores, memory budget). */
+  modelled: { tenants: number; rate: number; warmupSeconds: number; durationSeconds: number; cores: number; memoryBudgetBytes: number };
+  /** Simulated requests (warm-up included) and the wall time they took. */
+  simulatedRequests: number;
+  wallSeconds: number;
+}
+
+/** Prediction error of one metric of one runtime: simulated vs measured on the same scenario. */
+export interface PredictionError {
+  measured: number;
+  simulated: number;
+  /** (simulated - measured) / measured; absent when measured is 0. */
+  relative?: number;
+  /** simulated - measured, in the metric's unit (percentage points for rates). */
+  absolute: number;
+}
+
+/** The latest simulator validation (lab validate-sim), quoted next to every simulated figure. */
+export interface ValidationSummary {
+  /** Path of the validation JSON file. */
+  path: string;
+  scenario: string;
+  at: string;
+  /** Per runtime label: errors of p50, p99 (ms), cold-start rate (percentage points) and peak memory (bytes). */
+  errors: Record<string, { p50Ms: PredictionError; p99Ms: PredictionError; coldStartRatePct: PredictionError; peakMemoryBytes: PredictionError }>;
+  /** Whether each runtime met the goals (p99 within `goals.p99Relative`, cold-start rate within `goals.coldStartRatePoints`). */
+  goals: { p99Relative: number; coldStartRatePoints: number };
+  met: Record<string, boolean>;
+}
+
+/** Figures of one simulated point (a sweep value or a density probe) for one runtime. */
+export interface SimulatedPoint {
+  tenants: number;
+  rate: number;
+  p50Ms: number;
+  /** p99 counting errors as slower than any answer; -1 when more than 1 % of measured requests failed. */
+  p99Ms: number;
+  coldStartRate: number;
+  peakInstances: number;
+  /** Peak instances x per-instance memory + fixed overhead, bytes. */
+  peakMemoryBytes: number;
+  errors: number;
+  throughputRps: number;
+  /** p99 (errors counted as slowest) within `slo.p99Ms`. */
+  sloMet: boolean;
+}
+
+/** A one-parameter sweep: one point per value per runtime label. */
+export interface SweepResult {
+  parameter: string;
+  values: number[];
+  points: { value: number; runtimes: Record<string, SimulatedPoint> }[];
+}
+
+/** Density: the most tenants per modelled host that still meet the p99 SLO, per runtime label. */
+export interface DensityResult {
+  sloP99Ms: number;
+  /** Per-tenant mean rate the search holds constant while adding tenants, requests per second. */
+  perTenantRate: number;
+  runtimes: Record<string, { tenants: number; atLimit: boolean; point: SimulatedPoint | null; probes: SimulatedPoint[] }>;
+}
+
 export interface RunResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   kind: 'live' | 'simulated';
@@ -155,4 +224,12 @@ export interface RunResult {
   tenants: { id: string; workload: string; share: number }[];
   /** One entry per runtime per repetition, in the order they ran (interleaved A B B A). */
   runs: RuntimeResult[];
+  /** Simulated results only: the calibration and modelled traffic behind them. */
+  simulation?: SimulationInfo;
+  /** Simulated results only: the latest simulator validation at the time of the simulation. */
+  validation?: ValidationSummary;
+  /** Simulated results of a scenario with `sweep:`. */
+  sweep?: SweepResult;
+  /** Simulated results of `lab run` with `simulate:`: tenants per host at the SLO. */
+  density?: DensityResult;
 }

@@ -109,6 +109,33 @@ export interface SloSpec {
   p99Ms: number;
 }
 
+/**
+ * The modelled host's traffic for the simulator (lab/sim/). Every field is optional: absent ones
+ * are derived from the live traffic (see lab/sim/modelled.ts), so a scenario states only what
+ * differs from "the live tenants' per-tenant rates, extended to the whole population".
+ */
+export interface SimulateSpec {
+  /** Aggregate request rate of the modelled host, requests per second. */
+  rate?: number;
+  /** Simulated seconds of traffic before measurement. */
+  warmupSeconds?: number;
+  /** Simulated seconds measured after the warm-up. */
+  durationSeconds?: number;
+  /** Measured requests to simulate; sets the duration from the rate when `durationSeconds` is absent. */
+  requests?: number;
+  /** Largest tenant count the density search tries. */
+  maxTenants?: number;
+}
+
+/** Parameters a scenario can sweep in the simulator, one per scenario. */
+export type SweepParameter = 'tenants' | 'rate' | 'instanceMissRate' | 'idleTimeoutSeconds' | 'memoryBudgetMiB';
+
+/** One parameter varied over a list of values; the simulator runs each point for every runtime. */
+export interface SweepSpec {
+  parameter: SweepParameter;
+  values: number[];
+}
+
 export interface Scenario {
   name: string;
   description: string;
@@ -124,6 +151,10 @@ export interface Scenario {
   repetitions: number;
   /** Gate expressions, evaluated after the run from results only (see the gates issue). */
   gates: string[];
+  /** The simulated modelled host; when present, `lab run` chains calibration and simulation after the live run. */
+  simulate?: SimulateSpec;
+  /** A one-parameter sweep the simulator runs (lab/sim/sweep.ts). */
+  sweep?: SweepSpec;
 }
 
 /** A scenario together with where it came from. */

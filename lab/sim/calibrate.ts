@@ -1,0 +1,207 @@
+/**
+ * Calibration: from a measured `RunResult`, per runtime label and workload, the distributions
+ * the simulator samples (warm service time, activations with their phases, artifact pulls),
+ * memory per instance and fixed cost, and the live machine's core count. Works on any runner's
+ * result: it reads only the results model, never a runner's internals.
+ */
+import { readFileSync } from 'node:fs';
+import { ExitCode, LabError } from '../errors.js';
+import { decodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
+import type { RunResult, RuntimeResult } from '../results/model.js';
+import { writeAtomic } from '../results/store.js';
+import type { Scenario } from '../scenario/types.js';
+import { CALIBRATION_VERSION, type ActivationSample, type Calibration, type RuntimeCalibration, type WorkloadCalibration } from './calibration.js';
+import { quantileTableOfHistogram, quantileTableOfSamples } from './empirical.js';
+
+/** Phase names runners use for fetching an artifact from the origin (container: pull). */
+export const ARTIFACT_PHASES: readonly string[] = ['pull', 'fetch'];
+
+/** The phase the pool adds for time spent waiting in the tenant's queue: the simulator models that wait itself. */
+const QUEUE_PHASE = 'queue';
+
+/**
+ * Activations kept per workload. Replaying more adds nothing to the distribution and only
+ * grows the file; the subsample is a fixed stride, so the same result gives the same file.
+ */
+export const MAX_ACTIVATION_SAMPLES = 4000;
+
+const SERVICE_TIME_METHOD =
+  'warm service time = live warm latency distribution per workload (client side, from the intended send time, network and the host proxy included); ' +
+  'queueing at the live load is inside it, so it overstates service time by the live wait (small when the live utilisation is low: see live.utilisation)';
+
+/** Error for a calibration that cannot serve a scenario; the message lists everything missing. */
+export class CalibrationMismatchError extends LabError {
+  constructor(
+    readonly missing: string[],
+    source: string,
+  ) {
+    super(`calibration from ${source} cannot simulate this scenario:\n${missing.map((m) => `  - ${m}`).join('\n')}\nrun the scenario live with these runtimes and workloads first (lab run), then calibrate from that result`, ExitCode.invalidInput);
+    this.name = 'CalibrationMismatchError';
+  }
+}
+
+function strideSample<T>(xs: T[], max: number): T[] {
+  if (xs.length <= max) return xs;
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(xs[Math.floor((i * xs.length) / max)] as T);
+  return out;
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** One label's runs merged: warm histograms, activations, memory per workload. */
+function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Map<string, string>, liveCores: number): RuntimeCalibration {
+  const workloadNames = new Set<string>();
+  for (const r of runs) for (const w of Object.keys(r.latency.byWorkload)) workloadNames.add(w);
+  for (const r of runs) for (const a of r.coldStart.activations) workloadNames.add(a.workload);
+
+  const ussByWorkload = new Map<string, number[]>();
+  const allUss: number[] = [];
+  const fixed: number[] = [];
+  let memoryMethod = '';
+  for (const r of runs) {
+    if (!r.memory) continue;
+    memoryMethod = r.memory.method;
+    fixed.push(r.memory.fixedOverheadBytes);
+    for (const i of r.memory.instances) {
+      allUss.push(i.ussBytes);
+      const w = tenantWorkload.get(i.tenant);
+      if (w) (ussByWorkload.get(w) ?? ussByWorkload.set(w, []).get(w)!).push(i.ussBytes);
+    }
+    // A runner may report only the mean (no per-instance list): weigh it as one observation.
+    if (r.memory.instances.length === 0 && r.memory.perInstanceUssBytes > 0) allUss.push(r.memory.perInstanceUssBytes);
+  }
+  const perInstanceBytes = Math.round(mean(allUss));
+
+  const workloads: Record<string, WorkloadCalibration> = {};
+  let serviceMsTotal = 0;
+  let warmCount = 0;
+  for (const w of [...workloadNames].sort()) {
+    const warm = newHistogram();
+    for (const r of runs) {
+      const e = r.latency.byWorkload[w]?.warm.hdr;
+      if (e) mergeInto(warm, decodeHistogram(e));
+    }
+    serviceMsTotal += (warm.mean / 1000) * warm.totalCount;
+    warmCount += warm.totalCount;
+    const activations: ActivationSample[] = [];
+    const pulls: number[] = [];
+    for (const r of runs) {
+      for (const a of r.coldStart.activations) {
+        if (a.workload !== w || a.path !== 'request' || !a.ok) continue;
+        let queue = 0;
+        let pull = 0;
+        const phases: { name: string; ms: number }[] = [];
+        for (const p of a.phases) {
+          if (p.name === QUEUE_PHASE) queue += p.ms;
+          else if (ARTIFACT_PHASES.includes(p.name)) pull += p.ms;
+          else phases.push({ name: p.name, ms: p.ms });
+        }
+        if (pull > 0) pulls.push(pull);
+        activations.push({ strategy: a.strategy, coreMs: Math.max(0, a.totalMs - queue - pull), phases });
+      }
+    }
+    const own = ussByWorkload.get(w) ?? [];
+    workloads[w] = {
+      warmServiceMs: quantileTableOfHistogram(warm),
+      activations: strideSample(activations, MAX_ACTIVATION_SAMPLES),
+      artifactPullMs: pulls.length > 0 ? quantileTableOfSamples(pulls) : null,
+      memoryPerInstanceBytes: own.length > 0 ? Math.round(mean(own)) : perInstanceBytes,
+      memorySource: own.length > 0 ? 'workload' : 'runtime-mean',
+    };
+  }
+
+  const measured = runs.reduce((a, r) => a + r.requests.completed + Object.values(r.requests.errors).reduce((x, y) => x + y, 0), 0);
+  const throughputRps = mean(runs.map((r) => r.throughputRps));
+  const meanServiceMs = warmCount > 0 ? serviceMsTotal / warmCount : 0;
+  return {
+    label,
+    runtime: runs[0]!.runtime,
+    runs: runs.length,
+    workloads,
+    fixedOverheadBytes: Math.round(mean(fixed)),
+    perInstanceBytes,
+    memoryMethod,
+    live: { measuredRequests: measured, throughputRps, utilisation: liveCores > 0 ? (throughputRps * meanServiceMs) / 1000 / liveCores : 0 },
+  };
+}
+
+/**
+ * Fits a calibration to a measured result. `path` is where the result file lives (recorded so
+ * the calibration names its source). Runs that failed are left out; a label with no usable run
+ * is left out too, and `checkCovers` then names it when a scenario needs it.
+ */
+export function calibrate(result: RunResult, path: string): Calibration {
+  if (result.kind !== 'live') throw new LabError(`result ${path} is ${result.kind}: calibrate from a measured (live) result, not a simulated one`, ExitCode.invalidInput);
+  const tenantWorkload = new Map(result.tenants.map((t) => [t.id, t.workload]));
+  const byLabel = new Map<string, RuntimeResult[]>();
+  for (const r of result.runs) {
+    if (r.status === 'failed') continue;
+    (byLabel.get(r.label) ?? byLabel.set(r.label, []).get(r.label)!).push(r);
+  }
+  const liveCores = result.repro.cores;
+  const runtimes: Record<string, RuntimeCalibration> = {};
+  for (const [label, runs] of byLabel) runtimes[label] = calibrateLabel(label, runs, tenantWorkload, liveCores);
+  return {
+    calibrationVersion: CALIBRATION_VERSION,
+    createdAt: new Date().toISOString(),
+    source: { runId: result.runId, scenarioName: result.scenario.name, scenarioHash: result.scenario.hash, path },
+    liveCores,
+    serviceTimeMethod: SERVICE_TIME_METHOD,
+    artifactPhases: [...ARTIFACT_PHASES],
+    runtimes,
+  };
+}
+
+/**
+ * Everything the scenario needs that the calibration lacks: runtime labels, workloads, warm
+ * samples, cold-start records, memory figures. Empty when the calibration covers the scenario.
+ */
+export function missingFromCalibration(c: Calibration, scenario: Scenario): string[] {
+  const missing: string[] = [];
+  const workloads = scenario.tenants.mix.map((m) => m.workload);
+  for (const rt of scenario.runtimes) {
+    const rc = c.runtimes[rt.label];
+    if (!rc) {
+      const have = Object.keys(c.runtimes);
+      missing.push(`runtime '${rt.label}' (the result has ${have.length ? have.map((h) => `'${h}'`).join(', ') : 'no usable runtime'})`);
+      continue;
+    }
+    if (!(rc.perInstanceBytes > 0)) missing.push(`runtime '${rt.label}': no memory report (memory per instance unknown)`);
+    for (const w of workloads) {
+      const wc = rc.workloads[w];
+      if (!wc) missing.push(`runtime '${rt.label}': workload '${w}' (never ran in the measured result)`);
+      else {
+        if (wc.warmServiceMs.samples === 0) missing.push(`runtime '${rt.label}': workload '${w}' has no warm requests (service time unknown)`);
+        if (wc.activations.length === 0) missing.push(`runtime '${rt.label}': workload '${w}' has no successful request-path cold starts (activation time unknown)`);
+      }
+    }
+  }
+  return missing;
+}
+
+/** Throws `CalibrationMismatchError` naming every gap when the calibration cannot serve the scenario. */
+export function checkCovers(c: Calibration, scenario: Scenario): void {
+  const missing = missingFromCalibration(c, scenario);
+  if (missing.length > 0) throw new CalibrationMismatchError(missing, c.source.path);
+}
+
+/** Writes a calibration file atomically. */
+export function saveCalibration(file: string, c: Calibration): void {
+  writeAtomic(file, `${JSON.stringify(c, null, 1)}\n`);
+}
+
+/** Reads a calibration file, refusing versions this lab does not understand. */
+export function loadCalibration(file: string): Calibration {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new LabError(`cannot read calibration ${file}: ${(e as Error).message}`, ExitCode.invalidInput);
+  }
+  const v = (data as { calibrationVersion?: unknown }).calibrationVersion;
+  if (v !== CALIBRATION_VERSION) throw new LabError(`calibration ${file} has calibrationVersion ${String(v)}; this lab reads version ${CALIBRATION_VERSION}: calibrate again (lab simulate --from <result.json>)`, ExitCode.invalidInput);
+  return data as Calibration;
+}

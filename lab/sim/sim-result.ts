@@ -1,0 +1,145 @@
+/**
+ * Turns what a simulation measured into the results model's `RuntimeResult`, the same shape a
+ * live run produces, so reports, CSV and gates read simulated results unchanged. Figures a
+ * simulation cannot have (send lag, artifacts, individual activation records) are empty, and
+ * the memory report says it is simulated.
+ */
+import { mergeInto, newHistogram, summarise } from '../measure/histogram.js';
+import type { ColdStartResult, LatencyBreakdown, RuntimeResult, SimulatedPoint } from '../results/model.js';
+import type { RuntimeCalibration } from './calibration.js';
+import type { HostModel } from './host-model.js';
+import type { SimOutcome } from './host-sim.js';
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function latencyBreakdown(o: SimOutcome, model: HostModel): LatencyBreakdown {
+  const all = newHistogram();
+  const warm = newHistogram();
+  const cold = newHistogram();
+  const byWorkload: LatencyBreakdown['byWorkload'] = {};
+  model.workloads.forEach((w, i) => {
+    const f = o.latency[i]!;
+    const h = { warm: f.warm.toHdr(), cold: f.cold.toHdr() };
+    const wAll = newHistogram();
+    mergeInto(wAll, h.warm);
+    mergeInto(wAll, h.cold);
+    mergeInto(all, wAll);
+    mergeInto(warm, h.warm);
+    mergeInto(cold, h.cold);
+    byWorkload[w.name] = { all: summarise(wAll), warm: summarise(h.warm), cold: summarise(h.cold) };
+  });
+  return { all: summarise(all), warm: summarise(warm), cold: summarise(cold), byWorkload };
+}
+
+function coldStart(o: SimOutcome, model: HostModel, latency: LatencyBreakdown): ColdStartResult {
+  const byStrategy: ColdStartResult['byStrategy'] = {};
+  model.strategies.forEach((st, si) => {
+    if ((o.activationsByStrategy[si] ?? 0) === 0) return;
+    const total = newHistogram();
+    model.workloads.forEach((_, wi) => o.latency[wi]!.cold.addTo(total));
+    const phases = model.phaseKeys
+      .map((k, i) => ({ k, h: o.phases[i]! }))
+      .filter(({ k, h }) => k.strategy === st && h.total > 0)
+      .map(({ k, h }) => {
+        const hdr = h.toHdr();
+        return { name: k.phase, count: h.total, p50Ms: round3(hdr.getValueAtPercentile(50) / 1000), p99Ms: round3(hdr.getValueAtPercentile(99) / 1000), meanMs: round3(hdr.mean / 1000) };
+      });
+    // One strategy per runtime is the common case; with several, the total is shared (the loop does not split cold latency by strategy).
+    byStrategy[st] = { total: model.strategies.length === 1 ? latency.cold : summarise(total), phases };
+  });
+  return {
+    count: o.cold,
+    rate: o.measured === 0 ? 0 : o.cold / o.measured,
+    total: latency.cold,
+    byStrategy,
+    // Millions of simulated activations are summarised, not listed.
+    activations: [],
+  };
+}
+
+/** Errors as a share of measured requests. */
+export function errorCount(o: SimOutcome): number {
+  return Object.values(o.errors).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The p99 a tenant population experiences, counting errors as slower than any answer: the
+ * completed requests' percentile at 99 % of *all* measured requests. Infinity when more than
+ * 1 % failed.
+ */
+export function effectiveP99Ms(o: SimOutcome, all: ReturnType<typeof newHistogram>): number {
+  if (o.measured === 0) return 0;
+  if (o.completed === 0) return Infinity;
+  const pct = (99 * o.measured) / o.completed;
+  if (pct > 100) return Infinity;
+  return Math.round(all.getValueAtPercentile(pct)) / 1000;
+}
+
+/** Inputs of a simulated `RuntimeResult`. */
+export interface SimResultInput {
+  label: string;
+  runtime: string;
+  outcome: SimOutcome;
+  model: HostModel;
+  calibration: RuntimeCalibration;
+  startedAt: string;
+  finishedAt: string;
+  sloP99Ms: number;
+  tenants: number;
+  rate: number;
+}
+
+/** The simulated `RuntimeResult` and the compact point the sweep and density search keep. */
+export function simulatedRuntimeResult(i: SimResultInput): { result: RuntimeResult; point: SimulatedPoint } {
+  const o = i.outcome;
+  const latency = latencyBreakdown(o, i.model);
+  const errors = errorCount(o);
+  const fixed = i.calibration.fixedOverheadBytes;
+  const peakMemoryBytes = o.peakInstanceBytes + fixed;
+  const throughputRps = o.measuredSeconds > 0 ? round3(o.completed / o.measuredSeconds) : 0;
+  const all = newHistogram();
+  for (const h of o.latency) {
+    h.warm.addTo(all);
+    h.cold.addTo(all);
+  }
+  const p99 = effectiveP99Ms(o, all);
+  const result: RuntimeResult = {
+    label: i.label,
+    runtime: i.runtime,
+    repetition: 1,
+    status: 'complete',
+    startedAt: i.startedAt,
+    finishedAt: i.finishedAt,
+    artifacts: [],
+    requests: { planned: o.planned, completed: o.completed, late: 0, warmup: o.warmup, cold: o.cold, warm: o.warm, spare: 0, forcedCold: o.forcedCold, errors: { ...o.errors }, notSent: 0 },
+    latency,
+    sendLag: summarise(newHistogram()),
+    coldStart: coldStart(o, i.model, latency),
+    throughputRps,
+    memory: {
+      runtime: i.runtime,
+      method: `simulated: peak live instances x calibrated per-instance USS (per workload) + fixed overhead, from ${i.calibration.memoryMethod || 'the calibration'}`,
+      instances: [],
+      perInstanceUssBytes: i.calibration.perInstanceBytes,
+      perInstancePssBytes: 0,
+      fixedOverheadBytes: fixed,
+      extra: { peakInstances: o.peakInstances, peakInstanceBytes: o.peakInstanceBytes, peakMemoryBytes },
+    },
+    pop: { requests: o.planned, cold: o.cold, warm: o.warm, spare: 0, errors, evictions: Object.values(o.evictionsBy).reduce((a, b) => a + b, 0), evictionsBy: { ...o.evictionsBy } },
+    timeseries: o.timeseries,
+    errorSamples: Object.keys(o.errors).map((kind) => ({ kind, tenant: '(simulated)', message: `${o.errors[kind]} simulated requests ended as ${kind}` })),
+  };
+  const point: SimulatedPoint = {
+    tenants: i.tenants,
+    rate: round3(i.rate),
+    p50Ms: latency.all.p50,
+    p99Ms: p99 === Infinity ? -1 : p99,
+    coldStartRate: result.coldStart.rate,
+    peakInstances: o.peakInstances,
+    peakMemoryBytes,
+    errors,
+    throughputRps,
+    sloMet: p99 !== Infinity && p99 <= i.sloP99Ms,
+  };
+  return { result, point };
+}

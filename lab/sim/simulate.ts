@@ -1,0 +1,129 @@
+/**
+ * One simulation end to end: a target (live replica or modelled host) and a calibration in,
+ * a `RunResult` with `kind: 'simulated'` out, one `RuntimeResult` per runtime label of the
+ * scenario. The schedule comes from lab/traffic `openSchedule`, the same planner the live load
+ * generator uses.
+ */
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { RESULT_SCHEMA_VERSION, type RunResult, type RuntimeResult, type SimulatedPoint } from '../results/model.js';
+import { finishRepro, startRepro } from '../results/repro.js';
+import type { LoadedScenario, RuntimeSpec } from '../scenario/types.js';
+import { openSchedule } from '../traffic/plan.js';
+import type { Calibration, RuntimeCalibration } from './calibration.js';
+import { checkCovers } from './calibrate.js';
+import { hostModel } from './host-model.js';
+import { simulateHost } from './host-sim.js';
+import type { SimTarget } from './modelled.js';
+import { simulatedRuntimeResult } from './sim-result.js';
+
+const MIB = 1024 * 1024;
+
+/**
+ * Fixture counts for the planner. The simulator does not model individual fixtures (service
+ * time is per workload), but the planner draws a fixture per request from its own stream, so
+ * any positive count leaves every other choice of the schedule unchanged.
+ */
+function oneFixtureEach(target: SimTarget): Record<string, number> {
+  return Object.fromEntries(target.scenario.tenants.mix.map((m) => [m.workload, 1]));
+}
+
+/** One runtime simulated on one target. */
+export interface RuntimeSimulation {
+  result: RuntimeResult;
+  point: SimulatedPoint;
+  /** Requests the loop processed (warm-up included). */
+  simulatedRequests: number;
+  wallSeconds: number;
+}
+
+/** Simulates one runtime label on a target. The calibration must cover the target's workloads (see `checkCovers`). */
+export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec: RuntimeSpec): RuntimeSimulation {
+  const s = target.scenario;
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const schedule = openSchedule(s, oneFixtureEach(target));
+  const model = hostModel(rc, {
+    cores: target.cores,
+    keepAlive: { ...s.keepAlive, memoryBudgetMiB: target.memoryBudgetBytes(rc.fixedOverheadBytes) / MIB },
+    timeoutMs: s.traffic.timeoutMs,
+    artifactMissRate: s.cache.artifactMissRate,
+    workloads: s.tenants.mix.map((m) => m.workload),
+  });
+  const outcome = simulateHost(schedule, model, { seed: s.seed });
+  const { result, point } = simulatedRuntimeResult({
+    label: spec.label,
+    runtime: spec.runtime,
+    outcome,
+    model,
+    calibration: rc,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    sloP99Ms: s.slo.p99Ms,
+    tenants: target.tenants,
+    rate: target.rate,
+  });
+  return { result, point, simulatedRequests: outcome.planned, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+/** Inputs of a simulated run. */
+export interface SimulateScenarioInput {
+  loaded: LoadedScenario;
+  calibration: Calibration;
+  calibrationPath: string;
+  target: SimTarget;
+  /** Only these runtime labels (default: all of the scenario's). */
+  only?: string[];
+}
+
+/** Simulates every runtime of the scenario on the target; the result has the live results' shape with `kind: 'simulated'`. */
+export function simulateScenario(i: SimulateScenarioInput): { result: RunResult; points: Record<string, SimulatedPoint> } {
+  const { loaded, calibration, target } = i;
+  const scenario = loaded.scenario;
+  const specs = scenario.runtimes.filter((r) => !i.only || i.only.includes(r.label));
+  checkCovers(calibration, { ...scenario, runtimes: specs });
+  const startedAt = new Date().toISOString();
+  const runs: RuntimeResult[] = [];
+  const points: Record<string, SimulatedPoint> = {};
+  let simulatedRequests = 0;
+  let wallSeconds = 0;
+  let tenants: RunResult['tenants'] = [];
+  for (const spec of specs) {
+    const sim = simulateRuntime(target, calibration.runtimes[spec.label]!, spec);
+    runs.push(sim.result);
+    points[spec.label] = sim.point;
+    simulatedRequests += sim.simulatedRequests;
+    wallSeconds += sim.wallSeconds;
+  }
+  if (runs.length > 0) {
+    tenants = openSchedule(target.scenario, oneFixtureEach(target)).tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share }));
+  }
+  const result: RunResult = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    kind: 'simulated',
+    runId: `${scenario.name}-sim-${startedAt.replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`,
+    status: 'complete',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    scenario: { name: scenario.name, file: loaded.file, hash: loaded.hash, source: loaded.source, resolved: target.scenario },
+    repro: finishRepro(startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions: {}, artifactDigests: {} })),
+    tenants,
+    runs,
+    simulation: {
+      calibrationPath: i.calibrationPath,
+      calibrationVersion: calibration.calibrationVersion,
+      source: { runId: calibration.source.runId, scenarioHash: calibration.source.scenarioHash, path: calibration.source.path },
+      modelled: {
+        tenants: target.tenants,
+        rate: target.rate,
+        warmupSeconds: target.warmupSeconds,
+        durationSeconds: target.durationSeconds,
+        cores: target.cores,
+        memoryBudgetBytes: specs.length > 0 ? target.memoryBudgetBytes(calibration.runtimes[specs[0]!.label]!.fixedOverheadBytes) : 0,
+      },
+      simulatedRequests,
+      wallSeconds: Math.round(wallSeconds * 1000) / 1000,
+    },
+  };
+  return { result, points };
+}

@@ -1,0 +1,70 @@
+/**
+ * Terminal renderings of simulator outputs: each returns a string and does no I/O, so the
+ * commands decide where it goes and tests can read it.
+ */
+import type { DensityResult, RunResult, SweepResult, ValidationSummary } from '../results/model.js';
+
+const MIB = 1024 * 1024;
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const signed = (x: number | undefined): string => (x === undefined ? 'n/a' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`);
+
+/** The validation errors, one line per runtime, with the goals. */
+export function validationText(v: Pick<ValidationSummary, 'errors' | 'met' | 'goals'> & { scenario: string; at: string }): string {
+  const lines = [`simulator validation on ${v.scenario} (${v.at}); goals: p99 within ${pct(v.goals.p99Relative)}, cold-start rate within ${v.goals.coldStartRatePoints} points`];
+  lines.push('runtime      p50 live→sim (err)            p99 live→sim (err)            cold% live→sim (pts)     peak MiB live→sim (err)  goals');
+  for (const [label, e] of Object.entries(v.errors)) {
+    lines.push(
+      [
+        label.padEnd(12),
+        `${e.p50Ms.measured}→${e.p50Ms.simulated} ms (${signed(e.p50Ms.relative)})`.padEnd(30),
+        `${e.p99Ms.measured}→${e.p99Ms.simulated} ms (${signed(e.p99Ms.relative)})`.padEnd(30),
+        `${e.coldStartRatePct.measured.toFixed(2)}→${e.coldStartRatePct.simulated.toFixed(2)} (${e.coldStartRatePct.absolute >= 0 ? '+' : ''}${e.coldStartRatePct.absolute.toFixed(2)})`.padEnd(25),
+        `${(e.peakMemoryBytes.measured / MIB).toFixed(0)}→${(e.peakMemoryBytes.simulated / MIB).toFixed(0)} (${signed(e.peakMemoryBytes.relative)})`.padEnd(24),
+        v.met[label] ? 'met' : 'NOT met',
+      ].join(' '),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Density per runtime. */
+export function densityText(d: DensityResult): string {
+  const lines = [`density at p99 <= ${d.sloP99Ms} ms (each tenant adds ${d.perTenantRate.toFixed(4)} req/s on average):`];
+  for (const [label, r] of Object.entries(d.runtimes)) {
+    const p = r.point;
+    lines.push(
+      p
+        ? `  ${label}: ${r.tenants}${r.atLimit ? '+ (search limit)' : ''} tenants, p99 ${p.p99Ms} ms, cold-start rate ${pct(p.coldStartRate)}, peak ${p.peakInstances} instances / ${(p.peakMemoryBytes / MIB).toFixed(0)} MiB (${r.probes.length} probes)`
+        : `  ${label}: no tenant count meets the SLO (smallest probe ${r.probes[0]?.tenants ?? '?'} tenants: p99 ${r.probes[0]?.p99Ms ?? '?'} ms, cold-start rate ${r.probes[0] ? pct(r.probes[0].coldStartRate) : '?'})`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A sweep as a table: one row per value, p99 and cold-start rate per runtime. */
+export function sweepText(s: SweepResult): string {
+  const labels = Object.keys(s.points[0]?.runtimes ?? {});
+  const lines = [`sweep of ${s.parameter}: ${labels.map((l) => `${l} p99 ms / cold% / peak MiB`).join(' | ')}`];
+  for (const p of s.points) {
+    lines.push(`  ${String(p.value).padStart(10)}  ${labels.map((l) => {
+      const x = p.runtimes[l]!;
+      return `${x.p99Ms} / ${pct(x.coldStartRate)} / ${(x.peakMemoryBytes / MIB).toFixed(0)}`;
+    }).join(' | ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** A simulated run in a few lines: modelled host, per runtime p50/p99/cold rate/peak memory, density, sweep, validation. */
+export function simulatedText(r: RunResult): string {
+  const m = r.simulation?.modelled;
+  const lines = [
+    `simulated ${r.scenario.name}: ${m?.tenants} tenants, ${m?.rate.toFixed(1)} req/s, ${m?.durationSeconds} s measured, ${m?.cores} cores, budget ${((m?.memoryBudgetBytes ?? 0) / MIB).toFixed(0)} MiB; ${r.simulation?.simulatedRequests} requests in ${r.simulation?.wallSeconds} s`,
+  ];
+  for (const x of r.runs) {
+    lines.push(`  ${x.label}: p50 ${x.latency.all.p50} ms, p99 ${x.latency.all.p99} ms, cold-start rate ${pct(x.coldStart.rate)}, peak ${x.memory?.extra.peakInstances} instances / ${((x.memory?.extra.peakMemoryBytes ?? 0) / MIB).toFixed(0)} MiB, errors ${JSON.stringify(x.requests.errors)}`);
+  }
+  if (r.density) lines.push(densityText(r.density));
+  if (r.sweep) lines.push(sweepText(r.sweep));
+  lines.push(r.validation ? validationText(r.validation) : 'simulator validation: none yet (run lab validate-sim scenarios/validate-sim-*.yaml)');
+  return lines.join('\n');
+}

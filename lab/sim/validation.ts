@@ -1,0 +1,133 @@
+/**
+ * Validation of the simulator: the prediction error of p50, p99, cold-start rate and peak
+ * memory when the simulator replays a live run from that run's own calibration. Stored under
+ * the results tree (`validation/<scenario>/<timestamp>.json`), and the latest one is quoted
+ * next to every simulated figure, so no simulated number is shown without its measured error.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
+import { resultsDir } from '../paths.js';
+import type { PredictionError, RunResult, RuntimeResult, ValidationSummary } from '../results/model.js';
+import { writeAtomic } from '../results/store.js';
+import type { Calibration } from './calibration.js';
+
+/** The issue's goals: p99 within 10 %, cold-start rate within 2 percentage points. */
+export const VALIDATION_GOALS = { p99Relative: 0.1, coldStartRatePoints: 2 } as const;
+
+/** Bump on any incompatible change of the validation file. */
+export const VALIDATION_VERSION = 1;
+
+/** A validation file: the summary plus where its three inputs live. */
+export interface ValidationRecord extends Omit<ValidationSummary, 'path'> {
+  validationVersion: typeof VALIDATION_VERSION;
+  livePath: string;
+  simulatedPath: string;
+  calibrationPath: string;
+  /** Load average of the measuring machine during the live run: a busy machine makes the live figures noisy. */
+  liveLoadAverage: { atStart: number[]; atEnd: number[] };
+}
+
+/** The figures compared, for one runtime label. */
+export interface ComparedFigures {
+  p50Ms: number;
+  p99Ms: number;
+  coldStartRatePct: number;
+  peakMemoryBytes: number;
+}
+
+function error(measured: number, simulated: number): PredictionError {
+  const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+  return { measured: round(measured), simulated: round(simulated), absolute: round(simulated - measured), ...(measured !== 0 ? { relative: round((simulated - measured) / measured) } : {}) };
+}
+
+function measuredOf(rs: RuntimeResult[]): number {
+  return rs.reduce((a, r) => a + r.requests.completed + Object.values(r.requests.errors).reduce((x, y) => x + y, 0), 0);
+}
+
+/**
+ * The live figures of one label, repetitions merged: percentiles of the merged histogram,
+ * cold requests over measured requests, and the peak of live instances (sampled once a
+ * second) times the calibrated memory per instance, plus the fixed overhead.
+ */
+export function liveFigures(runs: RuntimeResult[], perInstanceBytes: number, fixedBytes: number): ComparedFigures {
+  const all = newHistogram();
+  for (const r of runs) if (r.latency.all.hdr) mergeInto(all, decodeHistogram(r.latency.all.hdr));
+  const measured = measuredOf(runs);
+  const cold = runs.reduce((a, r) => a + r.requests.cold, 0);
+  const peak = Math.max(0, ...runs.flatMap((r) => r.timeseries.map((p) => p.liveInstances ?? 0)));
+  return {
+    p50Ms: all.totalCount ? Math.round(all.getValueAtPercentile(50)) / 1000 : 0,
+    p99Ms: all.totalCount ? Math.round(all.getValueAtPercentile(99)) / 1000 : 0,
+    coldStartRatePct: measured ? (100 * cold) / measured : 0,
+    peakMemoryBytes: peak * perInstanceBytes + fixedBytes,
+  };
+}
+
+/** The simulated figures of one label, memory on the same footing as the live figure (instances x the calibrated mean). */
+export function simulatedFigures(r: RuntimeResult, perInstanceBytes: number, fixedBytes: number): ComparedFigures {
+  const peak = r.memory?.extra.peakInstances ?? 0;
+  return { p50Ms: r.latency.all.p50, p99Ms: r.latency.all.p99, coldStartRatePct: 100 * r.coldStart.rate, peakMemoryBytes: peak * perInstanceBytes + fixedBytes };
+}
+
+/** Compares a live result with its simulated replica, per runtime label present in both. */
+export function compareRuns(live: RunResult, simulated: RunResult, calibration: Calibration): Pick<ValidationSummary, 'errors' | 'met' | 'goals'> {
+  const errors: ValidationSummary['errors'] = {};
+  const met: ValidationSummary['met'] = {};
+  for (const sim of simulated.runs) {
+    const rc = calibration.runtimes[sim.label];
+    const liveRuns = live.runs.filter((r) => r.label === sim.label && r.status !== 'failed');
+    if (!rc || liveRuns.length === 0) continue;
+    const l = liveFigures(liveRuns, rc.perInstanceBytes, rc.fixedOverheadBytes);
+    const s = simulatedFigures(sim, rc.perInstanceBytes, rc.fixedOverheadBytes);
+    const e = { p50Ms: error(l.p50Ms, s.p50Ms), p99Ms: error(l.p99Ms, s.p99Ms), coldStartRatePct: error(l.coldStartRatePct, s.coldStartRatePct), peakMemoryBytes: error(l.peakMemoryBytes, s.peakMemoryBytes) };
+    errors[sim.label] = e;
+    met[sim.label] = Math.abs(e.p99Ms.relative ?? Infinity) <= VALIDATION_GOALS.p99Relative && Math.abs(e.coldStartRatePct.absolute) <= VALIDATION_GOALS.coldStartRatePoints;
+  }
+  return { errors, met, goals: { ...VALIDATION_GOALS } };
+}
+
+/** Folder of all validations under a results root. */
+export function validationRoot(root: string = resultsDir): string {
+  return join(root, 'validation');
+}
+
+/** Saves a validation record; returns its path. */
+export function saveValidation(record: ValidationRecord, root: string = resultsDir): string {
+  const dir = join(validationRoot(root), record.scenario);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${record.at.replace(/[:.]/g, '-')}.json`);
+  writeAtomic(file, `${JSON.stringify(record, null, 1)}\n`);
+  return file;
+}
+
+/**
+ * The most recent validation under a results root (across all validation scenarios), as the
+ * summary a simulated result quotes; undefined when none was ever run. Unreadable files are
+ * skipped: a half-written or foreign file must not hide the valid ones.
+ */
+export function latestValidation(root: string = resultsDir): ValidationSummary | undefined {
+  const base = validationRoot(root);
+  if (!existsSync(base)) return undefined;
+  let best: ValidationSummary | undefined;
+  for (const scenario of readdirSync(base)) {
+    const dir = join(base, scenario);
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      const path = join(dir, f);
+      try {
+        const r = JSON.parse(readFileSync(path, 'utf8')) as ValidationRecord;
+        if (r.validationVersion !== VALIDATION_VERSION) continue;
+        if (!best || r.at > best.at) best = { path, scenario: r.scenario, at: r.at, errors: r.errors, goals: r.goals, met: r.met };
+      } catch {
+        continue;
+      }
+    }
+  }
+  return best;
+}
