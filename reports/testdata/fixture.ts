@@ -5,7 +5,7 @@
  * report decodes exactly what a live run would store. Never used by the lab itself.
  */
 import type { ActivationRecord, ArtifactInfo, InstanceMemory, MemoryReport } from '../../runners/contract.js';
-import { encodeHistogram, newHistogram, recordMs, summarise, type Histogram } from '../../lab/measure/histogram.js';
+import { newHistogram, recordMs, summarise, type Histogram } from '../../lab/measure/histogram.js';
 import { RESULT_SCHEMA_VERSION, type LatencySummary, type RunResult, type RuntimeResult, type TimeseriesPoint } from '../../lab/results/model.js';
 import type { Scenario } from '../../lab/scenario/types.js';
 import { seededRng, type Rng } from '../../lab/stats/random.js';

@@ -5,7 +5,7 @@
  * sharing an event loop, and makes "host USS" a clean fixed overhead.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
 import { workloadsDir } from '../../lab/paths.js';
@@ -13,10 +13,10 @@ import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
 import { nodeServerScript } from '../../workloads/packaging/node/launch.js';
 import { loadWorkload } from '../../workloads/registry.js';
 import { buildCWorkload } from '../../workloads/c/build.js';
-import type { ArtifactInfo, LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../contract.js';
+import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../contract.js';
 import { checkOptions, numberOption, type NumericOption } from '../options.js';
-import { PopClient } from '../pop-client.js';
-import { writeHostPlan, type HostMessage } from './host-plan.js';
+import { attachHost, type HostPopHandle } from '../host-process.js';
+import { writeHostPlan } from './host-plan.js';
 
 const OPTIONS: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
@@ -24,10 +24,6 @@ const OPTIONS: Record<string, NumericOption> = {
 
 /** Generous: start-up includes filling spare pools, and this is not a measurement. */
 const DEFAULT_START_TIMEOUT_MS = 60_000;
-/** How long `stop` lets the host shut its instances down before killing it. */
-const STOP_GRACE_MS = 10_000;
-/** Lines of the host log quoted in a start-up failure. */
-const LOG_TAIL_LINES = 20;
 
 /** Seams for tests: where handlers and the packaging server come from. */
 export interface ProcessRunnerDeps {
@@ -39,61 +35,8 @@ export interface ProcessRunnerDeps {
   startTimeoutMs?: number;
 }
 
-/** A launched process-runner PoP, with the host's pid for leak checks. */
-export interface ProcessPopHandle extends PopHandle {
-  hostPid: number;
-}
-
-function logTail(path: string): string {
-  try {
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
-    return lines.slice(-LOG_TAIL_LINES).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-/** Waits for the host's ready message; rejects (host killed) on error, early exit or timeout. */
-function waitReady(host: ChildProcess, timeoutMs: number, logPath: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      host.off('message', onMessage);
-      host.off('exit', onExit);
-    };
-    const fail = (why: string): void => {
-      done();
-      if (!hasExited(host)) host.kill('SIGKILL');
-      reject(new EnvironmentError(`process runner: PoP host ${why}; last lines of ${logPath}:\n${logTail(logPath)}`));
-    };
-    const onMessage = (m: unknown): void => {
-      const msg = m as HostMessage;
-      if (msg?.type === 'ready') {
-        done();
-        resolve(msg.url);
-      } else if (msg?.type === 'error') fail(`failed to start: ${msg.message}`);
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited during start-up (${code !== null ? `exit code ${code}` : `signal ${signal}`})`);
-    const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
-    host.on('message', onMessage);
-    host.once('exit', onExit);
-  });
-}
-
-/** Stops the host: closing its IPC channel makes it dispose every instance and exit; SIGKILL if it hangs. */
-async function stopHost(host: ChildProcess): Promise<void> {
-  if (hasExited(host)) return;
-  const exited = new Promise<void>((r) => host.once('exit', () => r()));
-  if (host.connected) host.disconnect();
-  else host.kill('SIGTERM');
-  const timer = setTimeout(() => host.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
-}
+/** A launched PoP, with the host's pid for leak checks. */
+export type ProcessPopHandle = HostPopHandle;
 
 /** Builds a process runner; `processRunner` is the registered one. */
 export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
@@ -169,15 +112,7 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
         closeSync(log);
       }
       const timeoutMs = deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-      const url = await waitReady(host, timeoutMs, logPath);
-      try {
-        await new PopClient(url).waitHealthy(timeoutMs);
-      } catch (e) {
-        await stopHost(host);
-        throw e;
-      }
-      let stopped: Promise<void> | undefined;
-      return { url, hostPid: host.pid!, stop: () => (stopped ??= stopHost(host)) };
+      return attachHost('process', host, { channel: 'ipc', logPath, startTimeoutMs: timeoutMs });
     },
   };
 }

@@ -5,29 +5,24 @@
  * See docs/wasm-host.md for the design and what its figures mean.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
+import { ExitCode, LabError } from '../../lab/errors.js';
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
-import type { ArtifactInfo, LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../contract.js';
-import { PopClient } from '../pop-client.js';
+import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../contract.js';
+import { attachHost, type HostPopHandle } from '../host-process.js';
 import { COMPONENT_FILE, type Artifact } from './artifact.js';
 import { buildWorkloadComponent, prepareComponentFile, type BuildOptions } from './build.js';
-import { writeWasmHostPlan, type PlanRequest, type WasmHostMessage } from './host-plan.js';
+import { writeWasmHostPlan, type PlanRequest } from './host-plan.js';
 import { resolveWasmOptions, validateWasmOptions } from './options.js';
 import { toolVersions } from './tools.js';
 import { buildCWorkload } from '../../workloads/c/build.js';
 
 /** Generous: start-up includes compiling and filling spare pools, and this is not a measurement. */
 const DEFAULT_START_TIMEOUT_MS = 120_000;
-const STOP_GRACE_MS = 10_000;
-const LOG_TAIL_LINES = 20;
 
-/** A launched wasm PoP, with the host's pid for leak checks. */
-export interface WasmPopHandle extends PopHandle {
-  hostPid: number;
-}
-
+/** A launched PoP, with the host's pid for leak checks. */
+export type WasmPopHandle = HostPopHandle;
 /** Seams for tests. */
 export interface WasmRunnerDeps {
   build?: BuildOptions;
@@ -54,54 +49,6 @@ function probeRequest(workload: string, brought: boolean): PlanRequest {
   if (brought) return { method: 'GET', path: '/', headers: {}, bodyBase64: '' };
   const f = loadWorkload(workload).trafficFixtures[0]!;
   return { method: f.request.method, path: f.request.path, headers: f.request.headers, bodyBase64: Buffer.from(fixtureRequestBody(f)).toString('base64') };
-}
-
-function logTail(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitReady(host: ChildProcess, timeoutMs: number, logPath: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      host.off('message', onMessage);
-      host.off('exit', onExit);
-    };
-    const fail = (why: string): void => {
-      done();
-      if (!hasExited(host)) host.kill('SIGKILL');
-      reject(new EnvironmentError(`wasm runner: PoP host ${why}; last lines of ${logPath}:\n${logTail(logPath)}`));
-    };
-    const onMessage = (m: unknown): void => {
-      const msg = m as WasmHostMessage;
-      if (msg?.type === 'ready') {
-        done();
-        resolve(msg.url);
-      } else if (msg?.type === 'error') fail(`failed to start: ${msg.message}`);
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited during start-up (${code !== null ? `exit code ${code}` : `signal ${signal}`})`);
-    const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
-    host.on('message', onMessage);
-    host.once('exit', onExit);
-  });
-}
-
-async function stopHost(host: ChildProcess): Promise<void> {
-  if (hasExited(host)) return;
-  const exited = new Promise<void>((r) => host.once('exit', () => r()));
-  if (host.connected) host.disconnect();
-  else host.kill('SIGTERM');
-  const timer = setTimeout(() => host.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Versions of the runner's parts, for the reproducibility record. */
@@ -169,15 +116,7 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner {
         closeSync(log);
       }
       const timeoutMs = deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-      const url = await waitReady(host, timeoutMs, logPath);
-      try {
-        await new PopClient(url).waitHealthy(timeoutMs);
-      } catch (e) {
-        await stopHost(host);
-        throw e;
-      }
-      let stopped: Promise<void> | undefined;
-      return { url, hostPid: host.pid!, stop: () => (stopped ??= stopHost(host)) };
+      return attachHost('wasm', host, { channel: 'ipc', logPath, startTimeoutMs: timeoutMs });
     },
   };
 }
