@@ -46,6 +46,13 @@ export type ColdReason = 'no-instance' | 'forced' | 'all-busy';
 export interface Phase {
   name: string;
   ms: number;
+  /**
+   * CPU time (user + system, all threads) the instance itself consumed during this phase,
+   * milliseconds, when the substrate can tell (process: from /proc at ready). Wall time `ms`
+   * includes waiting for a CPU on a busy machine; this does not, so the simulator charges it
+   * to its cores instead of the wall time.
+   */
+  cpuMs?: number;
 }
 
 /** One activation (a cold start on the request path, or a spare instance made off it). */

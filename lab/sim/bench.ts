@@ -59,7 +59,10 @@ export function syntheticCalibration(workloads: string[], o: { serviceMedianMs: 
         w,
         {
           warmServiceMs: quantileTableOfSamples(lognormalSamples(1001, o.serviceMedianMs, 0.5)),
-          activations: lognormalSamples(200, o.activationMedianMs, 0.4).map((ms) => ({ strategy: 'cold', coreMs: ms, phases: [{ name: 'init', ms }] })),
+          warmServiceSource: 'warm-latency' as const,
+          warmCpuShare: 1,
+          // All CPU, as an in-process Wasm instantiation is.
+          activations: lognormalSamples(200, o.activationMedianMs, 0.4).map((ms) => ({ strategy: 'cold', wallMs: ms, cpuMs: ms, phases: [{ name: 'init', ms }] })),
           artifactPullMs: quantileTableOfSamples(lognormalSamples(101, 200, 0.3)),
           memoryPerInstanceBytes: o.instanceBytes,
           memorySource: 'workload' as const,

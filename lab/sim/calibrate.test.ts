@@ -15,10 +15,36 @@ test('calibration fits per label and workload: warm service quantiles, activatio
   assert.equal(w.warmServiceMs.quantilesMs[0], 2);
   assert.ok(Math.abs(w.warmServiceMs.quantilesMs.at(-1)! - 4) < 0.01);
   // The 5 ms queue phase is the pool's wait, which the simulator models itself.
-  assert.deepEqual(w.activations.map((a) => a.coreMs), [50]);
+  assert.deepEqual(w.activations.map((a) => a.wallMs), [50]);
+  // No runner-measured CPU time: the simulator will charge the whole wall time.
+  assert.deepEqual(w.activations.map((a) => a.cpuMs), [null]);
+  assert.equal(w.warmServiceSource, 'warm-latency');
   assert.deepEqual(w.activations[0]!.phases.map((p) => p.name), ['init']);
   assert.equal(w.memoryPerInstanceBytes, 8 * MIB);
   assert.equal(c.runtimes.process!.fixedOverheadBytes, 20 * MIB);
+});
+
+test('activation CPU time comes from the phases; first responses bound the warm service time from above', () => {
+  // Warm latencies up to 40 ms (tenant-queue waits), first responses of fresh instances all 3 ms.
+  const live = fakeLiveResult(['process'], ['hello'], { warmMs: [2, 2, 2, 40], coldMs: 50 });
+  const run = live.runs[0]!;
+  run.coldStart.activations = Array.from({ length: 5 }, (_, i) => ({
+    ...run.coldStart.activations[0]!,
+    id: `a${i}`,
+    totalMs: 60,
+    phases: [{ name: 'queue', ms: 7 }, { name: 'init', ms: 50, cpuMs: 30 }, { name: 'firstResponse', ms: 3 }],
+  }));
+  const w = calibrate(live, '/r/result.json').runtimes.process!.workloads.hello!;
+  assert.deepEqual(w.activations.map((a) => [a.wallMs, a.cpuMs]), Array(5).fill([53, 30]));
+  assert.equal(w.warmServiceSource, 'mixed');
+  assert.equal(w.warmCpuShare, 30 / 53);
+  assert.equal(w.warmServiceMs.quantilesMs[0], 2);
+  assert.equal(w.warmServiceMs.quantilesMs.at(-1), 3);
+  // Too few first responses to trust: the warm latency alone.
+  run.coldStart.activations = run.coldStart.activations.slice(0, 4);
+  const thin = calibrate(live, '/r/result.json').runtimes.process!.workloads.hello!;
+  assert.equal(thin.warmServiceSource, 'warm-latency');
+  assert.ok(Math.abs(thin.warmServiceMs.quantilesMs.at(-1)! - 40) < 0.1);
 });
 
 test('a calibration lacking a runtime or a workload of the scenario is rejected, naming each', () => {

@@ -11,7 +11,7 @@ import type { RunResult, RuntimeResult } from '../results/model.js';
 import { writeAtomic } from '../results/store.js';
 import type { Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type ActivationSample, type Calibration, type RuntimeCalibration, type WorkloadCalibration } from './calibration.js';
-import { quantileTableOfHistogram, quantileTableOfSamples } from './empirical.js';
+import { lowerEnvelope, quantileTableOfHistogram, quantileTableOfSamples, type QuantileTable } from './empirical.js';
 
 /** Phase names runners use for fetching an artifact from the origin (container: pull). */
 export const ARTIFACT_PHASES: readonly string[] = ['pull', 'fetch'];
@@ -20,14 +20,25 @@ export const ARTIFACT_PHASES: readonly string[] = ['pull', 'fetch'];
 const QUEUE_PHASE = 'queue';
 
 /**
+ * The phase the pool adds for a cold start's first request, from the instance's ready to its
+ * first byte: one request served with no wait in the tenant's queue, on the live machine as
+ * loaded as it was. It bounds warm service time from above (a fresh instance is never faster).
+ */
+const FIRST_RESPONSE_PHASE = 'firstResponse';
+
+/** Fewer first responses than this per workload do not make a table worth bounding by. */
+const MIN_FIRST_RESPONSES = 5;
+
+/**
  * Activations kept per workload. Replaying more adds nothing to the distribution and only
  * grows the file; the subsample is a fixed stride, so the same result gives the same file.
  */
 export const MAX_ACTIVATION_SAMPLES = 4000;
 
 const SERVICE_TIME_METHOD =
-  'warm service time = live warm latency distribution per workload (client side, from the intended send time, network and the host proxy included); ' +
-  'queueing at the live load is inside it, so it overstates service time by the live wait (small when the live utilisation is low: see live.utilisation)';
+  'warm CPU demand = per workload, the quantile-wise minimum of the live warm latency (client side, network and host proxy included, tenant-queue waits included) ' +
+  'and the first response of fresh instances (no tenant-queue wait); both include the live wait for a CPU, so it overstates demand on a busy machine. ' +
+  'Activations: wall time replayed off the cores except their measured CPU time (phase cpuMs), which the processor-sharing cores serve; without cpuMs the whole wall time is CPU demand';
 
 /** Error for a calibration that cannot serve a scenario; the message lists everything missing. */
 export class CalibrationMismatchError extends LabError {
@@ -49,6 +60,18 @@ function strideSample<T>(xs: T[], max: number): T[] {
 
 function mean(xs: number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/**
+ * Warm CPU demand: the live warm latency bounded quantile by quantile by the first responses of
+ * fresh instances. Warm latency includes waits in the tenant's queue (behind cold starts at the
+ * cap or the memory budget), which the simulator models itself; a first response never waited
+ * there. Both are upper bounds of the service time, so their quantile-wise minimum is too.
+ */
+function warmDemand(warm: QuantileTable, firstResponses: number[]): Pick<WorkloadCalibration, 'warmServiceMs' | 'warmServiceSource'> {
+  if (warm.samples === 0 || firstResponses.length < MIN_FIRST_RESPONSES) return { warmServiceMs: warm, warmServiceSource: 'warm-latency' };
+  const e = lowerEnvelope(warm, quantileTableOfSamples(firstResponses));
+  return { warmServiceMs: e.table, warmServiceSource: e.fromB === 0 ? 'warm-latency' : e.fromA === 0 ? 'first-response' : 'mixed' };
 }
 
 /** One label's runs merged: warm histograms, activations, memory per workload. */
@@ -88,24 +111,32 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
     warmCount += warm.totalCount;
     const activations: ActivationSample[] = [];
     const pulls: number[] = [];
+    const firstResponses: number[] = [];
     for (const r of runs) {
       for (const a of r.coldStart.activations) {
         if (a.workload !== w || a.path !== 'request' || !a.ok) continue;
         let queue = 0;
         let pull = 0;
+        let cpu: number | null = null;
         const phases: { name: string; ms: number }[] = [];
         for (const p of a.phases) {
+          if (p.cpuMs !== undefined) cpu = (cpu ?? 0) + p.cpuMs;
           if (p.name === QUEUE_PHASE) queue += p.ms;
           else if (ARTIFACT_PHASES.includes(p.name)) pull += p.ms;
           else phases.push({ name: p.name, ms: p.ms });
+          if (p.name === FIRST_RESPONSE_PHASE) firstResponses.push(p.ms);
         }
         if (pull > 0) pulls.push(pull);
-        activations.push({ strategy: a.strategy, coreMs: Math.max(0, a.totalMs - queue - pull), phases });
+        activations.push({ strategy: a.strategy, wallMs: Math.max(0, a.totalMs - queue - pull), cpuMs: cpu, phases });
       }
     }
     const own = ussByWorkload.get(w) ?? [];
+    const measuredCpu = activations.filter((a) => a.cpuMs !== null);
+    const cpuSum = measuredCpu.reduce((s, a) => s + (a.cpuMs as number), 0);
+    const wallSum = measuredCpu.reduce((s, a) => s + a.wallMs, 0);
     workloads[w] = {
-      warmServiceMs: quantileTableOfHistogram(warm),
+      warmCpuShare: wallSum > 0 ? Math.min(1, cpuSum / wallSum) : 1,
+      ...warmDemand(quantileTableOfHistogram(warm), firstResponses),
       activations: strideSample(activations, MAX_ACTIVATION_SAMPLES),
       artifactPullMs: pulls.length > 0 ? quantileTableOfSamples(pulls) : null,
       memoryPerInstanceBytes: own.length > 0 ? Math.round(mean(own)) : perInstanceBytes,

@@ -6,16 +6,22 @@
 import type { QuantileTable } from './empirical.js';
 
 /** Bump on any incompatible change of `Calibration`; `loadCalibration` refuses other versions. */
-export const CALIBRATION_VERSION = 1;
+export const CALIBRATION_VERSION = 2;
 
 /**
- * One measured activation (request-path cold start), as the simulator replays it: the time it
- * held the host (`coreMs`: arrival-to-first-byte minus the queue wait and the artifact pull,
- * which the simulator models itself) and its phases for the simulated phase summaries.
+ * One measured activation (request-path cold start), as the simulator replays it: its wall
+ * time on the host (`wallMs`: arrival-to-first-byte minus the queue wait and the artifact pull,
+ * which the simulator models itself), the CPU it needed (`cpuMs`, when the runner measured it)
+ * and its phases for the simulated phase summaries.
  */
 export interface ActivationSample {
   strategy: string;
-  coreMs: number;
+  wallMs: number;
+  /**
+   * CPU time the activation used (sum of its phases' `cpuMs`); null when the runner does not
+   * report it, and then the whole wall time is charged to the cores (an overstatement).
+   */
+  cpuMs: number | null;
   /** Phases other than `queue` and the artifact phases, in the order the runner reported them. */
   phases: { name: string; ms: number }[];
 }
@@ -23,10 +29,19 @@ export interface ActivationSample {
 /** What the simulator samples for one workload on one runtime. */
 export interface WorkloadCalibration {
   /**
-   * Time a warm request holds a core: the live warm latency distribution (client side, from
-   * the intended send time). See docs/simulator.md "Service time" for why and its bias.
+   * CPU demand of a warm request: the quantile-wise smaller of the live warm latency and the
+   * first response on a fresh instance (both include the live wait for a CPU; only the former
+   * includes waiting in the tenant's queue). See docs/simulator.md "Service time".
    */
   warmServiceMs: QuantileTable;
+  /**
+   * Fraction of a warm request's time that is CPU demand: the workload's measured activations'
+   * CPU time over their wall time (1 when no CPU time was measured). The rest is replayed off
+   * the cores, as for activations: it is the live wait for a CPU, and the network.
+   */
+  warmCpuShare: number;
+  /** Which bound gave the warm service time: `warm-latency`, `first-response`, or `mixed` (each wins some quantiles). */
+  warmServiceSource: 'warm-latency' | 'first-response' | 'mixed';
   /** Measured request-path activations, replayed whole so their phases stay correlated. */
   activations: ActivationSample[];
   /** Artifact pull (fetch from the origin) times, when the runner reported any. */

@@ -77,3 +77,35 @@ export class EmpiricalSampler {
     return sum / this.last;
   }
 }
+
+/** The table's value at probability `p` in [0, 1], interpolated as `EmpiricalSampler.at` reads it. */
+export function quantileAt(t: QuantileTable, p: number): number {
+  const q = t.quantilesMs;
+  const last = q.length - 1;
+  if (last <= 0) return q[0] ?? 0;
+  const pos = Math.min(1, Math.max(0, p)) * last;
+  const i = Math.floor(pos);
+  const lo = q[i] as number;
+  return lo + ((q[i + 1] ?? lo) - lo) * (pos - i);
+}
+
+/**
+ * The quantile-wise minimum of two tables on the common grid, and how often each one gave the
+ * value. When both distributions stochastically dominate an unknown one (each is the unknown
+ * plus some non-negative delay), their quantile-wise minimum still dominates it and is the
+ * tighter bound. `samples` is that of `a`, the primary table.
+ */
+export function lowerEnvelope(a: QuantileTable, b: QuantileTable, points: number = QUANTILE_GRID_POINTS): { table: QuantileTable; fromA: number; fromB: number } {
+  const q: number[] = [];
+  let fromA = 0;
+  let fromB = 0;
+  for (let i = 0; i < points; i++) {
+    const p = i / (points - 1);
+    const x = quantileAt(a, p);
+    const y = quantileAt(b, p);
+    if (x <= y) fromA++;
+    else fromB++;
+    q.push(Math.min(x, y));
+  }
+  return { table: { quantilesMs: q, samples: a.samples }, fromA, fromB };
+}

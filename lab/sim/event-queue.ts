@@ -29,6 +29,11 @@ export class EventQueue {
     return this.n === 0 ? Infinity : (this.time[0] as number);
   }
 
+  /** Payload of the earliest event (undefined behaviour when empty): lets a caller skip stale entries without popping live ones. */
+  peekPayload(): number {
+    return this.payload[0] as number;
+  }
+
   /** Adds an event; amortised O(log n), allocation only when the heap doubles. */
   push(at: number, payload: number): void {
     if (this.n === this.time.length) this.grow();

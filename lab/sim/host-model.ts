@@ -10,9 +10,13 @@ import { EmpiricalSampler, quantileTableOfSamples } from './empirical.js';
 /** One workload's samplers and memory, indexed by workload number in the loop. */
 export interface WorkloadModel {
   name: string;
+  /** Time of a warm request: `warmCpuShare` of it is CPU demand on the processor-sharing cores, the rest is replayed off them first. */
   warmServiceMs: EmpiricalSampler;
-  /** Replayed activations: core time of activation i. */
-  activationCoreMs: Float64Array;
+  warmCpuShare: number;
+  /** Replayed activations: the part of activation i spent off the cores (its wall time less its CPU time). */
+  activationOffMs: Float64Array;
+  /** Replayed activations: CPU demand of activation i (its whole wall time when the runner did not measure CPU). */
+  activationCpuMs: Float64Array;
   /** Strategy index (into `HostModel.strategies`) of activation i. */
   activationStrategy: Int32Array;
   /** Phases of activation i are entries phaseStart[i] .. phaseStart[i+1]-1 of phaseKey/phaseMs. */
@@ -26,7 +30,7 @@ export interface WorkloadModel {
 
 /** Everything about the host the loop needs. */
 export interface HostModel {
-  /** Servers: each serves one request or one activation at a time. */
+  /** Processor-sharing cores: n running jobs each progress at min(1, cores / n). */
   cores: number;
   /** The policy's settings, `memoryBudgetMiB` already resolved for this host (0 = unlimited). */
   keepAlive: KeepAliveSpec;
@@ -87,7 +91,11 @@ export function hostModel(rc: RuntimeCalibration, s: HostSettings): HostModel {
     return {
       name,
       warmServiceMs: new EmpiricalSampler(wc.warmServiceMs, `${rc.label}/${name} warm service time`),
-      activationCoreMs: Float64Array.from(acts, (a) => a.coreMs),
+      warmCpuShare: wc.warmCpuShare,
+      // The measured wall time already holds the live machine's wait for a CPU: only the CPU
+      // time is served (and slowed down) by the simulated cores, the rest is replayed as is.
+      activationOffMs: Float64Array.from(acts, (a) => (a.cpuMs === null ? 0 : Math.max(0, a.wallMs - a.cpuMs))),
+      activationCpuMs: Float64Array.from(acts, (a) => (a.cpuMs === null ? a.wallMs : Math.min(a.cpuMs, a.wallMs))),
       activationStrategy: Int32Array.from(acts, (a) => strategyIndex(a.strategy)),
       phaseStart,
       phaseKey,
@@ -104,11 +112,16 @@ export function hostModel(rc: RuntimeCalibration, s: HostSettings): HostModel {
   return { cores: s.cores, keepAlive: s.keepAlive, timeoutMs: s.timeoutMs, artifactMissRate: s.artifactMissRate, workloads, strategies, phaseKeys };
 }
 
-/** A host model from hand-given constants, for tests and the benchmark (zero-variance inputs). */
-export function constantWorkload(name: string, o: { serviceMs: number; activationMs: number; memoryBytes: number; strategy?: string; pullMs?: number }): RuntimeCalibration['workloads'][string] {
+/**
+ * A host model from hand-given constants, for tests and the benchmark (zero-variance inputs).
+ * `activationCpuMs` (default: all of `activationMs`) is the CPU part of the activation.
+ */
+export function constantWorkload(name: string, o: { serviceMs: number; activationMs: number; activationCpuMs?: number; memoryBytes: number; strategy?: string; pullMs?: number }): RuntimeCalibration['workloads'][string] {
   return {
     warmServiceMs: quantileTableOfSamples([o.serviceMs]),
-    activations: [{ strategy: o.strategy ?? 'cold', coreMs: o.activationMs, phases: [{ name: 'init', ms: o.activationMs }] }],
+    warmServiceSource: 'warm-latency',
+    warmCpuShare: 1,
+    activations: [{ strategy: o.strategy ?? 'cold', wallMs: o.activationMs, cpuMs: o.activationCpuMs ?? o.activationMs, phases: [{ name: 'init', ms: o.activationMs }] }],
     artifactPullMs: o.pullMs !== undefined ? quantileTableOfSamples([o.pullMs]) : null,
     memoryPerInstanceBytes: o.memoryBytes,
     memorySource: 'workload',

@@ -17,18 +17,30 @@ function run(s: Scenario, rc: RuntimeCalibration, cores: number, seed = 1) {
   return { outcome, traced, latencies: traced.map((r) => r.endMs - r.arrivalMs), colds: traced.map((r) => r.cold) };
 }
 
-test('1 core, 10 ms jobs, an arrival every 5 ms: the core is the bottleneck, waits grow by 5 ms per request', () => {
-  // Request k arrives at 5k and, the core being busy back to back, ends at 10(k+1): latency 5k + 10.
-  // Instances: k0 and k1 start cold; from then on a request finds the instance freed at its own
-  // arrival instant (completion at 10j first) on even k, and a new instance on odd k.
-  const { outcome, latencies, colds } = run(tinyScenario({ gapMs: 5, spanMs: 50 }), constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 10 }), 1);
-  assert.deepEqual(latencies, [10, 15, 20, 25, 30, 35, 40, 45, 50, 55]);
-  assert.deepEqual(colds, [true, true, false, true, false, true, false, true, false, true]);
-  assert.equal(outcome.cold, 6);
-  assert.equal(outcome.warm, 4);
-  assert.equal(outcome.peakInstances, 6);
-  assert.equal(outcome.completed, 10);
-  assert.deepEqual(outcome.errors, {});
+test('1 core is processor-shared: two overlapping 10 ms jobs each run at half speed', () => {
+  // k0 (cold, 10 ms of CPU) runs alone 0-5, then shares the core with k1 (cold: k0 is busy):
+  // k0's last 5 ms take 10, so it ends at 15; k1 got 5 ms by then and runs its last 5 alone, to 20.
+  const { outcome, latencies, colds } = run(tinyScenario({ gapMs: 5, spanMs: 10 }), constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 10 }), 1);
+  assert.deepEqual(latencies, [15, 15]);
+  assert.deepEqual(colds, [true, true]);
+  assert.equal(outcome.peakInstances, 2);
+  // With a core each, nothing is shared.
+  assert.deepEqual(run(tinyScenario({ gapMs: 5, spanMs: 10 }), constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 10 }), 2).latencies, [10, 10]);
+});
+
+test('only the CPU part of an activation loads the cores; its off-core part is replayed as is', () => {
+  // Activation: 30 ms wall of which 10 ms CPU. Arrivals 20 ms apart: k0 off-core 0-20, CPU 20-30;
+  // k1 (cold: k0 still activating) off-core 20-40, CPU 40-50. The CPU parts never overlap.
+  const rc = constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 30, activationCpuMs: 10 });
+  assert.deepEqual(run(tinyScenario({ gapMs: 20, spanMs: 40 }), rc, 1).latencies, [30, 30]);
+  // 5 ms apart: k0's CPU part runs alone 20-25, then shares the core with k1's from 25: k0 has 5
+  // left at half speed, ends at 35; k1 then has 5 left alone, ends at 40.
+  assert.deepEqual(run(tinyScenario({ gapMs: 5, spanMs: 10 }), rc, 1).latencies, [35, 35]);
+  // An activation with no measured CPU time is all CPU: 30 ms alone, then shared as above.
+  const allCpu = constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 30 });
+  // k0 alone 0-5 (25 left), shared from 5: both progress at 1/2; k0 ends at 5 + 50 = 55, k1 has
+  // 25 done by then and 5 left, ends at 60.
+  assert.deepEqual(run(tinyScenario({ gapMs: 5, spanMs: 10 }), allCpu, 1).latencies, [55, 55]);
 });
 
 test('2 cores, cap of 1 instance: requests queue at the tenant for the one instance', () => {
@@ -69,15 +81,44 @@ test('keep-alive expiry: a tenant idle longer than the timeout pays a cold start
   assert.equal(kept.cold, 1);
 });
 
-test('a job overrunning the deadline is cut there and counted as a timeout', () => {
+test('a warm request with a CPU share below 1 waits out its off-core part, then shares the core', () => {
+  // Warm: 20 ms of which half CPU. k0 (0) cold 0-10, all CPU; k1 (100) off-core 100-110, CPU
+  // 110-120; k2 (200) likewise.
+  const rc = constantCalibration('p', ['hello'], { serviceMs: 20, activationMs: 10 });
+  rc.workloads.hello!.warmCpuShare = 0.5;
+  const s = tinyScenario({ gapMs: 100, spanMs: 300, cap: 1 });
+  assert.deepEqual(run(s, rc, 1).latencies, [10, 20, 20]);
+  // Warm of 40 ms (20 off-core) and a 15 ms deadline: k1 dies in its off-core part at 115, and
+  // the pool kills the instance it was sent to, so k2 is cold again.
+  const slow = constantCalibration('p', ['hello'], { serviceMs: 40, activationMs: 10 });
+  slow.workloads.hello!.warmCpuShare = 0.5;
+  s.traffic.timeoutMs = 15;
+  const cut = run(s, slow, 1);
+  assert.deepEqual(cut.outcome.errors, { timeout: 1 });
+  assert.equal(cut.outcome.evictionsBy.timeout, 1);
+  assert.deepEqual(cut.latencies, [10, 15, 10]);
+  assert.deepEqual(cut.colds, [true, false, true]);
+});
+
+test('work overrunning the deadline is cut there and counted as a timeout', () => {
   const s = tinyScenario({ gapMs: 1000, spanMs: 2000 });
   s.traffic.timeoutMs = 25;
-  const { outcome, traced } = run(s, constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 40 }), 1);
-  assert.deepEqual(outcome.errors, { timeout: 2 });
-  assert.equal(outcome.completed, 0);
-  assert.ok(traced.every((r) => r.endMs - r.arrivalMs === 25));
-  // The pool kills an instance that overruns: nothing stays warm, so the second request is cold too.
-  assert.equal(outcome.evictionsBy.timeout, 2);
+  // Cold starts of 40 ms CPU: both die at 25 ms as aborted activations (the pool counts no eviction for them).
+  const cold = run(s, constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 40 }), 1);
+  assert.deepEqual(cold.outcome.errors, { timeout: 2 });
+  assert.equal(cold.outcome.completed, 0);
+  assert.ok(cold.traced.every((r) => r.endMs - r.arrivalMs === 25));
+  assert.equal(cold.outcome.evictionsBy.timeout, undefined);
+  // Cut in the off-core part too (30 ms of its 40 are off the cores).
+  const off = run(s, constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 40, activationCpuMs: 10 }), 1);
+  assert.deepEqual(off.outcome.errors, { timeout: 2 });
+  assert.ok(off.traced.every((r) => r.endMs - r.arrivalMs === 25));
+  // A warm request of 40 ms: the pool kills the overrunning instance (an eviction, cause timeout).
+  const warm = run(s, constantCalibration('p', ['hello'], { serviceMs: 40, activationMs: 10 }), 1);
+  assert.deepEqual(warm.outcome.errors, { timeout: 1 });
+  assert.equal(warm.outcome.completed, 1);
+  assert.deepEqual(warm.latencies, [10, 25]);
+  assert.equal(warm.outcome.evictionsBy.timeout, 1);
 });
 
 test('the same seed gives identical output; another seed another one', () => {

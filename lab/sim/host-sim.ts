@@ -2,8 +2,10 @@
  * The discrete-event simulation of one PoP host running one runtime: the traffic schedule the
  * live runs send (lab/traffic `openSchedule`), the instance policy the live pool uses
  * (lab/policy `InstancePolicy`, the same class), per-tenant FIFO queues at the instance cap and
- * the memory budget (as runners/pool.ts queues), and `cores` servers that each run one request
- * or one activation at a time in FIFO order, so cold starts compete with warm requests for CPU.
+ * the memory budget (as runners/pool.ts queues), and `cores` processor-sharing cores (lab/sim
+ * shared-cores.ts) that every warm request and the CPU part of every activation share, so cold
+ * starts slow warm requests down as they do on a real host, without holding a core
+ * exclusively for their whole wall time.
  *
  * Hot-path discipline: requests and instances live in growable typed arrays indexed by slot,
  * lists are intrusive (one `next` array), events are a typed binary heap, and the warm path
@@ -17,6 +19,7 @@ import { seededRng } from '../traffic/rng.js';
 import { blankRequest } from '../traffic/plan.js';
 import type { TrafficSchedule } from '../traffic/types.js';
 import { EventQueue } from './event-queue.js';
+import { KILLED, SharedCores } from './shared-cores.js';
 import { FastHistogram } from './fast-histogram.js';
 import { SIM_PHASES, type HostModel } from './host-model.js';
 
@@ -60,9 +63,12 @@ const NONE = -1;
 const FORCED = 1;
 const MEASURED = 2;
 const COLD = 4;
-const TIMED_OUT = 8;
-const EV_DONE = 0;
+/** An activation's off-core part (its wall time less its CPU time) is over: its CPU part starts. */
+const EV_READY = 0;
+/** An activation's artifact pull is over. */
 const EV_PULLED = 1;
+/** A warm request's off-core part is over: its CPU part starts. */
+const EV_WARM_READY = 2;
 const LEASED = 0;
 const REFUSED_CAP = 1;
 const REFUSED_MEMORY = 2;
@@ -141,6 +147,8 @@ class HostSimulation {
   private reqInstance: Int32Array = new Int32Array(1024).fill(NONE);
   private reqActivation: Int32Array = new Int32Array(1024).fill(NONE);
   private reqNext: Int32Array = new Int32Array(1024).fill(NONE);
+  /** CPU demand of a warm request waiting out its off-core part. */
+  private reqDemand: Float64Array = new Float64Array(1024);
   private reqFree = NONE;
   private reqCount = 0;
 
@@ -150,10 +158,7 @@ class HostSimulation {
   private instanceFreeTop = 0;
   private activeInstances = 0;
 
-  // Cores.
-  private freeCores: number;
-  private coreHead = NONE;
-  private coreTail = NONE;
+  private readonly cores: SharedCores;
 
   // Measurement.
   private readonly out: SimOutcome;
@@ -189,7 +194,7 @@ class HostSimulation {
     this.waitTail = new Int32Array(tenants.length).fill(NONE);
     this.memoryBlocked = new Uint8Array(tenants.length);
     this.blockedRing = new Int32Array(tenants.length);
-    this.freeCores = model.cores;
+    this.cores = new SharedCores(model.cores);
     this.warmupMs = schedule.warmupMs;
     this.out = {
       planned: 0,
@@ -218,13 +223,22 @@ class HostSimulation {
     for (;;) {
       const nextArrival = pending ? req.atMs : Infinity;
       const nextEvent = this.events.peekTime();
-      if (nextEvent === Infinity && !pending) break;
-      // Events at the arrival's own instant go first: a core freed at t serves an arrival at t.
-      if (nextEvent <= nextArrival) {
+      const nextCpu = this.cores.nextTime();
+      if (nextEvent === Infinity && nextCpu === Infinity && !pending) break;
+      // At one instant: jobs leaving the cores first (an instance freed at t serves an arrival
+      // at t), then activation steps, then the arrival.
+      if (nextCpu <= nextEvent && nextCpu <= nextArrival) {
+        this.advance(nextCpu);
+        const x = this.cores.take(nextCpu);
+        if ((x & KILLED) !== 0) this.kill(x & ~KILLED);
+        else this.done(x);
+      } else if (nextEvent <= nextArrival) {
         this.advance(nextEvent);
         const p = this.events.pop();
-        if ((p & 1) === EV_DONE) this.done(p >> 1);
-        else this.enqueueCore(p >> 1);
+        const kind = p & 3;
+        if (kind === EV_READY) this.activationReady(p >> 2);
+        else if (kind === EV_PULLED) this.startActivation(p >> 2);
+        else this.warmReady(p >> 2);
       } else {
         this.advance(nextArrival);
         this.arrive(req.tenant, req.forceCold, req.warmup);
@@ -300,7 +314,15 @@ class HostSimulation {
         this.policy.busy(warm);
         this.reqInstance[r] = +warm;
         this.activeInstances++;
-        this.enqueueCore(r);
+        const w = this.model.workloads[this.tenantWorkload[tenant] as number]!;
+        const t = w.warmServiceMs.at(this.serviceRng.next());
+        const cpu = t * w.warmCpuShare;
+        // The off-core part first (the live wait for a CPU, the network), then the CPU part; no
+        // event when there is no off-core part, which keeps the all-CPU path as cheap as before.
+        if (cpu < t) {
+          this.reqDemand[r] = cpu;
+          this.events.push(Math.min(this.now + (t - cpu), this.deadlineOf(r)), (r << 2) | EV_WARM_READY);
+        } else this.toCores(r, cpu);
         return LEASED;
       }
     }
@@ -322,7 +344,7 @@ class HostSimulation {
     const flags = (this.reqFlags[r] as number) | COLD;
     this.reqFlags[r] = flags;
     this.reqInstance[r] = slot;
-    const act = Math.floor(this.activationRng.next() * w.activationCoreMs.length);
+    const act = Math.floor(this.activationRng.next() * w.activationCpuMs.length);
     this.reqActivation[r] = act;
     const measured = (flags & MEASURED) !== 0;
     const strategy = w.activationStrategy[act] as number;
@@ -339,8 +361,8 @@ class HostSimulation {
     if (miss && w.artifactPullMs) {
       const pull = w.artifactPullMs.at(this.artifactPullRng.next());
       if (measured) this.recordPhase(strategy, SIM_PHASES.pull, pull);
-      this.events.push(this.now + pull, (r << 1) | EV_PULLED);
-    } else this.enqueueCore(r);
+      this.events.push(this.now + pull, (r << 2) | EV_PULLED);
+    } else this.startActivation(r);
     return LEASED;
   }
 
@@ -356,64 +378,78 @@ class HostSimulation {
     }
   }
 
-  /** A leased request waits for a core (FIFO across tenants), or takes a free one now. */
-  private enqueueCore(r: number): void {
-    if (this.freeCores > 0) {
-      this.startJob(r);
-      return;
-    }
-    this.reqNext[r] = NONE;
-    if (this.coreTail === NONE) this.coreHead = r;
-    else this.reqNext[this.coreTail] = r;
-    this.coreTail = r;
+  /** The deadline of request `r`: its arrival plus the request timeout. */
+  private deadlineOf(r: number): number {
+    return (this.reqArrival[r] as number) + this.model.timeoutMs;
   }
 
-  private startJob(r: number): void {
-    const arrival = this.reqArrival[r] as number;
-    const deadline = arrival + this.model.timeoutMs;
+  /** The activation's off-core part (wall time less CPU time), cut at the deadline; without one, straight to its CPU part. */
+  private startActivation(r: number): void {
+    const deadline = this.deadlineOf(r);
     if (this.now >= deadline) {
-      // The deadline passed while it queued for a core: like the pool, an unsent request keeps
-      // a warm instance (it goes idle) and aborts an activation that never ran.
+      // The deadline passed during the pull: the pool aborts an activation that never ran.
       this.abandon(r);
       return;
     }
-    this.freeCores--;
-    const flags = this.reqFlags[r] as number;
     const w = this.model.workloads[this.tenantWorkload[this.reqTenant[r] as number] as number]!;
-    const dur = (flags & COLD) !== 0 ? (w.activationCoreMs[this.reqActivation[r] as number] as number) : w.warmServiceMs.at(this.serviceRng.next());
-    let end = this.now + dur;
-    if (end > deadline) {
-      // The pool kills an instance that overruns the deadline, which frees its core then.
-      end = deadline;
-      this.reqFlags[r] = flags | TIMED_OUT;
-    }
-    this.events.push(end, r << 1);
+    const off = w.activationOffMs[this.reqActivation[r] as number] as number;
+    if (off > 0) this.events.push(Math.min(this.now + off, deadline), (r << 2) | EV_READY);
+    else this.activationReady(r);
   }
 
+  private activationReady(r: number): void {
+    if (this.now >= this.deadlineOf(r)) {
+      this.kill(r);
+      return;
+    }
+    const w = this.model.workloads[this.tenantWorkload[this.reqTenant[r] as number] as number]!;
+    this.toCores(r, w.activationCpuMs[this.reqActivation[r] as number] as number);
+  }
+
+  /** A warm request's off-core part is over; past the deadline, the pool kills the instance it was sent to. */
+  private warmReady(r: number): void {
+    if (this.now >= this.deadlineOf(r)) this.kill(r);
+    else this.cores.add(r, this.reqDemand[r] as number, this.deadlineOf(r), this.now);
+  }
+
+  /** A leased request's CPU work joins the shared cores; it is cut at its deadline if still running then. */
+  private toCores(r: number, demandMs: number): void {
+    const deadline = this.deadlineOf(r);
+    if (this.now >= deadline) {
+      this.abandon(r);
+      return;
+    }
+    this.cores.add(r, demandMs, deadline, this.now);
+  }
+
+  /** The request's CPU work is done: its instance goes idle and the response is complete. */
   private done(r: number): void {
-    this.freeCores++;
     const flags = this.reqFlags[r] as number;
-    const slot = this.reqInstance[r] as number;
-    const id = this.instanceIds[slot] as string;
+    const id = this.instanceIds[this.reqInstance[r] as number] as string;
     const tenant = this.reqTenant[r] as number;
     this.activeInstances--;
-    if ((flags & TIMED_OUT) !== 0) {
-      this.policy.removed(id);
-      this.countEviction('timeout');
-      this.freeInstance(slot);
-      this.fail(r, 'timeout');
-    } else {
-      this.policy.idle(id);
-      this.complete(r, flags);
-    }
+    this.policy.idle(id);
+    this.complete(r, flags);
     if (this.waitHead[tenant] !== NONE) this.pump(tenant);
     this.pumpMemoryBlocked();
-    while (this.freeCores > 0 && this.coreHead !== NONE) {
-      const next = this.coreHead;
-      this.coreHead = this.reqNext[next] as number;
-      if (this.coreHead === NONE) this.coreTail = NONE;
-      this.startJob(next);
-    }
+  }
+
+  /**
+   * The deadline passed while the instance worked: the pool kills it. A warm instance's death
+   * is an eviction (cause `timeout`); a cold one dies as an aborted activation, which the pool
+   * does not count as an eviction.
+   */
+  private kill(r: number): void {
+    const flags = this.reqFlags[r] as number;
+    const slot = this.reqInstance[r] as number;
+    const tenant = this.reqTenant[r] as number;
+    this.activeInstances--;
+    this.policy.removed(this.instanceIds[slot] as string);
+    if ((flags & COLD) === 0) this.countEviction('timeout');
+    this.freeInstance(slot);
+    this.fail(r, 'timeout');
+    if (this.waitHead[tenant] !== NONE) this.pump(tenant);
+    this.pumpMemoryBlocked();
   }
 
   private complete(r: number, flags: number): void {
@@ -491,7 +527,7 @@ class HostSimulation {
     for (;;) {
       const r = this.waitHead[tenant] as number;
       if (r === NONE) return LEASED;
-      // Detached before leasing: a leased request reuses `reqNext` for the core queue.
+      // Detached before leasing: `reqNext` is the request's link in whatever list holds it.
       const next = this.reqNext[r] as number;
       this.waitHead[tenant] = next;
       if (next === NONE) this.waitTail[tenant] = NONE;
@@ -586,6 +622,7 @@ class HostSimulation {
       this.reqInstance = grownI32(this.reqInstance, r);
       this.reqActivation = grownI32(this.reqActivation, r);
       this.reqNext = grownI32(this.reqNext, r);
+      this.reqDemand = grownF64(this.reqDemand, r);
     }
     return r;
   }

@@ -32,13 +32,13 @@ export function tinyScenario(o: { gapMs: number; spanMs: number; cap?: number; m
 }
 
 /** A runtime calibration with constant service and activation times for the given workloads. */
-export function constantCalibration(label: string, workloads: string[], o: { serviceMs: number; activationMs: number; memoryBytes?: number; fixedBytes?: number }): RuntimeCalibration {
+export function constantCalibration(label: string, workloads: string[], o: { serviceMs: number; activationMs: number; activationCpuMs?: number; memoryBytes?: number; fixedBytes?: number }): RuntimeCalibration {
   const memoryBytes = o.memoryBytes ?? MIB;
   return {
     label,
     runtime: label,
     runs: 1,
-    workloads: Object.fromEntries(workloads.map((w) => [w, constantWorkload(w, { serviceMs: o.serviceMs, activationMs: o.activationMs, memoryBytes })])),
+    workloads: Object.fromEntries(workloads.map((w) => [w, constantWorkload(w, { serviceMs: o.serviceMs, activationMs: o.activationMs, memoryBytes, ...(o.activationCpuMs !== undefined ? { activationCpuMs: o.activationCpuMs } : {}) })])),
     fixedOverheadBytes: o.fixedBytes ?? 0,
     perInstanceBytes: memoryBytes,
     memoryMethod: 'constant (test)',

@@ -4,6 +4,7 @@
  * when ready and (2) it exits by itself when this host goes away, even on SIGKILL.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { readSmapsRollup } from '../memory/smaps.js';
@@ -51,6 +52,27 @@ function responseHeaders(h: IncomingHttpHeaders): Record<string, string | string
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** Ticks per second of /proc's utime and stime: the kernel's USER_HZ, fixed at 100 in the Linux userspace ABI. */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system, all threads) the process has used so far, ms, from /proc/<pid>/stat;
+ * undefined where /proc is unavailable. One small synchronous read: it runs once per
+ * activation, and the figure must be taken at ready, before the first request adds to it.
+ */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name (which may contain spaces), starting at field 3 (state): utime is field 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One child process serving one tenant's workload. */
@@ -168,7 +190,7 @@ function readyFromStdout(child: ChildProcess): void {
   child.stdout?.on('data', onData);
 }
 
-/** Forks the Node packaging server (or spawns a native server) for each activation; phases `spawn` (fork until the process exists) and `init` (until it reports ready). */
+/** Forks the Node packaging server (or spawns a native server) for each activation; phases `spawn` (fork until the process exists) and `init` (until it reports ready, with the instance's CPU time up to then as `cpuMs`). */
 export class ProcessFactory implements InstanceFactory {
   constructor(private readonly opts: ProcessFactoryOptions) {}
 
@@ -220,6 +242,7 @@ export class ProcessFactory implements InstanceFactory {
         const msg = m as { type?: unknown; port?: unknown };
         if (msg?.type !== 'ready' || typeof msg.port !== 'number') return;
         const readyAt = performance.now();
+        const cpuMs = processCpuMs(child.pid);
         cleanup();
         const instance = new ProcessInstance(ctx.instanceId, child, msg.port, exited);
         child.once('exit', (code, signal) => {
@@ -230,7 +253,8 @@ export class ProcessFactory implements InstanceFactory {
           instance,
           phases: [
             { name: 'spawn', ms: spawned - started },
-            { name: 'init', ms: readyAt - spawned },
+            // The process did not exist before spawn: its CPU time so far is the activation's.
+            { name: 'init', ms: readyAt - spawned, ...(cpuMs !== undefined ? { cpuMs } : {}) },
           ],
         });
       };
