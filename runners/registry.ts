@@ -4,12 +4,14 @@ import { containerRunner } from './container/index.js';
 import { fakeRunner } from './fake/index.js';
 import { processRunner } from './process/index.js';
 import { wasmRunner } from './wasm/index.js';
+import { wasmtimeRunner } from './wasmtime/index.js';
 
 const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ['process', processRunner],
   ['fake', fakeRunner],
   ['container', containerRunner],
   ['wasm', wasmRunner],
+  ['wasmtime', wasmtimeRunner],
 ]);
 
 /** Names of every registered runner, sorted. */

@@ -28,5 +28,15 @@ bash scripts/setup-docker.sh --with-tools
 bash scripts/setup-c-toolchain.sh
 bash scripts/setup-chromium.sh
 
+# The Wasmtime host (Rust): crates come from crates.io at build time, never at run time. The
+# first build takes minutes; cargo makes later ones a no-op. Same target folder as the runner's
+# own build (runners/wasmtime/host-build.ts), which stays git-ignored under .cache/.
+if command -v cargo >/dev/null 2>&1; then
+  say "building the Wasmtime host (cargo build --release --locked; minutes on a fresh machine)"
+  CARGO_TARGET_DIR="$PWD/.cache/wasmtime-host-target" cargo build --release --locked --quiet --manifest-path runners/wasmtime/host/Cargo.toml
+else
+  say "cargo not found: the wasmtime runner will fail with a message saying how to install Rust"
+fi
+
 say "building TypeScript"
 npx tsc -p tsconfig.json

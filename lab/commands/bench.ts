@@ -4,11 +4,12 @@
  */
 import { ExitCode } from '../errors.js';
 import { benchContainersCommand } from '../../runners/container/bench.js';
-import { wasmBenchCommand } from '../../runners/wasm/bench.js';
+import { wasmHostBenchCommand } from '../../runners/wasmtime/bench.js';
 import { benchSaturateCommand } from './bench-saturate.js';
+import { benchSimCommand } from '../sim/bench.js';
 import type { Command } from './command.js';
 
-const benches: Command[] = [benchSaturateCommand, { ...wasmBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }];
+const benches: Command[] = [benchSaturateCommand, { ...wasmHostBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }, { ...benchSimCommand, name: 'sim' }];
 
 export const benchCommand: Command = {
   name: 'bench',

@@ -162,7 +162,6 @@ class HostSimulation {
 
   // Measurement.
   private readonly out: SimOutcome;
-  private readonly warmupMs: number;
   private second = 0;
   private secSent = 0;
   private secCompleted = 0;
@@ -195,7 +194,6 @@ class HostSimulation {
     this.memoryBlocked = new Uint8Array(tenants.length);
     this.blockedRing = new Int32Array(tenants.length);
     this.cores = new SharedCores(model.cores);
-    this.warmupMs = schedule.warmupMs;
     this.out = {
       planned: 0,
       warmup: 0,

@@ -1,0 +1,93 @@
+/**
+ * Options of the `wasmtime` runner (a scenario runtime's `options` map), checked all at once so a
+ * scenario author sees every problem in one go.
+ *
+ * - `reuse`: `false` (default) = WASI 0.2 semantics, a fresh instance per request; `true` = an
+ *   instance serves further requests of its tenant while it lives (keep-alive applies). Only
+ *   for components whose handler can be called more than once per instance.
+ * - `spares`: pre-instantiated instances kept per tenant (default 0).
+ * - `workers`: tokio worker threads of the host (default: one per core).
+ * - `cpuDeadlineMs`: how long one guest call (a request, or an instantiation) may run, checked
+ *   at every epoch tick (1 ms) by epoch interruption (default: the scenario's request timeout).
+ *   Wall time of the call: time the guest spends yielded to other tenants counts too.
+ * - `instanceMemoryMiB`: linear memory limit of one instance (default 64).
+ * - `poolInstances`: instance slots of the pooling allocator across tenants (default 1000).
+ * - `memoryProbes`: probe instances per memory measurement (default 8).
+ * - `allowNetwork`: only `false` (the default): guests get `HTTP-request-denied`.
+ * - `components`: `{ <workload name>: <path to a .wasm component> }`, bring your own workload:
+ *   any wasi:http@0.2.x incoming-handler component (JS, C, Rust...).
+ */
+import { availableParallelism } from 'node:os';
+import { checkOptions, numberOption, type NumericOption } from '../options.js';
+
+const NUMERIC: Record<string, NumericOption> = {
+  spares: { kind: 'integer', min: 0 },
+  workers: { kind: 'integer', min: 1 },
+  cpuDeadlineMs: { kind: 'integer', min: 1 },
+  instanceMemoryMiB: { kind: 'integer', min: 1 },
+  poolInstances: { kind: 'integer', min: 1 },
+  memoryProbes: { kind: 'integer', min: 1 },
+};
+const OTHER = ['reuse', 'allowNetwork', 'components'];
+const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Default linear memory limit of one instance, MiB: a StarlingMonkey instance declares ~9 MiB. */
+export const DEFAULT_INSTANCE_MEMORY_MIB = 64;
+/** Default instance slots of the pooling allocator. */
+export const DEFAULT_POOL_INSTANCES = 1000;
+/** Upper bound on pool slots: each reserves address space (4 GiB + guard per memory). */
+const MAX_POOL_INSTANCES = 10_000;
+/** Upper bound on instance memory: the pool reserves a slot of this size per memory. */
+const MAX_INSTANCE_MEMORY_MIB = 4096;
+
+/** Resolved options. */
+export interface WasmtimeOptions {
+  reuse: boolean;
+  spares: number;
+  workers: number;
+  /** Absent = the request timeout. */
+  cpuDeadlineMs: number | undefined;
+  instanceMemoryMiB: number;
+  poolInstances: number;
+  memoryProbes: number;
+  /** Workload name -> component file. */
+  components: Record<string, string>;
+}
+
+/** Every problem with `options`, each naming the option. */
+export function validateWasmtimeOptions(options: Record<string, unknown>): string[] {
+  const numeric: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (!OTHER.includes(k)) numeric[k] = v;
+  const problems = checkOptions('wasmtime', numeric, NUMERIC).map((p) => p.replace(/\(known: ([^)]*)\)/, (_m, names: string) => `(known: ${[names, ...OTHER].join(', ')})`));
+  if (typeof options.poolInstances === 'number' && options.poolInstances > MAX_POOL_INSTANCES) problems.push(`options.poolInstances: at most ${MAX_POOL_INSTANCES}, got ${options.poolInstances}`);
+  if (typeof options.instanceMemoryMiB === 'number' && options.instanceMemoryMiB > MAX_INSTANCE_MEMORY_MIB) problems.push(`options.instanceMemoryMiB: at most ${MAX_INSTANCE_MEMORY_MIB}, got ${options.instanceMemoryMiB}`);
+  if (options.reuse !== undefined && typeof options.reuse !== 'boolean') problems.push(`options.reuse: must be true or false, got ${JSON.stringify(options.reuse)}`);
+  if (options.allowNetwork !== undefined && options.allowNetwork !== false) {
+    problems.push(`options.allowNetwork: only false is supported, got ${JSON.stringify(options.allowNetwork)}: the host denies outbound HTTP (guests get HTTP-request-denied)`);
+  }
+  const c = options.components;
+  if (c !== undefined) {
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) problems.push('options.components: must map workload names to component file paths');
+    else {
+      for (const [name, path] of Object.entries(c)) {
+        if (!WORKLOAD_NAME.test(name)) problems.push(`options.components.${name}: not a workload name ([a-z0-9-]+)`);
+        if (typeof path !== 'string' || path === '') problems.push(`options.components.${name}: must be a path to a .wasm component file`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Resolved options; call after validation passed. */
+export function resolveWasmtimeOptions(options: Record<string, unknown>): WasmtimeOptions {
+  return {
+    reuse: options.reuse === true,
+    spares: numberOption(options, 'spares', 0),
+    workers: numberOption(options, 'workers', availableParallelism()),
+    cpuDeadlineMs: typeof options.cpuDeadlineMs === 'number' ? options.cpuDeadlineMs : undefined,
+    instanceMemoryMiB: numberOption(options, 'instanceMemoryMiB', DEFAULT_INSTANCE_MEMORY_MIB),
+    poolInstances: numberOption(options, 'poolInstances', DEFAULT_POOL_INSTANCES),
+    memoryProbes: numberOption(options, 'memoryProbes', 8),
+    components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
+  };
+}
