@@ -36,18 +36,19 @@ test('interleaved order: A B, B A, A B', () => {
   );
 });
 
-test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm latency, phases and memory on three runtimes', { timeout: 600_000 }, async () => {
+test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm latency, phases and memory on every runner', { timeout: 600_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'lab-smoke-'));
   try {
     const out = await runScenario({ scenarioFile: join(projectRoot, 'scenarios/smoke.yaml'), resultsRoot: root });
     for (const f of ['result.json', 'summary.csv', 'timeseries.csv', 'activations.csv', 'report.html', 'summary.md']) assert.ok(existsSync(join(out.dir, f)), f);
     const r = loadResult(out.jsonPath);
     assert.equal(r.status, 'complete');
-    assert.deepEqual(r.runs.map((x) => x.runtime), ['process', 'wasm', 'container']);
+    assert.deepEqual(r.runs.map((x) => x.runtime), ['process', 'wasm', 'wasmtime', 'container']);
     // Each runtime reports its own activation phases.
     const expectedPhases: Record<string, string[]> = {
       process: ['spawn', 'init', 'firstResponse'],
       wasm: ['instantiate', 'firstResponse'],
+      wasmtime: ['instantiate', 'firstResponse'],
       container: ['create', 'start', 'readiness'],
     };
     for (const run of r.runs) {
@@ -76,7 +77,7 @@ test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm lat
       const digests = new Set(r.runs.map((x) => x.artifacts.find((a) => a.workload === w)?.sourceDigest));
       assert.equal(digests.size, 1, `${w} source digests: ${[...digests].join()}`);
     }
-    const imageSize = r.runs[2]!.artifacts[0]!.sizeBytes;
+    const imageSize = r.runs.find((x) => x.runtime === 'container')!.artifacts[0]!.sizeBytes;
     assert.ok(imageSize > 1e6, 'image size is part of the results');
     // Reproducibility record.
     assert.equal(r.repro.seed, r.scenario.resolved.seed);
@@ -87,7 +88,7 @@ test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm lat
     // The report of this real run, opened in headless Chromium offline: every chart renders.
     const facts = await assertReportRenders(readFileSync(join(out.dir, 'report.html'), 'utf8'), 'smoke-report');
     assert.equal(facts.verdictFirst, 'verdict');
-    assert.deepEqual(facts.missingCharts, [], 'a three-runtime run draws every chart');
+    assert.deepEqual(facts.missingCharts, [], 'a four-runtime run draws every chart');
     assert.deepEqual(descendants(), [], 'no child process left behind');
   } finally {
     rmSync(root, { recursive: true, force: true });

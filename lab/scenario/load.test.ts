@@ -36,7 +36,7 @@ const cases: [string, number, number, string, RegExp][] = [
   ['duplicate-workload', 13, 17, 'tenants.mix[1].workload', /^workload 'hello' is already listed at tenants\.mix\[0\]/],
   ['missing-trace', 17, 11, 'tenants.popularity.file', /^trace file 'traces\/does-not-exist\.csv' not found .*relative to the scenario file$/],
   ['duplicate-key', 21, 3, 'traffic.rate', /^duplicate key 'rate': it is already set at line 19; keep only one$/],
-  ['unknown-runtime', 23, 14, 'runtimes[1].runtime', /^unknown runtime 'wams' \(did you mean 'wasm'\?\); registered runners: container, process, wasm$/],
+  ['unknown-runtime', 23, 14, 'runtimes[1].runtime', /^unknown runtime 'wams' \(did you mean 'wasm'\?\); registered runners: container, process, wasm, wasmtime$/],
   ['bad-runtime-options', 24, 7, 'runtimes[0].options', /^runner 'process' rejects its options: unknown option 'turbo'/],
   ['duplicate-label', 23, 14, 'runtimes[1].label', /^label 'process' \(defaulted from the runtime name\) is already used by runtimes\[0\]/],
   ['live-exceeds-count', 7, 12, 'live.tenants', /^live\.tenants is 150 but tenants\.count is 100;.* at most 100/],

@@ -33,11 +33,11 @@ test('the traffic-shape scenarios run in about a minute per runtime', () => {
   }
 });
 
-test('smoke.yaml stays small: process, wasm and container, under a minute of traffic in all, all four workloads', () => {
+test('smoke.yaml stays small: every runner, under a minute of traffic in all, all four workloads', () => {
   const r = validateScenarioFile(join(dir, 'smoke.yaml'), fakeScenarioContext());
   assert.ok(r.ok);
   const s = r.scenario.scenario;
-  assert.deepEqual(s.runtimes.map((x) => x.runtime), ['process', 'wasm', 'container']);
+  assert.deepEqual(s.runtimes.map((x) => x.runtime), ['process', 'wasm', 'wasmtime', 'container']);
   assert.ok((s.traffic.warmupSeconds + s.traffic.durationSeconds) * s.repetitions * s.runtimes.length < 60);
   assert.deepEqual(s.tenants.mix.map((m) => m.workload).sort(), ['ab-flag', 'hello', 'jwt-verify', 'telemetry']);
 });
