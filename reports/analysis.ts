@@ -12,6 +12,7 @@ import { evaluateClaims, type ClaimRow } from './claims.js';
 import { CRITERIA, decideCriterion, type CriterionVerdict } from './criteria.js';
 import { fairnessRecord, type FairnessItem } from './fairness.js';
 import { FAMILY_NAMES, runtimeFamily } from './family.js';
+import { languageSplit, type LanguageSplit } from './language.js';
 
 /** The headline metrics every report shows per runtime, in order. */
 export const HEADLINE_METRICS = [
@@ -51,6 +52,8 @@ export interface Analysis {
   fairness: FairnessItem[];
   /** Scenario gates, or the reason they could not be evaluated. */
   gates: GateResult[] | { error: string };
+  /** Figures per workload language (JS, C) per runtime. */
+  languages: LanguageSplit;
 }
 
 function missingNotes(r: RunResult, labels: string[], measured: string[]): string[] {
@@ -97,5 +100,6 @@ export function analyse(result: RunResult, overrides: Partial<BootstrapOptions> 
     claims: evaluateClaims(result, opts, estimate),
     fairness: fairnessRecord(result),
     gates,
+    languages: languageSplit(result, measuredLabels),
   };
 }

@@ -10,12 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadResult } from '../lab/results/store.js';
 import type { RunResult } from '../lab/results/model.js';
-import { renderReport } from './html.js';
+import { renderReport, type ReportOptions } from './html.js';
 import { assertReportRenders, type Facts } from './testdata/report-check.js';
-import { FIXTURE_RUNTIMES, fixtureResult } from './testdata/fixture.js';
+import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from './testdata/fixture.js';
 
 /** Renders a result and checks the page. */
-const openReport = async (result: RunResult, name: string): Promise<Facts> => assertReportRenders(await renderReport(result), name);
+const openReport = async (result: RunResult, name: string, opts: ReportOptions = {}): Promise<Facts> => assertReportRenders(await renderReport(result, opts), name);
 
 const source = process.env.LAB_REPORT_RESULT;
 
@@ -36,4 +36,13 @@ test('a run with only one runtime still renders and says what is missing', { tim
   assert.match(facts.missingBox!, /no Wasm component runtime measured/);
   assert.match(facts.missingBox!, /only one runtime measured/);
   assert.ok(facts.charts.length >= 5);
+});
+
+test('measured next to simulated, with JS and C workloads: the sweep plot renders with the other charts', { timeout: 120_000 }, async () => {
+  const C = { cold: 0.1, memory: 0.25, artifactBytes: 12_000 };
+  const live: RunResult = { ...fixtureResult({ workloads: ['hello', 'jwt-verify', 'hello-c', 'jwt-verify-c'], workloadScale: { 'hello-c': C, 'jwt-verify-c': C } }), kind: 'live' };
+  const facts = await openReport(live, 'report-simulated', { simulated: simulatedFixture(live) });
+  assert.deepEqual(facts.missingCharts, []);
+  assert.equal(facts.charts.length, 8);
+  assert.ok(facts.charts.some((c) => c.id === 'chart-sweep'), 'the sweep chart is drawn');
 });

@@ -7,14 +7,28 @@
  */
 import type { RunResult } from '../lab/results/model.js';
 import { RESULT_SCHEMA_VERSION } from '../lab/results/model.js';
-import { formatEstimate, sig3 } from '../lab/stats/format.js';
-import { findMetric, usableRuns } from '../lab/stats/metrics.js';
+import { formatEstimate, formatValue, sig3 } from '../lab/stats/format.js';
+import { findMetric, usableRuns, type Dimension } from '../lab/stats/metrics.js';
 import { analyse, type Analysis } from './analysis.js';
 import { reportCharts, renderCharts } from './charts/index.js';
 import { CLAIMS, DECISION_MATRIX } from './claims.js';
 import { esc } from './escape.js';
 import { htmlDocument } from './html/document.js';
 import { chartFigure, table, tag } from './html/parts.js';
+import { simulationSection } from './html/simulation.js';
+import { sweepChart } from './charts/sweep.js';
+import { LANGUAGE_NAMES, type Counted } from './language.js';
+
+/** What a report shows besides the result itself. */
+export interface ReportOptions {
+  /**
+   * The simulated full-host result of the same run (`simulated.json` beside `result.json`):
+   * shown side by side with the measured figures, with its density, sweep and validation.
+   */
+  simulated?: RunResult;
+  /** Why the simulation of this run is missing (failed, unreadable): said in the report. */
+  simulationError?: string;
+}
 
 function header(a: Analysis): string {
   const r = a.result;
@@ -50,6 +64,29 @@ function figuresSection(a: Analysis): string {
   return `<section id="figures"><h2>Headline figures</h2>
 ${table(['metric', ...a.labels], rows, a.labels.map((_, i) => i + 1))}
 ${methods.length ? `<h3>How memory was measured</h3><ul class="note">${methods.join('')}</ul>` : ''}</section>`;
+}
+
+function languageSection(a: Analysis): string {
+  const s = a.languages;
+  const head = '<h2>Per language</h2>';
+  if (s.languages.length < 2) {
+    const only = s.languages[0];
+    return `<section id="languages">${head}<p class="note">${only ? `Every workload of this run is ${esc(LANGUAGE_NAMES[only])}: no per-language split (the headline figures are that language's).` : 'No workload recorded in this run.'}</p></section>`;
+  }
+  const fig = (c: Counted, d: Dimension): string => (c.n === 0 ? '<span class="note">not measured</span>' : `<span class="fig">${esc(formatValue(c.value, d))}</span> <span class="note">(n = ${c.n})</span>`);
+  const rows = s.rows.map((r, i) => [
+    i === 0 || s.rows[i - 1]!.label !== r.label ? `<strong>${esc(r.label)}</strong>` : '',
+    `${esc(LANGUAGE_NAMES[r.language])}<br><span class="note">${esc(r.workloads.join(', '))}</span>`,
+    fig(r.artifactBytes, 'bytes'),
+    fig(r.coldStartP50Ms, 'time'),
+    fig(r.coldStartP99Ms, 'time'),
+    fig(r.memoryPerInstanceBytes, 'bytes'),
+    fig(r.warmP50Ms, 'time'),
+    fig(r.throughputPerCore, 'throughput'),
+  ]);
+  return `<section id="languages">${head}
+<p class="note">The same handlers written in ${s.languages.map((l) => esc(LANGUAGE_NAMES[l])).join(' and ')}, per runtime. Artifact size: mean over the runtime's artifacts of those workloads; cold start: request-path activations (arrival to first byte), nearest-rank percentiles; RAM: mean USS of live instances whose tenant runs those workloads; warm p50: per-workload warm histograms merged; throughput per core: the run's throughput shared by the language's part of the measured requests, over ${a.result.repro.cores} cores. Point figures (n = observations), no intervals.${s.inferred.length ? ` Language inferred from the name (not in this checkout's workload registry): ${esc(s.inferred.join(', '))}.` : ''}</p>
+${table(['runtime', 'language', 'artifact size', 'cold start p50', 'cold start p99', 'RAM per instance (USS)', 'warm p50', 'throughput per core'], rows, [2, 3, 4, 5, 6, 7])}</section>`;
 }
 
 function claimsSection(a: Analysis): string {
@@ -101,14 +138,24 @@ function reproSection(a: Analysis): string {
 }
 
 /** The report's HTML from an analysis (for callers that already analysed the result). */
-export async function renderReportFromAnalysis(a: Analysis): Promise<string> {
+export async function renderReportFromAnalysis(a: Analysis, opts: ReportOptions = {}): Promise<string> {
   const charts = await renderCharts(reportCharts(a));
+  // A simulated result with its simulation record is its own "simulated" side (no measured column).
+  const ownSim = a.result.kind === 'simulated' && a.result.simulation ? a.result : undefined;
+  const sim = opts.simulated ?? ownSim;
+  let simulation = '';
+  if (sim || opts.simulationError) {
+    const [sweep] = sim ? await renderCharts([sweepChart(sim.sweep, [])]) : [null];
+    simulation = simulationSection(opts.simulated ? a : null, sim ?? null, sweep ?? null, opts.simulationError);
+  }
   const body = [
     header(a),
     missingBox(a),
     verdictSection(a),
     gatesSection(a),
     figuresSection(a),
+    languageSection(a),
+    ...(simulation ? [simulation] : []),
     claimsSection(a),
     `<section id="charts"><h2>Charts</h2>${charts.map(chartFigure).join('\n')}</section>`,
     fairnessSection(a),
@@ -119,6 +166,6 @@ export async function renderReportFromAnalysis(a: Analysis): Promise<string> {
 }
 
 /** The self-contained HTML report of a result (what `lab report` writes and `lab run` puts next to result.json). */
-export async function renderReport(result: RunResult): Promise<string> {
-  return renderReportFromAnalysis(analyse(result));
+export async function renderReport(result: RunResult, opts: ReportOptions = {}): Promise<string> {
+  return renderReportFromAnalysis(analyse(result), opts);
 }

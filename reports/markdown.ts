@@ -1,12 +1,15 @@
 /**
  * The Markdown summary of a result, sized for a pull-request comment: the verdict per
- * criterion, the gates, the headline figures with intervals and what the run does not cover.
+ * criterion, the gates, the headline figures with intervals, the split by workload language (when
+ * the run has more than one) and what the run does not cover.
  * Returns a string; the caller decides where it goes.
  */
 import type { GateResult } from '../lab/gates/verdict.js';
 import type { RunResult } from '../lab/results/model.js';
-import { formatEstimateShort, sig3 } from '../lab/stats/format.js';
+import { formatEstimateShort, formatValue, sig3 } from '../lab/stats/format.js';
+import type { Dimension } from '../lab/stats/metrics.js';
 import { analyse, type Analysis } from './analysis.js';
+import { LANGUAGE_NAMES, type Counted } from './language.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const row = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
@@ -39,6 +42,16 @@ export function markdownFromAnalysis(a: Analysis): string {
       })]),
     ),
   );
+  if (a.languages.languages.length > 1) {
+    const f = (c: Counted, d: Dimension): string => (c.n === 0 ? 'not measured' : formatValue(c.value, d));
+    parts.push(
+      '### Per language',
+      mdTable(
+        ['runtime', 'language', 'artifact size', 'cold start p50', 'cold start p99', 'RAM per instance (USS)', 'warm p50', 'throughput per core'],
+        a.languages.rows.map((r) => [r.label, LANGUAGE_NAMES[r.language], f(r.artifactBytes, 'bytes'), f(r.coldStartP50Ms, 'time'), f(r.coldStartP99Ms, 'time'), f(r.memoryPerInstanceBytes, 'bytes'), f(r.warmP50Ms, 'time'), f(r.throughputPerCore, 'throughput')]),
+      ),
+    );
+  }
   const flagged = a.fairness.filter((f) => f.status === 'check');
   if (flagged.length) parts.push('### Fairness checks to look at', flagged.map((f) => `- **${f.check}**: ${f.detail}`).join('\n'));
   const claims = a.claims.filter((c) => c.status !== 'not testable');

@@ -8,7 +8,15 @@ import { runGates } from '../lab/gates/gates.js';
 import { compareResults, renderCompare, renderCompareMarkdown } from './compare.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import { FIXTURE_RUNTIMES, fixtureResult } from './testdata/fixture.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reportText } from '../lab/commands/report.js';
+import type { RunResult } from '../lab/results/model.js';
+import { renderReport } from './html.js';
+import { NO_VALIDATION } from './html/simulation.js';
+import { languageSplit, workloadLanguage } from './language.js';
+import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from './testdata/fixture.js';
 
 const WASM = FIXTURE_RUNTIMES[1]!;
 
@@ -54,4 +62,147 @@ test('compare: a synthetic regression is called worse, identical runs show no ch
   assert.doesNotMatch(html, /https?:\/\//);
   assert.match(html, /<svg/);
   assert.match(renderCompareMarkdown(base, base), /\| wasm \| `latency\.p99` \|/);
+});
+
+/** The text of one section of a report, tags stripped, whitespace collapsed. */
+function sectionText(html: string, id: string): string {
+  const start = html.indexOf(`<section id="${id}">`);
+  assert.ok(start >= 0, `no section #${id}`);
+  const end = html.indexOf('</section>', start);
+  return html.slice(start, end).replace(/<script[^]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\s+/g, ' ');
+}
+
+/** A live result with JS workloads and their C ports: the C side is 1000x smaller, 10x faster to start, 4x leaner. */
+const C_SCALE = { cold: 0.1, memory: 0.25, warm: 0.5, artifactBytes: 12_000 };
+const mixedResult = (): RunResult => {
+  const r = fixtureResult({
+    workloads: ['hello', 'jwt-verify', 'hello-c', 'jwt-verify-c', 'mystery', 'mystery-c'],
+    workloadScale: { 'hello-c': C_SCALE, 'jwt-verify-c': C_SCALE, 'mystery-c': C_SCALE },
+  });
+  return { ...r, kind: 'live' };
+};
+
+test('workload language: registry first, the -c suffix for workloads it does not know', () => {
+  assert.deepEqual(workloadLanguage('hello-c'), { language: 'c', inferred: false });
+  assert.deepEqual(workloadLanguage('jwt-verify'), { language: 'js', inferred: false });
+  assert.deepEqual(workloadLanguage('mystery-c'), { language: 'c', inferred: true });
+  assert.deepEqual(workloadLanguage('mystery'), { language: 'js', inferred: true });
+  // The registry wins over the name.
+  assert.deepEqual(workloadLanguage('odd-c', new Map([['odd-c', 'js' as const]])), { language: 'js', inferred: false });
+});
+
+test('per-language split: JS and C figures per runtime, from artifacts, activations, instances and histograms', () => {
+  const r = mixedResult();
+  const split = languageSplit(r, ['process', 'wasm']);
+  assert.deepEqual(split.languages, ['js', 'c']);
+  assert.deepEqual(split.inferred, ['mystery', 'mystery-c']);
+  assert.equal(split.rows.length, 4);
+  for (const label of ['process', 'wasm']) {
+    const js = split.rows.find((x) => x.label === label && x.language === 'js')!;
+    const c = split.rows.find((x) => x.label === label && x.language === 'c')!;
+    assert.deepEqual(c.workloads, ['hello-c', 'jwt-verify-c', 'mystery-c']);
+    assert.equal(c.artifactBytes.value, 12_000);
+    assert.equal(js.artifactBytes.value, FIXTURE_RUNTIMES.find((x) => x.label === label)!.artifactBytes);
+    assert.ok(c.coldStartP50Ms.n > 0 && js.coldStartP50Ms.n > 0);
+    assert.ok(c.coldStartP50Ms.value < js.coldStartP50Ms.value / 4, `${label}: C cold start ${c.coldStartP50Ms.value} vs JS ${js.coldStartP50Ms.value}`);
+    assert.ok(c.coldStartP99Ms.value >= c.coldStartP50Ms.value);
+    assert.ok(c.memoryPerInstanceBytes.value < js.memoryPerInstanceBytes.value / 2, `${label}: C memory`);
+    assert.ok(c.warmP50Ms.value < js.warmP50Ms.value, `${label}: C warm p50`);
+    // The two languages share the run's throughput out between them.
+    const run = r.runs.find((x) => x.label === label)!;
+    assert.ok(Math.abs((js.throughputPerCore.value + c.throughputPerCore.value) * r.repro.cores - run.throughputRps) < 1e-9);
+  }
+});
+
+test('per-language split in the HTML report and the Markdown summary', async () => {
+  const r = mixedResult();
+  const html = await renderReport(r);
+  const text = sectionText(html, 'languages');
+  assert.match(text, /process JS hello, jwt-verify, mystery [\d.]+ KiB/);
+  assert.match(text, /C hello-c, jwt-verify-c, mystery-c 11\.7 KiB \(n = 3\)/);
+  assert.match(text, /inferred from the name .*: mystery, mystery-c/);
+  const md = renderMarkdown(r);
+  assert.match(md, /### Per language/);
+  assert.match(md, /\| wasm \| C \| 11\.7 KiB \| [\d.]+ (ms|µs) \|/);
+  assert.match(md, /\| wasm \| JS \| 11 MiB \|/);
+  // One language: no table, one sentence.
+  const jsOnly = await renderReport(fixtureResult());
+  assert.match(sectionText(jsOnly, 'languages'), /Every workload of this run is JS: no per-language split/);
+  assert.doesNotMatch(renderMarkdown(fixtureResult()), /Per language/);
+});
+
+test('a report without a simulation has no simulation section and renders as before', async () => {
+  const r = { ...fixtureResult(), kind: 'live' as const };
+  const html = await renderReport(r);
+  assert.equal(html, await renderReport(r, {}));
+  assert.doesNotMatch(html, /id="simulation"|id="chart-sweep"/);
+});
+
+test('measured next to simulated: figures, validation error beside each prediction, density, sweep plot', async () => {
+  const live = { ...fixtureResult(), kind: 'live' as const };
+  const sim = simulatedFixture(live);
+  const html = await renderReport(live, { simulated: sim });
+  const text = sectionText(html, 'simulation');
+  // Measured (with interval) and simulated (point) p99 on one row, the validation's p99 error beside it.
+  for (const [i, label] of ['process', 'wasm'].entries()) {
+    const simRun = sim.runs.find((x) => x.label === label)!;
+    const simP99 = simRun.latency.all.p99;
+    const liveP99 = live.runs.find((x) => x.label === label)!.latency.all.p99;
+    assert.notEqual(Math.round(simP99), Math.round(liveP99));
+    const fmt = (ms: number) => (ms < 1 ? `${Number((ms * 1000).toPrecision(3))} µs` : `${Number(ms.toPrecision(3))} ms`);
+    assert.match(text, new RegExp(`latency p99 ${fmt(liveP99).replace('.', '\\.')} \\[[^\\]]+\\] ${fmt(simP99).replace('.', '\\.')} −${6.6 + i} %`), `${label} p99 row`);
+    assert.match(text, new RegExp(`cold-start rate [\\d.]+ % \\[[^\\]]+\\] ${Number((simRun.coldStart.rate * 100).toPrecision(3))} % \\+${1.25 * (i + 1)} pts`), `${label} cold-start row`);
+  }
+  assert.match(text, /RAM per instance \(USS\) [\d.]+ MiB \[[^\]]+\] [\d.]+ MiB not validated/);
+  assert.match(text, /peak memory [\d.]+ MiB \(\d+ live instances\) [\d.]+ GiB \+4 %/);
+  // Scales of both sides are stated.
+  assert.match(text, /live slice, 6 tenants at 40 req\/s/);
+  assert.match(text, /full modelled host, 2,000 tenants at 1,000 req\/s/);
+  // The validation: its scenario and date, its errors against goals.
+  assert.match(text, /Latest simulator validation Scenario validate-sim-steady , 2025-01-14T10:00:00\.000Z/);
+  assert.match(text, /process \+3\.1 % 10 ms measured → 10\.3 ms simulated −6\.6 % 100 ms measured → 93\.4 ms simulated \+1\.25 pts/);
+  assert.doesNotMatch(text, /no validation run yet/);
+  // Density at the SLO with the cold-start rate and memory there.
+  assert.match(text, /p99 ≤ 250 ms/);
+  assert.match(text, /process 1,050 250 ms 5 % 39 GiB 1,050 instances 4 wasm 4,200 250 ms 6 % 12\.3 GiB 4,200 instances 4/);
+  // The sweep plot, rendered to SVG like the other charts.
+  assert.match(html, /<figure class="chart" id="chart-sweep"><figcaption><strong>Simulated sweep of tenants\.<\/strong>[^]*?<div class="svg"><svg/);
+  // Placed after the headline figures, before the claims.
+  assert.ok(html.indexOf('id="figures"') < html.indexOf('id="simulation"') && html.indexOf('id="simulation"') < html.indexOf('id="claims"'));
+});
+
+test('a simulation without validation says so explicitly, and one without sweep draws no sweep', async () => {
+  const live = { ...fixtureResult(), kind: 'live' as const };
+  const html = await renderReport(live, { simulated: simulatedFixture(live, { validation: false, sweep: false }) });
+  const text = sectionText(html, 'simulation');
+  assert.ok(text.includes(NO_VALIDATION), text);
+  assert.ok(text.includes('no validation run yet: run `lab validate-sim <scenario>`'));
+  assert.match(text, /latency p99 .* no validation run yet/);
+  assert.doesNotMatch(html, /chart-sweep/);
+  const failed = await renderReport(live, { simulationError: 'the simulation failed: calibration lacks wasm' });
+  assert.match(sectionText(failed, 'simulation'), /could not be shown: the simulation failed: calibration lacks wasm/);
+});
+
+test('lab report picks up the simulated.json beside a live result, and only a simulation of that run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-report-sim-'));
+  try {
+    const live = { ...fixtureResult(), kind: 'live' as const };
+    writeFileSync(join(dir, 'result.json'), JSON.stringify(live));
+    assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'html'), /id="simulation"/);
+    writeFileSync(join(dir, 'simulated.json'), JSON.stringify(simulatedFixture(live)));
+    const html = await reportText(join(dir, 'result.json'), 'html');
+    assert.match(sectionText(html, 'simulation'), /Latest simulator validation Scenario validate-sim-steady/);
+    assert.match(html, /id="chart-sweep"/);
+    // Markdown is unchanged by the sibling file.
+    assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'md'), /simulat/i);
+    // A simulated.json of another run is not passed off as this run's.
+    const other = simulatedFixture({ ...live, runId: 'another-run' });
+    writeFileSync(join(dir, 'simulated.json'), JSON.stringify(other));
+    assert.match(sectionText(await reportText(join(dir, 'result.json'), 'html'), 'simulation'), /simulated from run another-run, not from this run/);
+    // The simulated result reported on its own shows its validation, density and sweep.
+    const alone = await reportText(join(dir, 'simulated.json'), 'html');
+    assert.match(sectionText(alone, 'simulation'), /Simulated full host .*Latest simulator validation.*Density/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

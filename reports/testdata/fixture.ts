@@ -66,12 +66,28 @@ export interface FixtureOptions {
   gates?: string[];
   /** Multiplies every latency and cold start of the given label (synthetic regressions). */
   scale?: Record<string, number>;
+  /** Workload names (default: the four JS workloads); one tenant per workload when more than six. */
+  workloads?: string[];
+  /** Per workload: factors on its cold starts, warm latency and instance memory, and its artifact size. */
+  workloadScale?: Record<string, WorkloadScale>;
 }
 
-const WORKLOADS = ['hello', 'jwt-verify', 'ab-flag', 'telemetry'];
+/** How one workload differs from the runtime's defaults (e.g. a C port: smaller, faster). */
+export interface WorkloadScale {
+  cold?: number;
+  warm?: number;
+  memory?: number;
+  artifactBytes?: number;
+}
+
+type Resolved = Required<Omit<FixtureOptions, 'runtimes' | 'gates' | 'scale' | 'workloadScale'>> & { scale: number; workloadScale: Record<string, WorkloadScale>; tenants: string[] };
+
+const DEFAULT_WORKLOADS = ['hello', 'jwt-verify', 'ab-flag', 'telemetry'];
 const lognormal = (rng: Rng, median: number, sigma: number): number => median * Math.exp(sigma * rng.normal());
 
-function runtimeResult(rt: FixtureRuntime, rep: number, o: Required<Omit<FixtureOptions, 'runtimes' | 'gates' | 'scale'>> & { scale: number }, startMs: number): RuntimeResult {
+function runtimeResult(rt: FixtureRuntime, rep: number, o: Resolved, startMs: number): RuntimeResult {
+  const WORKLOADS = o.workloads;
+  const ws = (w: string): WorkloadScale => o.workloadScale[w] ?? {};
   const rng = seededRng(o.seed, `fixture:${rt.label}:${rep}`);
   const all = newHistogram();
   const warm = newHistogram();
@@ -90,10 +106,10 @@ function runtimeResult(rt: FixtureRuntime, rep: number, o: Required<Omit<Fixture
     for (let i = 0; i < sent; i++) {
       const w = WORKLOADS[rng.int(WORKLOADS.length)]!;
       const isCold = rng.next() < o.instanceMissRate + 0.02;
-      const warmMs = lognormal(rng, rt.warmMedianMs * o.scale, rt.sigma);
+      const warmMs = lognormal(rng, rt.warmMedianMs * o.scale, rt.sigma) * (ws(w).warm ?? 1);
       let ms = warmMs;
       if (isCold) {
-        const total = lognormal(rng, rt.coldStartMedianMs * o.scale, rt.sigma);
+        const total = lognormal(rng, rt.coldStartMedianMs * o.scale, rt.sigma) * (ws(w).cold ?? 1);
         ms += total;
         if (s >= o.warmupSeconds) {
           activations.push({
@@ -125,9 +141,11 @@ function runtimeResult(rt: FixtureRuntime, rep: number, o: Required<Omit<Fixture
     const sum = summarise(perSecond);
     timeseries.push({ second: s, sent, completed: s < o.warmupSeconds ? 0 : sent, errors: 0, cold: coldThisSecond, p50Ms: sum.p50, p99Ms: sum.p99, liveInstances: 6 + rng.int(5) });
   }
-  const instances: InstanceMemory[] = Array.from({ length: 8 }, (_, i) => {
-    const uss = Math.round(lognormal(rng, rt.memoryPerInstanceBytes, 0.08));
-    return { tenant: `t000${i % 6}`, instance: `i${i}`, ussBytes: uss, pssBytes: Math.round(uss * 1.3), rssBytes: Math.round(uss * 2.1) };
+  const instances: InstanceMemory[] = Array.from({ length: Math.max(8, o.tenants.length) }, (_, i) => {
+    const tenant = o.tenants[i % o.tenants.length]!;
+    const w = WORKLOADS[o.tenants.indexOf(tenant) % WORKLOADS.length]!;
+    const uss = Math.round(lognormal(rng, rt.memoryPerInstanceBytes, 0.08) * (ws(w).memory ?? 1));
+    return { tenant, instance: `i${i}`, ussBytes: uss, pssBytes: Math.round(uss * 1.3), rssBytes: Math.round(uss * 2.1) };
   });
   const memory: MemoryReport = {
     runtime: rt.runtime,
@@ -143,7 +161,7 @@ function runtimeResult(rt: FixtureRuntime, rep: number, o: Required<Omit<Fixture
     packaging: rt.packaging,
     digest: `sha256:${(rt.label + w).padEnd(64, '0').slice(0, 64)}`,
     sourceDigest: `sha256:${('src' + w).padEnd(64, '1').slice(0, 64)}`,
-    sizeBytes: rt.artifactBytes,
+    sizeBytes: ws(w).artifactBytes ?? rt.artifactBytes,
   }));
   const s = (h: Histogram): LatencySummary => summarise(h);
   const byWorkload: RuntimeResult['latency']['byWorkload'] = {};
@@ -176,7 +194,7 @@ function runtimeResult(rt: FixtureRuntime, rep: number, o: Required<Omit<Fixture
   };
 }
 
-const SCENARIO_YAML = (labels: string[], gates: string[]): string => `# synthetic fixture scenario (test-only)
+const SCENARIO_YAML = (labels: string[], gates: string[], WORKLOADS: string[]): string => `# synthetic fixture scenario (test-only)
 name: fixture
 description: Synthetic result for report and gate tests.
 seed: 7
@@ -185,7 +203,7 @@ live: { tenants: 6 }
 tenants:
   count: 200
   mix:
-${WORKLOADS.map((w) => `    - { workload: ${w}, weight: 0.25 }`).join('\n')}
+${WORKLOADS.map((w) => `    - { workload: ${w}, weight: ${1 / WORKLOADS.length} }`).join('\n')}
   popularity: { type: zipf, exponent: 1.0 }
 traffic:
   arrival: { type: poisson }
@@ -213,13 +231,15 @@ export function fixtureResult(opts: FixtureOptions = {}): RunResult {
     durationSeconds: opts.durationSeconds ?? 10,
     warmupSeconds: opts.warmupSeconds ?? 2,
     instanceMissRate: opts.instanceMissRate ?? 0.1,
+    workloads: opts.workloads ?? DEFAULT_WORKLOADS,
   };
+  const tenants = Array.from({ length: Math.max(6, o.workloads.length) }, (_, i) => `t000${i}`);
   const gates = opts.gates ?? [];
   const start = Date.UTC(2025, 0, 15, 12, 0, 0);
   const runs: RuntimeResult[] = [];
   for (let rep = 1; rep <= o.repetitions; rep++) {
     const order = rep % 2 === 1 ? runtimes : [...runtimes].reverse();
-    for (const rt of order) runs.push(runtimeResult(rt, rep, { ...o, scale: opts.scale?.[rt.label] ?? 1 }, start + runs.length * 20_000));
+    for (const rt of order) runs.push(runtimeResult(rt, rep, { ...o, scale: opts.scale?.[rt.label] ?? 1, workloadScale: opts.workloadScale ?? {}, tenants }, start + runs.length * 20_000));
   }
   const labels = runtimes.map((r) => r.label);
   const resolved: Scenario = {
@@ -228,7 +248,7 @@ export function fixtureResult(opts: FixtureOptions = {}): RunResult {
     seed: o.seed,
     host: { memoryGiB: 16, cores: 16 },
     live: { tenants: 6 },
-    tenants: { count: 200, mix: WORKLOADS.map((w) => ({ workload: w, weight: 0.25 })), popularity: { type: 'zipf', exponent: 1 } },
+    tenants: { count: 200, mix: o.workloads.map((w) => ({ workload: w, weight: 1 / o.workloads.length })), popularity: { type: 'zipf', exponent: 1 } },
     traffic: { arrival: { type: 'poisson' }, rate: o.rate, warmupSeconds: o.warmupSeconds, durationSeconds: o.durationSeconds, timeoutMs: 5000 },
     cache: { instanceMissRate: o.instanceMissRate, artifactMissRate: 0 },
     keepAlive: { idleTimeoutSeconds: 30, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 },
@@ -244,7 +264,7 @@ export function fixtureResult(opts: FixtureOptions = {}): RunResult {
     status: 'complete',
     startedAt: new Date(start).toISOString(),
     finishedAt: new Date(start + runs.length * 20_000).toISOString(),
-    scenario: { name: 'fixture', file: 'reports/testdata/fixture.yaml', hash: 'f'.repeat(64), source: SCENARIO_YAML(labels, gates), resolved },
+    scenario: { name: 'fixture', file: 'reports/testdata/fixture.yaml', hash: 'f'.repeat(64), source: SCENARIO_YAML(labels, gates, o.workloads), resolved },
     repro: {
       gitCommit: '0'.repeat(40),
       gitDirty: false,
@@ -264,7 +284,73 @@ export function fixtureResult(opts: FixtureOptions = {}): RunResult {
       hostname: 'fixture',
       commandLine: ['lab', 'run', 'fixture.yaml'],
     },
-    tenants: Array.from({ length: 6 }, (_, i) => ({ id: `t000${i}`, workload: WORKLOADS[i % WORKLOADS.length]!, share: 1 / 6 })),
+    tenants: tenants.map((id, i) => ({ id, workload: o.workloads[i % o.workloads.length]!, share: 1 / tenants.length })),
     runs,
+  };
+}
+
+/** Options of `simulatedFixture`. */
+export interface SimulatedFixtureOptions {
+  /** Quote a validation (default true); false gives a simulation nobody validated yet. */
+  validation?: boolean;
+  /** Include a sweep of `tenants` (default true). */
+  sweep?: boolean;
+}
+
+/**
+ * A simulated full-host result of `live` in the shape lab/sim/from-live.ts writes: same labels,
+ * kind 'simulated', with `simulation`, `density`, optional `sweep` and `validation`. Figures are
+ * fixed numbers so tests can look for them.
+ */
+export function simulatedFixture(live: RunResult, opts: SimulatedFixtureOptions = {}): RunResult {
+  const labels = [...new Set(live.runs.map((r) => r.label))];
+  const runtimes = FIXTURE_RUNTIMES.filter((r) => labels.includes(r.label));
+  const sim = fixtureResult({ runtimes, seed: live.repro.seed + 100, scale: Object.fromEntries(labels.map((l) => [l, 1.3])) });
+  const MiB = 1024 * 1024;
+  const point = (label: string, tenants: number) => {
+    const i = labels.indexOf(label);
+    const p99Ms = 40 + tenants * (i === 0 ? 0.2 : 0.05);
+    return { tenants, rate: tenants * 0.5, p50Ms: 2 + i, p99Ms, coldStartRate: 0.05 + 0.01 * i, peakInstances: tenants, peakMemoryBytes: tenants * (i === 0 ? 38 : 3) * MiB, errors: 0, throughputRps: tenants * 0.5, sloMet: p99Ms <= 250 };
+  };
+  const densityTenants: Record<string, number> = { process: 1050, wasm: 4200 };
+  for (const run of sim.runs) {
+    if (run.memory) run.memory.extra = { peakInstances: 400, peakMemoryBytes: 400 * run.memory.perInstanceUssBytes + run.memory.fixedOverheadBytes };
+    run.artifacts = [];
+    run.coldStart.activations = [];
+  }
+  const error = (measured: number, simulated: number) => ({ measured, simulated, absolute: simulated - measured, relative: (simulated - measured) / measured });
+  return {
+    ...sim,
+    kind: 'simulated',
+    runId: `${live.runId}-sim`,
+    simulation: {
+      calibrationPath: 'results/fixture/calibration.json',
+      calibrationVersion: 2,
+      source: { runId: live.runId, scenarioHash: live.scenario.hash, path: 'results/fixture/result.json' },
+      modelled: { tenants: 2000, rate: 1000, warmupSeconds: 30, durationSeconds: 60, cores: 16, memoryBudgetBytes: 16 * 1024 * MiB },
+      simulatedRequests: 90_000,
+      wallSeconds: 0.4,
+    },
+    density: {
+      sloP99Ms: 250,
+      perTenantRate: 0.5,
+      runtimes: Object.fromEntries(labels.map((l) => {
+        const n = densityTenants[l] ?? 1000;
+        return [l, { tenants: n, atLimit: false, point: point(l, n), probes: [200, 400, 800, n].map((t) => point(l, t)) }];
+      })),
+    },
+    ...(opts.sweep === false ? {} : { sweep: { parameter: 'tenants', values: [200, 800, 3200], points: [200, 800, 3200].map((value) => ({ value, runtimes: Object.fromEntries(labels.map((l) => [l, point(l, value)])) })) } }),
+    ...(opts.validation === false
+      ? {}
+      : {
+          validation: {
+            path: 'results/validation/validate-sim-steady/2025-01-14T10-00-00-000Z.json',
+            scenario: 'validate-sim-steady',
+            at: '2025-01-14T10:00:00.000Z',
+            errors: Object.fromEntries(labels.map((l, i) => [l, { p50Ms: error(10, 10.31 + i), p99Ms: error(100, 93.4 - i), coldStartRatePct: error(8.6, 8.6 + 1.25 * (i + 1)), peakMemoryBytes: error(100 * MiB, 104 * MiB) }])),
+            goals: { p99Relative: 0.1, coldStartRatePoints: 2 },
+            met: Object.fromEntries(labels.map((l) => [l, true])),
+          },
+        }),
   };
 }
