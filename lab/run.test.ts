@@ -95,6 +95,42 @@ test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm lat
   }
 });
 
+test('lab run scenarios/js-vs-c.yaml: C tenants run on every runner, their figures beside the JS ones', { timeout: 600_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'lab-jsc-'));
+  try {
+    const out = await runScenario({ scenarioFile: join(projectRoot, 'scenarios/js-vs-c.yaml'), resultsRoot: root });
+    const r = out.result;
+    assert.deepEqual(r.runs.map((x) => x.runtime), ['process', 'wasm', 'wasmtime', 'container']);
+    // The packaging each runner used for a C workload.
+    const cPackaging: Record<string, string> = { process: 'native-static', wasm: 'wasm-component', wasmtime: 'wasm-component', container: 'oci-image-scratch' };
+    for (const run of r.runs) {
+      const what = `${run.runtime}: `;
+      assert.equal(run.status, 'complete', what + run.error);
+      const errors = Object.values(run.requests.errors).reduce((a, b) => a + b, 0);
+      assert.equal(errors, 0, what + JSON.stringify(run.errorSamples));
+      for (const w of ['hello', 'jwt-verify', 'ab-flag', 'telemetry']) {
+        for (const name of [w, `${w}-c`]) assert.ok((run.latency.byWorkload[name]?.all.count ?? 0) > 0, `${what}${name} served requests`);
+        const c = run.artifacts.find((a) => a.workload === `${w}-c`)!;
+        const js = run.artifacts.find((a) => a.workload === w)!;
+        assert.match(c.packaging, new RegExp(cPackaging[run.runtime]!), `${what}${w}-c packaging ${c.packaging}`);
+        assert.ok(c.sizeBytes > 0 && js.sizeBytes > 0);
+      }
+      assert.ok(run.coldStart.activations.some((a) => a.workload.endsWith('-c')), `${what}C cold starts recorded`);
+      assert.ok(run.memory && run.memory.instances.length > 0, what);
+    }
+    // The field's artifact-size claim, measured: a C component is a small fraction of the JS one.
+    const wasm = r.runs.find((x) => x.runtime === 'wasm')!;
+    const size = (w: string) => wasm.artifacts.find((a) => a.workload === w)!.sizeBytes;
+    assert.ok(size('hello-c') * 50 < size('hello'), `hello-c ${size('hello-c')} B vs hello ${size('hello')} B`);
+    // And the static C image is a tiny fraction of the Node one.
+    const container = r.runs.find((x) => x.runtime === 'container')!;
+    const image = (w: string) => container.artifacts.find((a) => a.workload === w)!.sizeBytes;
+    assert.ok(image('hello-c') * 50 < image('hello'), `hello-c image ${image('hello-c')} B vs hello ${image('hello')} B`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('forced instance misses: measured cold share is r within the binomial 99 % interval', async () => {
   const root = mkdtempSync(join(tmpdir(), 'lab-miss-'));
   try {

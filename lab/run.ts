@@ -17,7 +17,7 @@ import { assembleRuntimeResult } from './results/assemble.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type RuntimeResult } from './results/model.js';
 import { finishRepro, startRepro } from './results/repro.js';
 import { resultDir, saveResult, writeAtomic } from './results/store.js';
-import { renderReport } from '../reports/html.js';
+import { renderReport, type ReportOptions } from '../reports/html.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { resultsDir } from './paths.js';
 import { loadScenario } from './scenario/load.js';
@@ -25,6 +25,7 @@ import type { LoadedScenario, RuntimeSpec, Scenario } from './scenario/types.js'
 import { planTraffic } from './traffic/plan.js';
 import type { TrafficPlan } from './traffic/types.js';
 import type { RunEvent } from './events.js';
+import { validateSimulator } from './sim/validate-sim.js';
 import { simulateFromLive, type SimulateFromLiveOutcome } from './sim/from-live.js';
 
 export interface RunOptions {
@@ -271,8 +272,8 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   result.repro = finishRepro(result.repro);
   jsonPath = saveResult(dir, result);
   // Before the report, so it finds calibration.json and simulated.json beside result.json.
-  const simulation = simulateIfAsked(loaded, result, dir, interrupted, opts);
-  const reportPath = await writeReports(dir, result);
+  const simulation = await simulateIfAsked(loaded, result, jsonPath, dir, interrupted, opts);
+  const reportPath = await writeReports(dir, result, simulation && 'outcome' in simulation ? { simulated: simulation.outcome.result } : simulation ? { simulationError: `the simulation failed: ${simulation.error}` } : {});
   emit({ type: 'saved', path: jsonPath, ...(reportPath ? { report: reportPath } : {}) });
   return { result, dir, jsonPath, ...(simulation ? { simulation } : {}) };
 }
@@ -282,25 +283,31 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
  * simulation of the modelled host and the density search (lab/sim/, docs/simulator.md). A
  * simulation failure never costs the measured result; its message is returned instead.
  */
-function simulateIfAsked(loaded: LoadedScenario, result: RunResult, dir: string, interrupted: boolean, opts: RunOptions): RunOutcome['simulation'] {
+async function simulateIfAsked(loaded: LoadedScenario, result: RunResult, jsonPath: string, dir: string, interrupted: boolean, opts: RunOptions): Promise<RunOutcome['simulation']> {
   if (!loaded.scenario.simulate || interrupted || !result.runs.some((r) => r.status === 'complete')) return undefined;
   // Runtimes that failed live have nothing to calibrate from; the others are still simulated.
   const only = [...new Set(result.runs.filter((r) => r.status === 'complete').map((r) => r.label))];
+  const resultsRoot = opts.resultsRoot ?? resultsDir;
   try {
-    return { outcome: simulateFromLive(result, loaded, dir, { resultsRoot: opts.resultsRoot ?? resultsDir, only }) };
+    // First the simulator's error on this very run: the live slice replayed from its own
+    // calibration. The full-scale predictions below then quote a validation measured now, on
+    // this machine, not one assumed from elsewhere.
+    if (result.runs.every((r) => r.status === 'complete')) await validateSimulator({ scenarioFile: loaded.file, fromResult: jsonPath, resultsRoot });
+    return { outcome: simulateFromLive(result, loaded, dir, { resultsRoot, only }) };
   } catch (e) {
     return { error: (e as Error).message };
   }
 }
 
 /**
- * The HTML report and Markdown summary beside result.json. A renderer failure is reported but
- * never costs the measured result, which is already saved.
+ * The HTML report and Markdown summary beside result.json (the report shows the simulation just
+ * made, if any, next to the measured figures). A renderer failure is reported but never costs
+ * the measured result, which is already saved.
  */
-async function writeReports(dir: string, result: RunResult): Promise<string | undefined> {
+async function writeReports(dir: string, result: RunResult, report: ReportOptions): Promise<string | undefined> {
   try {
     const html = join(dir, 'report.html');
-    writeAtomic(html, await renderReport(result));
+    writeAtomic(html, await renderReport(result, report));
     writeAtomic(join(dir, 'summary.md'), renderMarkdown(result));
     return html;
   } catch (e) {

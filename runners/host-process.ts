@@ -51,7 +51,11 @@ function waitReady(runner: string, host: ChildProcess, channel: ReadyChannel, ti
       clearTimeout(timer);
       host.off('message', onMessage);
       host.off('exit', onExit);
-      lines?.close();
+      if (lines) {
+        lines.close();
+        // Nothing more is read from stdout; drain it so a chatty host never blocks on a full pipe.
+        host.stdout?.resume();
+      }
     };
     const fail = (why: string): void => {
       done();

@@ -6,49 +6,30 @@
  */
 import { readSmapsRollup } from '../memory/smaps.js';
 import { InstancePool } from '../pool.js';
-import { startPopServer, type PopServer } from '../pop-server.js';
+import { runPopHost } from '../host-main.js';
 import { readArtifact, type Artifact } from './artifact.js';
 import type { GuestRequest } from './engine.js';
 import { WasmFactory } from './factory.js';
-import { readWasmHostPlan, type WasmHostMessage } from './host-plan.js';
+import { readWasmHostPlan } from './host-plan.js';
 import { resolveWasmOptions } from './options.js';
 
 const MEMORY_METHOD =
   'per artifact: N probe instances kept live after one request each, forced GC, delta of /proc/self/smaps_rollup (USS = Private_Clean + Private_Dirty, PSS) of the host process divided by N; ' +
   'every live instance of that artifact reports that figure (instances share one process, so one cannot be read alone); fixed overhead = host USS with its engine threads before any artifact was loaded';
 
-function send(m: WasmHostMessage): void {
-  process.send?.(m);
-}
-
 const planFile = process.argv[2];
 if (!planFile) {
   process.stderr.write('usage: node --expose-gc host.js <plan.json>\n');
   process.exit(2);
 }
-let pool: InstancePool | undefined;
-let server: PopServer | undefined;
-let factory: WasmFactory | undefined;
-let stopping = false;
-async function shutdown(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await server?.close();
-  await pool?.close();
-  await factory?.close();
-  process.exit(code);
-}
-process.on('disconnect', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGINT', () => void shutdown(0));
 
-try {
+void runPopHost('wasm', async () => {
   const hp = readWasmHostPlan(planFile);
   const artifacts: Record<string, Artifact> = {};
   for (const [w, dir] of Object.entries(hp.artifacts)) artifacts[w] = readArtifact(dir);
   const probeRequests: Record<string, GuestRequest> = {};
   for (const [w, r] of Object.entries(hp.probeRequests)) probeRequests[w] = { method: r.method, path: r.path, headers: r.headers, body: new Uint8Array(Buffer.from(r.bodyBase64, 'base64')) };
-  factory = new WasmFactory({
+  const factory = new WasmFactory({
     artifacts,
     workers: hp.workers,
     memoryProbes: hp.memoryProbes,
@@ -61,7 +42,7 @@ try {
   (globalThis as { gc?: () => void }).gc?.();
   const fixed = (await readSmapsRollup(process.pid)).ussBytes;
   const f = factory;
-  pool = new InstancePool({
+  const pool = new InstancePool({
     runtime: 'wasm',
     tenants: hp.plan.tenants,
     keepAlive: hp.plan.keepAlive,
@@ -85,14 +66,5 @@ try {
       },
     },
   });
-  await pool.start();
-  if (!stopping) {
-    server = await startPopServer(pool);
-    process.stdout.write(`listening ${server.url}\n`);
-    send({ type: 'ready', url: server.url });
-  }
-} catch (e) {
-  process.stderr.write(`wasm host: ${(e as Error).stack ?? String(e)}\n`);
-  send({ type: 'error', message: (e as Error).message });
-  await shutdown(1);
-}
+  return { pool, close: () => f.close() };
+});

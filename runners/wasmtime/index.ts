@@ -6,16 +6,15 @@
  * by path. See docs/wasmtime-host.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { sha256File } from '../../lab/digest.js';
 import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
 import { cacheDir } from '../../lab/paths.js';
 import { buildCWorkload } from '../../workloads/c/build.js';
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
-import type { ArtifactInfo, LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../contract.js';
-import { PopClient } from '../pop-client.js';
+import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../contract.js';
+import { attachHost, type HostPopHandle } from '../host-process.js';
 import { COMPONENT_FILE } from '../wasm/artifact.js';
 import { BadComponentError, buildWorkloadComponent, type BuildOptions } from '../wasm/build.js';
 import { buildHost, type HostBuildOptions } from './host-build.js';
@@ -24,16 +23,12 @@ import { resolveWasmtimeOptions, validateWasmtimeOptions } from './options.js';
 
 /** Generous: start-up includes compiling components on a cache miss (seconds for SpiderMonkey). */
 const DEFAULT_START_TIMEOUT_MS = 120_000;
-const STOP_GRACE_MS = 10_000;
-const LOG_TAIL_LINES = 20;
 
 /** Where precompiled components are cached (content hash x engine compatibility hash). */
 export const precompiledCacheDir = (): string => join(cacheDir, 'wasmtime', 'precompiled');
 
 /** A launched wasmtime PoP, with the host's pid for leak checks. */
-export interface WasmtimePopHandle extends PopHandle {
-  hostPid: number;
-}
+export type WasmtimePopHandle = HostPopHandle;
 
 /** Seams for tests. */
 export interface WasmtimeRunnerDeps {
@@ -109,59 +104,6 @@ function probeRequest(workload: string, brought: boolean): ProbeRequest {
   return { method: f.request.method, path: f.request.path, headers: f.request.headers, body: [...fixtureRequestBody(f)] };
 }
 
-function logTail(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-/** Waits for the host's first stdout line (`ready` or `error`); kills it on failure. */
-function waitReady(host: ChildProcess, timeoutMs: number, logPath: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const lines = createInterface({ input: host.stdout! });
-    const done = (): void => {
-      clearTimeout(timer);
-      lines.close();
-      host.off('exit', onExit);
-    };
-    const fail = (why: string): void => {
-      done();
-      if (!hasExited(host)) host.kill('SIGKILL');
-      reject(new EnvironmentError(`wasmtime runner: PoP host ${why}; last lines of ${logPath}:\n${logTail(logPath)}`));
-    };
-    lines.once('line', (line) => {
-      let msg: { type?: string; url?: string; message?: string };
-      try {
-        msg = JSON.parse(line) as typeof msg;
-      } catch {
-        return fail(`printed an unexpected line: ${line}`);
-      }
-      if (msg.type === 'ready' && typeof msg.url === 'string') {
-        done();
-        resolvePromise(msg.url);
-      } else fail(`failed to start: ${msg.message ?? line}`);
-    });
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`exited during start-up (${code !== null ? `exit code ${code}` : `signal ${signal}`})`);
-    const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
-    host.once('exit', onExit);
-  });
-}
-
-/** Stops the host: closing its stdin makes it exit; SIGKILL if it hangs. */
-async function stopHost(host: ChildProcess): Promise<void> {
-  if (hasExited(host)) return;
-  const exited = new Promise<void>((r) => host.once('exit', () => r()));
-  host.stdin?.end();
-  const timer = setTimeout(() => host.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
-}
 
 /** Builds a wasmtime runner; `wasmtimeRunner` is the registered one. */
 export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
@@ -226,15 +168,7 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
         closeSync(log);
       }
       const timeoutMs = deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-      const url = await waitReady(host, timeoutMs, logPath);
-      try {
-        await new PopClient(url).waitHealthy(timeoutMs);
-      } catch (e) {
-        await stopHost(host);
-        throw e;
-      }
-      let stopped: Promise<void> | undefined;
-      return { url, hostPid: host.pid!, stop: () => (stopped ??= stopHost(host)) };
+      return attachHost('wasmtime', host, { channel: 'stdout-json', logPath, startTimeoutMs: timeoutMs });
     },
   };
 }

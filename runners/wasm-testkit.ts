@@ -1,0 +1,98 @@
+/**
+ * Test-only set-up shared by the two Wasm runners' integration tests (V8 `wasm`, `wasmtime`):
+ * a test guest built once from its JS source (cached by content like every artifact), a host
+ * launcher, and a tenant-call helper.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KeepAliveSpec } from '../lab/scenario/types.js';
+import type { PopStats, Runner, TenantAssignment } from './contract.js';
+import type { HostPopHandle } from './host-process.js';
+import { COMPONENT_FILE } from './wasm/artifact.js';
+import { buildGuestComponent } from './wasm/build.js';
+
+/** Builds (once) a test guest component from a JS module exporting `incomingHandler`; returns its file. */
+export async function testGuestComponent(name: string, sourceFile: string): Promise<string> {
+  const a = await buildGuestComponent(name, readFileSync(sourceFile, 'utf8'));
+  return join(a.dir, COMPONENT_FILE);
+}
+
+/** A launched host plus its clean-up. */
+export interface TestHost {
+  handle: HostPopHandle;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Launches `runner` with these tenants and options in a scratch work folder. */
+export async function launchTestHost(
+  runner: Runner,
+  tenants: TenantAssignment[],
+  options: Record<string, unknown>,
+  requestTimeoutMs: number,
+  keepAlive: KeepAliveSpec,
+): Promise<TestHost> {
+  const workDir = mkdtempSync(join(tmpdir(), `lab-${runner.name}-test-`));
+  const handle = (await runner.launch({ runId: `${runner.name}-test`, tenants, keepAlive, options, requestTimeoutMs, workDir })) as HostPopHandle;
+  return {
+    handle,
+    url: handle.url,
+    stop: async () => {
+      await handle.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What one tenant request returned, with the lab headers and the client-side latency. */
+export interface TenantAnswer {
+  status: number;
+  activation: string | null;
+  instance: string | null;
+  activationId: string | null;
+  error: string | null;
+  text: string;
+  ms: number;
+}
+
+/** A GET of `path` as `tenant`. */
+export async function call(url: string, tenant: string, path: string, headers: Record<string, string> = {}): Promise<TenantAnswer> {
+  const t = performance.now();
+  const res = await fetch(`${url}/t/${tenant}${path}`, { headers });
+  const text = await res.text();
+  return {
+    status: res.status,
+    activation: res.headers.get('x-lab-activation'),
+    instance: res.headers.get('x-lab-instance'),
+    activationId: res.headers.get('x-lab-activation-id'),
+    error: res.headers.get('x-lab-error'),
+    text,
+    ms: performance.now() - t,
+  };
+}
+
+/** GET /_lab/stats. */
+export async function stats(url: string, drain = false): Promise<PopStats> {
+  return (await (await fetch(`${url}/_lab/stats${drain ? '?drain=1' : ''}`)).json()) as PopStats;
+}
+
+/** Polls `check` until it holds or `ms` pass. */
+export async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${what} did not happen within ${ms} ms`);
+}
+
+/** Whether a process is alive. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
