@@ -29,6 +29,7 @@ export function summarisePhases(acts: ActivationRecord[]): PhaseSummary[] {
 /** Activation statistics of the measured window (request-path cold starts only). */
 export function coldStartResult(all: ActivationRecord[], window: { fromEpochMs: number; toEpochMs: number }, coldRequests: number, measuredRequests: number): ColdStartResult {
   const acts = all.filter((a) => a.path === 'request' && a.startedAtMs >= window.fromEpochMs && a.startedAtMs <= window.toEpochMs);
+  const warmupActivations = all.filter((a) => a.path === 'request' && a.startedAtMs < window.fromEpochMs);
   const totalOf = (xs: ActivationRecord[]) => {
     const h = newHistogram();
     for (const a of xs) if (a.ok) recordMs(h, a.totalMs);
@@ -46,6 +47,7 @@ export function coldStartResult(all: ActivationRecord[], window: { fromEpochMs: 
     total: totalOf(acts),
     byStrategy,
     activations: acts,
+    warmupActivations,
   };
 }
 

@@ -84,6 +84,12 @@ export interface ColdStartResult {
   byStrategy: Record<string, { total: LatencySummary; phases: PhaseSummary[] }>;
   /** Every activation record of the measured window, for later analysis. */
   activations: ActivationRecord[];
+  /**
+   * Request-path activations during warm-up (each tenant's first cold start, mostly). Not part
+   * of any figure above; kept so calibration still knows a workload's activation time when no
+   * cold start of it fell inside the measured window.
+   */
+  warmupActivations?: ActivationRecord[];
 }
 
 /** One runtime's part of a run (one repetition). */

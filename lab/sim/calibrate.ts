@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, LabError } from '../errors.js';
 import { decodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
 import type { RunResult, RuntimeResult } from '../results/model.js';
+import type { ActivationRecord } from '../../runners/contract.js';
 import { writeAtomic } from '../results/store.js';
 import type { Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type ActivationSample, type Calibration, type RuntimeCalibration, type WorkloadCalibration } from './calibration.js';
@@ -112,23 +113,25 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
     const activations: ActivationSample[] = [];
     const pulls: number[] = [];
     const firstResponses: number[] = [];
-    for (const r of runs) {
-      for (const a of r.coldStart.activations) {
-        if (a.workload !== w || a.path !== 'request' || !a.ok) continue;
-        let queue = 0;
-        let pull = 0;
-        let cpu: number | null = null;
-        const phases: { name: string; ms: number }[] = [];
-        for (const p of a.phases) {
-          if (p.cpuMs !== undefined) cpu = (cpu ?? 0) + p.cpuMs;
-          if (p.name === QUEUE_PHASE) queue += p.ms;
-          else if (ARTIFACT_PHASES.includes(p.name)) pull += p.ms;
-          else phases.push({ name: p.name, ms: p.ms });
-          if (p.name === FIRST_RESPONSE_PHASE) firstResponses.push(p.ms);
-        }
-        if (pull > 0) pulls.push(pull);
-        activations.push({ strategy: a.strategy, wallMs: Math.max(0, a.totalMs - queue - pull), cpuMs: cpu, phases });
+    // Measured-window cold starts; when a workload had none there (a small live slice), its
+    // warm-up cold starts, which are the same activations on the same machine.
+    const usable = (xs: ActivationRecord[] | undefined): ActivationRecord[] => (xs ?? []).filter((a) => a.workload === w && a.path === 'request' && a.ok);
+    const measuredActs = runs.flatMap((r) => usable(r.coldStart.activations));
+    const source = measuredActs.length > 0 ? measuredActs : runs.flatMap((r) => usable(r.coldStart.warmupActivations));
+    for (const a of source) {
+      let queue = 0;
+      let pull = 0;
+      let cpu: number | null = null;
+      const phases: { name: string; ms: number }[] = [];
+      for (const p of a.phases) {
+        if (p.cpuMs !== undefined) cpu = (cpu ?? 0) + p.cpuMs;
+        if (p.name === QUEUE_PHASE) queue += p.ms;
+        else if (ARTIFACT_PHASES.includes(p.name)) pull += p.ms;
+        else phases.push({ name: p.name, ms: p.ms });
+        if (p.name === FIRST_RESPONSE_PHASE) firstResponses.push(p.ms);
       }
+      if (pull > 0) pulls.push(pull);
+      activations.push({ strategy: a.strategy, wallMs: Math.max(0, a.totalMs - queue - pull), cpuMs: cpu, phases });
     }
     const own = ussByWorkload.get(w) ?? [];
     const measuredCpu = activations.filter((a) => a.cpuMs !== null);
