@@ -15,7 +15,7 @@
  *   tenants of that workload run the given wasi:http@0.2.x incoming-handler component.
  */
 import { availableParallelism } from 'node:os';
-import { checkOptions, numberOption, type NumericOption } from '../options.js';
+import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
@@ -23,7 +23,6 @@ const NUMERIC: Record<string, NumericOption> = {
   memoryProbes: { kind: 'integer', min: 1 },
 };
 const OTHER = ['allowNetwork', 'components', 'prewarmSpares'];
-const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Upper bound on engine threads: more than a few per core only adds contention. */
 const MAX_WORKERS_PER_CORE = 4;
@@ -58,16 +57,7 @@ export function validateWasmOptions(options: Record<string, unknown>): string[] 
     );
   }
   if (options.prewarmSpares !== undefined && typeof options.prewarmSpares !== 'boolean') problems.push(`options.prewarmSpares: must be true or false, got ${JSON.stringify(options.prewarmSpares)}`);
-  const c = options.components;
-  if (c !== undefined) {
-    if (typeof c !== 'object' || c === null || Array.isArray(c)) problems.push('options.components: must map workload names to component file paths');
-    else {
-      for (const [name, path] of Object.entries(c)) {
-        if (!WORKLOAD_NAME.test(name)) problems.push(`options.components.${name}: not a workload name ([a-z0-9-]+)`);
-        if (typeof path !== 'string' || path === '') problems.push(`options.components.${name}: must be a path to a .wasm component file`);
-      }
-    }
-  }
+  problems.push(...componentsOptionProblems(options.components));
   return problems;
 }
 

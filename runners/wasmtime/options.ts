@@ -18,7 +18,7 @@
  *   any wasi:http@0.2.x incoming-handler component (JS, C, Rust...).
  */
 import { availableParallelism } from 'node:os';
-import { checkOptions, numberOption, type NumericOption } from '../options.js';
+import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
@@ -29,7 +29,6 @@ const NUMERIC: Record<string, NumericOption> = {
   memoryProbes: { kind: 'integer', min: 1 },
 };
 const OTHER = ['reuse', 'allowNetwork', 'components'];
-const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Default linear memory limit of one instance, MiB: a StarlingMonkey instance declares ~9 MiB. */
 export const DEFAULT_INSTANCE_MEMORY_MIB = 64;
@@ -65,16 +64,7 @@ export function validateWasmtimeOptions(options: Record<string, unknown>): strin
   if (options.allowNetwork !== undefined && options.allowNetwork !== false) {
     problems.push(`options.allowNetwork: only false is supported, got ${JSON.stringify(options.allowNetwork)}: the host denies outbound HTTP (guests get HTTP-request-denied)`);
   }
-  const c = options.components;
-  if (c !== undefined) {
-    if (typeof c !== 'object' || c === null || Array.isArray(c)) problems.push('options.components: must map workload names to component file paths');
-    else {
-      for (const [name, path] of Object.entries(c)) {
-        if (!WORKLOAD_NAME.test(name)) problems.push(`options.components.${name}: not a workload name ([a-z0-9-]+)`);
-        if (typeof path !== 'string' || path === '') problems.push(`options.components.${name}: must be a path to a .wasm component file`);
-      }
-    }
-  }
+  problems.push(...componentsOptionProblems(options.components));
   return problems;
 }
 
