@@ -5,8 +5,6 @@ import { listWorkloads, loadWorkload } from '../../workloads/registry.js';
 import type { Command } from './command.js';
 import { buildCWorkload } from '../../workloads/c/build.js';
 
-/** Runtimes that host C workloads (a static image, a wasi:http component); the others run JS only. */
-const C_RUNTIMES = new Set(['container', 'wasm']);
 
 export const workloadsCommand: Command = {
   name: 'workloads',
@@ -41,10 +39,9 @@ their digests and sizes. Artifacts are cached by content hash; unchanged inputs 
         process.stdout.write(`${'c'.padEnd(10)} ${w.padEnd(12)} ${kind.padEnd(16)} ${String(f.sizeBytes).padStart(10)} B  ${f.digest}\n`);
       }
     }
+    // Every runner hosts both languages (the process runner runs a C port's static server).
     for (const rt of runtimes) {
-      const supported = workloads.filter((w) => language.get(w) === 'js' || C_RUNTIMES.has(rt));
-      if (supported.length === 0) continue;
-      const prepared = await getRunner(rt).prepare(supported, {});
+      const prepared = await getRunner(rt).prepare(workloads, {});
       for (const a of prepared.artifacts) {
         process.stdout.write(`${rt.padEnd(10)} ${a.workload.padEnd(12)} ${a.packaging.padEnd(16)} ${String(a.sizeBytes).padStart(10)} B  ${a.digest}\n`);
       }
