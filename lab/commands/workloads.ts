@@ -5,7 +5,6 @@ import { listWorkloads, loadWorkload } from '../../workloads/registry.js';
 import type { Command } from './command.js';
 import { buildCWorkload } from '../../workloads/c/build.js';
 
-
 export const workloadsCommand: Command = {
   name: 'workloads',
   summary: 'list workloads, or build every packaging of them (cached by content hash)',

@@ -16,6 +16,8 @@ import autocannon from 'autocannon';
 import { ExitCode, LabError } from '../../lab/errors.js';
 import type { Command } from '../../lab/commands/command.js';
 import { startNodeServer } from '../../workloads/packaging/node/launch.js';
+import { startNativeServer } from '../../workloads/c/native/launch.js';
+import { buildCWorkload } from '../../workloads/c/build.js';
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
 import type { MemoryReport, PopHandle, PopStats } from '../contract.js';
 import { GLUE_DIR } from './artifact.js';
@@ -160,7 +162,8 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
       requestTimeoutMs: 10_000,
       workDir: join(workDir, `spares-${spares}${prewarmSpares ? '-prewarmed' : ''}`),
     });
-  const native = await startNodeServer(w.handlerPath);
+  // The same handler served natively: Node for a JS workload, the static server for a C port.
+  const native = w.manifest.language === 'c' ? await startNativeServer((await buildCWorkload(w.name)).server.path) : await startNodeServer(w.handlerPath);
   const hosts: PopHandle[] = [];
   try {
     const req: BenchRequest = { method: f.request.method, headers: f.request.headers, body };
@@ -261,7 +264,7 @@ export function formatWasmBench(r: WasmBenchResult): string {
     `    host-side total         ${us(r.warmHostMs)}`,
     `    guest handle            ${us(r.warmGuestMs)}`,
     `    client                  ${d(r.warmClientMs)}   (loopback HTTP included)`,
-    `  warm throughput vs native ${r.ratios.wasmVsNativeThroughput.toFixed(2)}x   (${r.wasmReqPerSec.toFixed(0)} vs ${r.nativeReqPerSec.toFixed(0)} req/s, node:http with the same handler)`,
+    `  warm throughput vs native ${r.ratios.wasmVsNativeThroughput.toFixed(2)}x   (${r.wasmReqPerSec.toFixed(0)} vs ${r.nativeReqPerSec.toFixed(0)} req/s, the same handler served natively: node:http for JS, the static server for C)`,
     `  memory per instance       USS ${(r.memory.perInstanceUssBytes / MiB).toFixed(2)} MiB  PSS ${(r.memory.perInstancePssBytes / MiB).toFixed(2)} MiB  Private_Dirty ${(r.memory.perInstancePrivateDirtyBytes / MiB).toFixed(2)} MiB (goal <= 5 MiB: ${verdict(r.memory.perInstancePrivateDirtyBytes <= 5 * MiB)}); host fixed ${(r.memory.fixedOverheadBytes / MiB).toFixed(1)} MiB`,
   ].join('\n');
 }
