@@ -233,15 +233,26 @@ describe('cleanup', () => {
         lab.stdout.on('data', (d: Buffer) => (d.toString().includes('ready 200') ? resolve() : undefined));
         lab.once('exit', (c) => reject(new Error(`lab exited early (${c})`)));
       });
-      const ours = (await runningOfOurs()).filter((c) => c.Labels?.[LABELS.run]?.startsWith(runId));
-      assert.ok(ours.length >= 3, `one live instance and paused reserves exist (${ours.length})`);
-      const hostPid = Number(ours[0]!.Labels?.[LABELS.ownerPid]);
-      if (victim === 'host') process.kill(hostPid, 'SIGKILL');
-      else lab.kill('SIGKILL');
-      assert.equal(await waitNoneOf(runId, 15_000), 0, 'every container of the run is removed');
-      if (victim === 'host') lab.kill('SIGKILL');
-      await new Promise((r) => setTimeout(r, 200));
-      assert.ok(!processAlive(hostPid), 'the host is gone');
+      try {
+        // The paused reserves are refilled off the request path: wait for them (bounded).
+        let ours = (await runningOfOurs()).filter((c) => c.Labels?.[LABELS.run]?.startsWith(runId));
+        for (const deadline = Date.now() + 20_000; ours.length < 3 && Date.now() < deadline; ) {
+          await new Promise((r) => setTimeout(r, 100));
+          ours = (await runningOfOurs()).filter((c) => c.Labels?.[LABELS.run]?.startsWith(runId));
+        }
+        assert.ok(ours.length >= 3, `one live instance and paused reserves exist (${ours.length})`);
+        const hostPid = Number(ours[0]!.Labels?.[LABELS.ownerPid]);
+        if (victim === 'host') process.kill(hostPid, 'SIGKILL');
+        else lab.kill('SIGKILL');
+        assert.equal(await waitNoneOf(runId, 15_000), 0, 'every container of the run is removed');
+        if (victim === 'host') lab.kill('SIGKILL');
+        await new Promise((r) => setTimeout(r, 200));
+        assert.ok(!processAlive(hostPid), 'the host is gone');
+      } finally {
+        // Whatever failed above, this test's lab must not outlive it (its reaper then removes the rest).
+        if (lab.exitCode === null && lab.signalCode === null) lab.kill('SIGKILL');
+        await waitNoneOf(runId, 15_000);
+      }
     });
   }
 });
