@@ -61,3 +61,9 @@ test('Ctrl-C (SIGINT to the process group) saves the finished part, exits 130, l
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('lab run --only with a label the scenario lacks is a usage error naming the labels', () => {
+  const r = lab('run', 'scenarios/smoke.yaml', '--only', 'wasm,dokker');
+  assert.equal(r.status, ExitCode.usage);
+  assert.match(r.stderr, /'dokker', not a runtime label of .*smoke\.yaml; its labels: process, wasm, wasmtime, container/);
+});

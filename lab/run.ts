@@ -20,6 +20,7 @@ import { resultDir, saveResult, writeAtomic } from './results/store.js';
 import { renderReport, type ReportOptions } from '../reports/html.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { resultsDir } from './paths.js';
+import { ExitCode, LabError } from './errors.js';
 import { loadScenario } from './scenario/load.js';
 import type { LoadedScenario, RuntimeSpec, Scenario } from './scenario/types.js';
 import { planTraffic } from './traffic/plan.js';
@@ -222,6 +223,9 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const plan = planTraffic(scenario, fixtureCounts);
   const fixtures = wireFixtures(workloads);
 
+  const labels = scenario.runtimes.map((r) => r.label);
+  const unknown = (opts.only ?? []).filter((l) => !labels.includes(l));
+  if (unknown.length > 0) throw new LabError(`--only names ${unknown.map((l) => `'${l}'`).join(', ')}, not a runtime label of ${loaded.file}; its labels: ${labels.join(', ')}`, ExitCode.usage);
   const specs = scenario.runtimes.filter((r) => !opts.only || opts.only.includes(r.label));
   const prepared: Prepared[] = [];
   for (const spec of specs) {
