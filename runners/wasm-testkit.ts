@@ -3,7 +3,9 @@
  * a test guest built once from its JS source (cached by content like every artifact), a host
  * launcher, and a tenant-call helper.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeepAliveSpec } from '../lab/scenario/types.js';
@@ -11,6 +13,8 @@ import type { PopStats, Runner, TenantAssignment } from './contract.js';
 import type { HostPopHandle } from './host-process.js';
 import { COMPONENT_FILE } from './wasm/artifact.js';
 import { buildGuestComponent } from './wasm/build.js';
+import { fixtureRequestBody, type Workload } from '../workloads/registry.js';
+import { httpEndpoint, type Endpoint } from '../workloads/testkit/packagings.js';
 
 /** Builds (once) a test guest component from a JS module exporting `incomingHandler`; returns its file. */
 export async function testGuestComponent(name: string, sourceFile: string): Promise<string> {
@@ -94,5 +98,46 @@ export function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Asserts that `runner.prepare` rejects a brought component that is not one (garbage, a core
+ * module, a missing file), each time naming the file.
+ */
+export async function assertBrokenComponentsRejected(runner: Runner): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `lab-${runner.name}-broken-`));
+  try {
+    const garbage = join(dir, 'garbage.wasm');
+    writeFileSync(garbage, 'this is not wasm');
+    await assert.rejects(runner.prepare(['x'], { components: { x: garbage } }), (e: Error) => e.message.includes(garbage) && /not a valid WebAssembly component/.test(e.message));
+    // A core module is not a component either.
+    const core = join(dir, 'core.wasm');
+    writeFileSync(core, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    await assert.rejects(runner.prepare(['y'], { components: { y: core } }), (e: Error) => e.message.includes(core));
+    const missing = join(dir, 'missing.wasm');
+    await assert.rejects(runner.prepare(['z'], { components: { z: missing } }), (e: Error) => e.message.includes(missing) && /cannot read/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The identity check through a PoP host: one test per fixture of every workload, comparing the
+ * host's answer (tenant `id-<workload>`) with `reference`'s direct call, byte for byte.
+ */
+export function identityTests(workloads: Workload[], host: () => string, reference: (w: Workload) => Endpoint): void {
+  for (const w of workloads) {
+    for (const f of w.fixtures) {
+      test(`${w.name}/${f.name}`, async () => {
+        const body = fixtureRequestBody(f);
+        const got = await httpEndpoint(host(), async () => {}, `/t/id-${w.name}`).call(f.request, body);
+        const ref = await reference(w).call(f.request, body);
+        assert.equal(got.status, ref.status, Buffer.from(got.body).toString());
+        assert.deepEqual(Buffer.from(got.body), Buffer.from(ref.body), 'body differs from a direct call');
+        for (const [k, v] of Object.entries(ref.headers)) assert.equal(got.headers[k], v, `handler header ${k}`);
+        assert.equal(got.headers['content-length'], String(ref.body.length));
+      });
+    }
   }
 }

@@ -3,10 +3,10 @@
  * bodies (and equal status and handler headers) to a direct call of the handler. One host
  * serves all workloads as separate tenants, as a PoP would.
  */
-import { after, before, describe, test } from 'node:test';
-import assert from 'node:assert/strict';
-import { fixtureRequestBody, listWorkloads, loadWorkload } from '../../workloads/registry.js';
-import { directCall, httpEndpoint, type Endpoint } from '../../workloads/testkit/packagings.js';
+import { after, before, describe } from 'node:test';
+import { listWorkloads, loadWorkload } from '../../workloads/registry.js';
+import { directCall, type Endpoint } from '../../workloads/testkit/packagings.js';
+import { identityTests } from '../wasm-testkit.js';
 import { launchTestHost, type TestHost } from './test-support.js';
 
 // JS workloads; the C components' identity is checked by the c-wasm-component packaging (workloads/c/).
@@ -25,17 +25,5 @@ describe('wasm packaging gives the direct call\'s bytes', () => {
   });
   after(async () => host?.stop());
 
-  for (const w of workloads) {
-    for (const f of w.fixtures) {
-      test(`${w.name}/${f.name}`, async () => {
-        const body = fixtureRequestBody(f);
-        const got = await httpEndpoint(host.url, async () => {}, `/t/id-${w.name}`).call(f.request, body);
-        const ref = await refs.get(w.name)!.call(f.request, body);
-        assert.equal(got.status, ref.status, Buffer.from(got.body).toString());
-        assert.deepEqual(Buffer.from(got.body), Buffer.from(ref.body), 'body differs from a direct call');
-        for (const [k, v] of Object.entries(ref.headers)) assert.equal(got.headers[k], v, `handler header ${k}`);
-        assert.equal(got.headers['content-length'], String(ref.body.length));
-      });
-    }
-  }
+  identityTests(workloads, () => host.url, (w) => refs.get(w.name)!);
 });

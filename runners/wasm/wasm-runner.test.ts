@@ -5,10 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { PopStats } from '../contract.js';
+import { assertBrokenComponentsRejected } from '../wasm-testkit.js';
 import { wasmRunner } from './index.js';
 import { call, launchTestHost, misbehavingComponent, type TestHost } from './test-support.js';
 
@@ -213,22 +211,7 @@ describe('bring your own component, and broken ones', () => {
     }
   });
 
-  test('a broken component file is rejected at prepare time, naming the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lab-wasm-broken-'));
-    try {
-      const garbage = join(dir, 'garbage.wasm');
-      writeFileSync(garbage, 'this is not wasm');
-      await assert.rejects(wasmRunner.prepare(['x'], { components: { x: garbage } }), (e: Error) => e.message.includes(garbage) && /not a valid WebAssembly component/.test(e.message));
-      // A core module is not a component either.
-      const core = join(dir, 'core.wasm');
-      writeFileSync(core, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-      await assert.rejects(wasmRunner.prepare(['y'], { components: { y: core } }), (e: Error) => e.message.includes(core));
-      const missing = join(dir, 'missing.wasm');
-      await assert.rejects(wasmRunner.prepare(['z'], { components: { z: missing } }), (e: Error) => e.message.includes(missing) && /cannot read/.test(e.message));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test('a broken component file is rejected at prepare time, naming the file', () => assertBrokenComponentsRejected(wasmRunner));
 
   test('options are validated, every problem named', () => {
     const problems = wasmRunner.validateOptions({ spares: -1, allowNetwork: true, components: { 'Bad Name': 3 }, nope: 1 });

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MemoryReport } from '../contract.js';
+import { assertBrokenComponentsRejected } from '../wasm-testkit.js';
 import { buildHost } from './host-build.js';
 import { precompiledCacheDir, wasmtimeRunner } from './index.js';
 import { alive, call, isolationComponent, launchTestHost, stats, until, type TestHost } from './test-support.js';
@@ -267,21 +268,7 @@ describe('bring your own component, broken ones, options', () => {
     }
   });
 
-  test('a broken component file is rejected at prepare time, naming the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lab-wasmtime-broken-'));
-    try {
-      const garbage = join(dir, 'garbage.wasm');
-      writeFileSync(garbage, 'this is not wasm');
-      await assert.rejects(wasmtimeRunner.prepare(['x'], { components: { x: garbage } }), (e: Error) => e.message.includes(garbage) && /not a valid WebAssembly component/.test(e.message));
-      const core = join(dir, 'core.wasm');
-      writeFileSync(core, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-      await assert.rejects(wasmtimeRunner.prepare(['y'], { components: { y: core } }), (e: Error) => e.message.includes(core));
-      const missing = join(dir, 'missing.wasm');
-      await assert.rejects(wasmtimeRunner.prepare(['z'], { components: { z: missing } }), (e: Error) => e.message.includes(missing) && /cannot read/.test(e.message));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test('a broken component file is rejected at prepare time, naming the file', () => assertBrokenComponentsRejected(wasmtimeRunner));
 
   test('options are validated, every problem named', () => {
     const problems = wasmtimeRunner.validateOptions({ spares: -1, reuse: 'yes', allowNetwork: true, components: { 'Bad Name': 3 }, nope: 1, instanceMemoryMiB: 1e6 });
