@@ -338,10 +338,9 @@ export class InstancePool {
   /** Warm instance first (unless forced), then a spare, then admission of a cold start. Synchronous: decisions never interleave. */
   private tryLease(tenant: TenantAssignment, forced: boolean): { lease: Omit<Lease, 'waitedMs'> } | { refused: 'max-instances' | 'memory' } {
     if (!forced) {
-      const warm = this.policy.pickWarm(tenant.id);
+      const warm = this.policy.takeWarm(tenant.id);
       if (warm !== undefined) {
         const slot = this.slots.get(warm)!;
-        this.policy.busy(warm);
         slot.state = 'busy';
         this.counters.warm++;
         this.scheduleExpiry();

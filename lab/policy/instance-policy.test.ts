@@ -76,6 +76,22 @@ describe('InstancePolicy keep-alive', () => {
     assert.equal(p.pickWarm('t1'), 'a');
     assert.equal(p.pickWarm('t2'), undefined);
   });
+
+  it('takeWarm hands out the most recently used idle instance and marks it busy', () => {
+    const c = manualClock();
+    const p = new InstancePolicy(spec(), c.clock);
+    admitOk(p, 't1', 'a');
+    admitOk(p, 't1', 'b');
+    p.idle('a');
+    c.now = 1;
+    p.idle('b');
+    assert.equal(p.takeWarm('t1'), 'b');
+    assert.equal(p.takeWarm('t1'), 'a');
+    assert.equal(p.takeWarm('t1'), undefined, 'both are busy now');
+    p.idle('a');
+    c.now = 1 + 60_000;
+    assert.equal(p.takeWarm('t1'), undefined, 'an instance past its keep-alive is not handed out');
+  });
 });
 
 describe('InstancePolicy memory budget', () => {
@@ -300,10 +316,10 @@ function drive(seed: number, s: KeepAliveSpec, steps: number, withReference: boo
       // A request to some tenant: reuse warm, else activate.
       const tenant = `t${Math.floor(random() * 12)}`;
       const forced = random() < 0.1;
-      const warm = forced ? undefined : p.pickWarm(tenant);
-      if (ref) assert.equal(warm, forced ? undefined : ref.pickWarm(tenant), `pickWarm at step ${step}`);
+      // takeWarm (pick and mark busy in one step) against the reference's pickWarm + busy.
+      const warm = forced ? undefined : p.takeWarm(tenant);
+      if (ref) assert.equal(warm, forced ? undefined : ref.pickWarm(tenant), `takeWarm at step ${step}`);
       if (warm) {
-        p.busy(warm);
         ref?.busy(warm);
         busy.push(warm);
         log.push(`warm ${warm}`);

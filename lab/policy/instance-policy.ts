@@ -208,6 +208,18 @@ export class InstancePolicy {
     return mru.instance;
   }
 
+  /**
+   * `pickWarm` and `busy` in one step, for the request path of the live pool and the
+   * simulator: the tenant's most recently used idle instance, now busy, or `undefined`. One
+   * lookup instead of two, which the simulator pays millions of times.
+   */
+  takeWarm(tenant: string): string | undefined {
+    const mru = this.tenants.get(tenant)?.idleTail;
+    if (!mru || this.isDue(mru)) return undefined;
+    this.unlinkIdle(mru);
+    return mru.instance;
+  }
+
   /** Evicts every idle instance of `tenant` (or of all tenants), oldest first; busy ones stay. */
   evictIdle(tenant: string | undefined, cause: EvictionCause): Eviction[] {
     const evict: Eviction[] = [];

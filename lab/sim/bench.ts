@@ -108,7 +108,7 @@ export const benchSimCommand: Command = {
 
     // The planner alone, to show its share of the time.
     let t0 = performance.now();
-    const plan = openSchedule(target.scenario, counts);
+    const plan = openSchedule(target.scenario, counts, { fixtures: false });
     const scratch = blankRequest();
     let planned = 0;
     while (plan.next(scratch)) planned++;
@@ -123,7 +123,7 @@ export const benchSimCommand: Command = {
     });
     t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const out = simulateHost(openSchedule(target.scenario, counts), model, { seed: scenario.seed });
+    const out = simulateHost(openSchedule(target.scenario, counts, { fixtures: false }), model, { seed: scenario.seed });
     const cpu = process.cpuUsage(cpu0);
     const simSeconds = (performance.now() - t0) / 1000;
     // CPU time of this (single-threaded) process: on a shared machine wall time also counts the neighbours' share of the core.

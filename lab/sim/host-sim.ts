@@ -307,9 +307,8 @@ class HostSimulation {
     const tid = this.tenantIds[tenant] as string;
     const forced = ((this.reqFlags[r] as number) & FORCED) !== 0;
     if (!forced) {
-      const warm = this.policy.pickWarm(tid);
+      const warm = this.policy.takeWarm(tid);
       if (warm !== undefined) {
-        this.policy.busy(warm);
         this.reqInstance[r] = +warm;
         this.activeInstances++;
         const w = this.model.workloads[this.tenantWorkload[tenant] as number]!;

@@ -42,7 +42,7 @@ export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec:
   const s = target.scenario;
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const schedule = openSchedule(s, oneFixtureEach(target));
+  const schedule = openSchedule(s, oneFixtureEach(target), { fixtures: false });
   const model = hostModel(rc, {
     cores: target.cores,
     keepAlive: { ...s.keepAlive, memoryBudgetMiB: target.memoryBudgetBytes(rc.fixedOverheadBytes) / MIB },
@@ -96,7 +96,7 @@ export function simulateScenario(i: SimulateScenarioInput): { result: RunResult;
     wallSeconds += sim.wallSeconds;
   }
   if (runs.length > 0) {
-    tenants = openSchedule(target.scenario, oneFixtureEach(target)).tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share }));
+    tenants = openSchedule(target.scenario, oneFixtureEach(target), { fixtures: false }).tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share }));
   }
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,

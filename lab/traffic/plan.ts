@@ -45,6 +45,11 @@ export interface PlanOptions {
    * defaults to the project's scenarios/ folder, where scenario files live.
    */
   traceBaseDir?: string;
+  /**
+   * Whether requests need a fixture (default true). The simulator sends no payload, so it skips
+   * the fixture draw; the fixture stream is its own, so no other figure of the plan moves.
+   */
+  fixtures?: boolean;
 }
 
 function checkSeconds(field: string, value: number, allowZero: boolean): void {
@@ -89,6 +94,7 @@ export function openSchedule(scenario: Scenario, fixtureCounts: Record<string, n
   const arrivals = arrivalProcess(traffic.arrival).cursor(traffic.rate, spanMs, root.fork(PLAN_STREAMS.arrivals));
   const tenantRng = root.fork(PLAN_STREAMS.tenant);
   const fixtureRng = root.fork(PLAN_STREAMS.fixture);
+  const drawFixtures = options.fixtures !== false;
   const forced = forcedMissSelector(scenario.cache.instanceMissRate, root.fork(PLAN_STREAMS.forcedMiss));
   const warp = replay?.warp();
   const fixedSampler = replay ? undefined : new AliasSampler(tenants.map((t) => t.share));
@@ -117,7 +123,7 @@ export function openSchedule(scenario: Scenario, fixtureCounts: Record<string, n
       const tenant = (sampler as AliasSampler).sample(tenantRng);
       out.atMs = t;
       out.tenant = tenant;
-      out.fixture = uniformInt(fixtureRng, fixtures[tenant] as number);
+      out.fixture = drawFixtures ? uniformInt(fixtureRng, fixtures[tenant] as number) : 0;
       out.forceCold = forced();
       out.warmup = t < warmupMs;
       return true;
