@@ -113,6 +113,8 @@ function emptyReport(plan: TrafficPlan): LoadReport {
     interrupted: false,
     latency: { all: '', warm: '', cold: '' },
     byWorkload: {},
+    warmServiceByWorkload: {},
+    coldClientMs: {},
     sendLag: '',
     counts: { planned: plan.requests.length, completed: 0, late: 0, warmup: 0, cold: 0, warm: 0, spare: 0, forcedCold: 0, notSent: plan.requests.length, errors: {} },
     measuredSeconds: 0,

@@ -10,7 +10,9 @@
  * - `ANY /t/<tenant>/<path>`: a tenant request. The guest sees `<path>` (with query).
  *   Request header `x-lab-force-cold: 1` makes the host activate a fresh instance for it.
  *   Response headers added by the host: `x-lab-activation: cold | warm | spare`,
- *   `x-lab-instance: <id>`; on a cold start also `x-lab-activation-id: <id>`.
+ *   `x-lab-instance: <id>`; on a cold start also `x-lab-activation-id: <id>`; when the request
+ *   waited in its tenant's queue (instance cap or memory budget) also `x-lab-queue-ms: <ms>`,
+ *   the wait, so a client can tell the host's queueing from the instance's service.
  *   `server-timing: pop;dur=<ms>[, guest;dur=<ms>]` (W3C Server-Timing, milliseconds): `pop` runs
  *   from the request's arrival at the PoP (its `request` event: headers parsed) to the response
  *   head being written; `guest`, when the substrate can tell, is the part spent inside the
@@ -31,6 +33,8 @@ export const POP_HEADERS = {
   activation: 'x-lab-activation',
   instance: 'x-lab-instance',
   activationId: 'x-lab-activation-id',
+  /** Milliseconds the request waited in its tenant's queue; absent when it did not wait. */
+  queue: 'x-lab-queue-ms',
   error: 'x-lab-error',
   /** Host-side timing of a tenant request (see the protocol above). */
   timing: 'server-timing',
@@ -70,6 +74,12 @@ export interface ActivationRecord {
   startedAtMs: number;
   /** Arrival at the PoP to first byte of the response (request path), or to ready (spare fill). */
   totalMs: number;
+  /**
+   * Set by the lab, not the runner: the latency the load generator saw for this request
+   * (intended send time to last byte), when it got the response. `totalMs` plus the loopback
+   * network, the client's send lag and the response body.
+   */
+  clientMs?: number;
   phases: Phase[];
   ok: boolean;
   error?: string;

@@ -172,6 +172,11 @@ describe('InstancePool warm reuse and cold starts', () => {
       ['cold', 'cold', 'warm', 'warm'],
     );
     assert.deepEqual(
+      results.map((r) => r.waitedMs > 0),
+      [false, false, true, true],
+      'the queued requests report their wait in the tenant queue',
+    );
+    assert.deepEqual(
       pool.stats(false).activations.map((a) => a.reason),
       ['no-instance', 'all-busy'],
     );

@@ -66,6 +66,8 @@ export interface PopResult {
   instance: string;
   /** Set on a cold start: the id of its activation record. */
   activationId?: string;
+  /** Milliseconds the request waited in its tenant's queue (0: it did not wait). */
+  waitedMs: number;
 }
 
 /** What `evict` did. */
@@ -422,7 +424,7 @@ export class InstancePool {
       record(true, res.firstByteAt);
       this.release(slot);
       if (cold) this.measureLater(slot);
-      return { response: res, ...assigned };
+      return { response: res, ...assigned, waitedMs: lease.waitedMs };
     }
     if (outcome.kind === 'aborted' && !outcome.sent) {
       // The deadline passed between lease and send: the instance did nothing wrong, keep it.

@@ -17,6 +17,7 @@ class StubBackend implements PopBackend {
     activation: 'cold',
     instance: `${req.tenant}.1`,
     activationId: 'a1',
+    waitedMs: 0,
   });
   async handle(req: PopRequest): Promise<PopResult> {
     this.requests.push(req);
@@ -73,6 +74,7 @@ describe('PoP server', () => {
     assert.equal(res.headers[POP_HEADERS.activation], 'cold');
     assert.equal(res.headers[POP_HEADERS.instance], 't-1.1');
     assert.equal(res.headers[POP_HEADERS.activationId], 'a1');
+    assert.equal(res.headers[POP_HEADERS.queue], undefined, 'no queue header for a request that did not wait');
     assert.match(String(res.headers[POP_HEADERS.timing]), /^pop;dur=\d+\.\d{3}$/, 'host-side time; no guest part when the instance gives none');
     const req = backend.requests.at(-1)!;
     assert.equal(req.tenant, 't-1');
@@ -83,6 +85,17 @@ describe('PoP server', () => {
     assert.equal(req.headers[POP_HEADERS.forceCold], undefined, 'lab control headers stay at the PoP');
     assert.equal(req.headers.host, undefined);
     assert.ok(req.arrivedAt > 0 && req.arrivedAtEpochMs > 0);
+  });
+
+  it('tells the client how long a request waited in its tenant\'s queue', async () => {
+    const saved = backend.next;
+    backend.next = (req) => ({ ...saved(req), activation: 'warm', waitedMs: 12.3456 });
+    try {
+      const res = await raw(server.url, '/t/t1/');
+      assert.equal(res.headers[POP_HEADERS.queue], '12.346');
+    } finally {
+      backend.next = saved;
+    }
   });
 
   it('gives the guest "/" for a bare tenant URL', async () => {

@@ -134,6 +134,7 @@ async function tenantRequest(backend: PopBackend, req: IncomingMessage, res: Ser
     out[POP_HEADERS.activation] = r.activation;
     out[POP_HEADERS.instance] = r.instance;
     if (r.activationId !== undefined) out[POP_HEADERS.activationId] = r.activationId;
+    if (r.waitedMs > 0) out[POP_HEADERS.queue] = r.waitedMs.toFixed(3);
     out[POP_HEADERS.timing] = serverTiming(performance.now() - arrivedAt, r.response.guestMs);
     res.writeHead(r.response.status, out);
     res.end(r.response.body);

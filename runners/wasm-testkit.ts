@@ -55,6 +55,8 @@ export interface TenantAnswer {
   activation: string | null;
   instance: string | null;
   activationId: string | null;
+  /** `x-lab-queue-ms`: the wait in the tenant's queue, when there was one. */
+  queueMs: string | null;
   error: string | null;
   text: string;
   ms: number;
@@ -70,6 +72,7 @@ export async function call(url: string, tenant: string, path: string, headers: R
     activation: res.headers.get('x-lab-activation'),
     instance: res.headers.get('x-lab-instance'),
     activationId: res.headers.get('x-lab-activation-id'),
+    queueMs: res.headers.get('x-lab-queue-ms'),
     error: res.headers.get('x-lab-error'),
     text,
     ms: performance.now() - t,

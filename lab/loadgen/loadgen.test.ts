@@ -7,7 +7,7 @@ import { decodeHistogram, summarise } from '../measure/histogram.js';
 import type { LoadJob } from './protocol.js';
 
 /** A PoP stand-in: answers 200 with an activation header; blocks its event loop once when asked. */
-async function stubPop(opts: { stallAtRequest?: number; stallMs?: number; failTenant?: string }): Promise<{ url: string; close(): Promise<void>; seen: number }> {
+async function stubPop(opts: { stallAtRequest?: number; stallMs?: number; failTenant?: string; queueMs?: number }): Promise<{ url: string; close(): Promise<void>; seen: number }> {
   const state = { seen: 0 };
   const server = http.createServer((req, res) => {
     state.seen++;
@@ -23,7 +23,15 @@ async function stubPop(opts: { stallAtRequest?: number; stallMs?: number; failTe
         res.writeHead(502, { 'x-lab-error': 'crash' }).end(`tenant ${opts.failTenant}: instance crashed`);
         return;
       }
-      res.writeHead(200, { 'x-lab-activation': req.headers['x-lab-force-cold'] ? 'cold' : 'warm' }).end('ok');
+      if (req.headers['x-lab-force-cold']) {
+        res.writeHead(200, { 'x-lab-activation': 'cold', 'x-lab-activation-id': `a${state.seen}` }).end('ok');
+        return;
+      }
+      // A warm request that "waited" in its tenant's queue: held for that long, and says so.
+      const q = opts.queueMs ?? 0;
+      const answer = (): void => void res.writeHead(200, { 'x-lab-activation': 'warm', ...(q > 0 ? { 'x-lab-queue-ms': q.toFixed(3) } : {}) }).end('ok');
+      if (q > 0) setTimeout(answer, q);
+      else answer();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -89,6 +97,23 @@ test('a stalled host shows in the tail: latency runs from the intended send time
     const all = summarise(decodeHistogram(report.latency.all));
     assert.equal(all.count, 100);
     assert.ok(all.p90 >= 100, `p90 ${all.p90} ms should carry the 300 ms stall`);
+  } finally {
+    await pop.close();
+  }
+});
+
+test('keeps each cold response\'s client latency by activation id, and warm service time without the tenant-queue wait', async () => {
+  const pop = await stubPop({ queueMs: 40 });
+  try {
+    const report = await startLoad(job(pop.url, 60, 5)).done;
+    // Forced cold at requests 0, 10, ..., 50: the first is a warm-up request and is kept too.
+    assert.deepEqual(Object.keys(report.coldClientMs).sort(), ['a1', 'a11', 'a21', 'a31', 'a41', 'a51']);
+    for (const ms of Object.values(report.coldClientMs)) assert.ok(ms > 0 && ms < 3000);
+    const warm = summarise(decodeHistogram(report.byWorkload.hello!.warm));
+    const service = summarise(decodeHistogram(report.warmServiceByWorkload.hello!));
+    assert.equal(service.count, warm.count);
+    assert.ok(warm.p50 >= 40, `warm latency ${warm.p50} ms includes the 40 ms queue wait`);
+    assert.ok(service.p50 < warm.p50 - 30, `service ${service.p50} ms is the warm latency ${warm.p50} ms less the wait`);
   } finally {
     await pop.close();
   }

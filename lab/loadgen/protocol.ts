@@ -75,6 +75,10 @@ export interface LoadReport {
   interrupted: boolean;
   latency: EncodedScopes;
   byWorkload: Record<string, EncodedScopes>;
+  /** Per workload: warm latency less the wait in the tenant's queue (`x-lab-queue-ms`), encoded HDR. */
+  warmServiceByWorkload: Record<string, string>;
+  /** Client-side latency (intended send to last byte) of each cold response, warm-up included, by activation record id. */
+  coldClientMs: Record<string, number>;
   sendLag: string;
   counts: {
     planned: number;

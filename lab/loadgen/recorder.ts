@@ -26,13 +26,25 @@ interface Second {
 
 /** Where one request ended up. */
 export type Outcome =
-  | { ok: true; latencyMs: number; activation: ActivationKind }
+  | {
+      ok: true;
+      latencyMs: number;
+      activation: ActivationKind;
+      /** The PoP's activation record id, on a cold start (`x-lab-activation-id`). */
+      activationId?: string;
+      /** Milliseconds the request waited in its tenant's queue at the PoP (`x-lab-queue-ms`). */
+      queueMs?: number;
+    }
   | { ok: false; kind: string; status?: number; message: string };
 
 /** Accumulates one load run's measurements. */
 export class LoadRecorder {
   private readonly scopes = newScopes();
   private readonly byWorkload = new Map<string, Scopes>();
+  /** Per workload: warm latency less the wait in the tenant's queue (what the simulator calibrates service time on). */
+  private readonly warmService = new Map<string, Histogram>();
+  /** Client-side latency of every cold response, warm-up included, by activation record id. */
+  private readonly coldClientMs: Record<string, number> = {};
   private readonly sendLag = newHistogram();
   private readonly seconds: Second[] = [];
   private readonly errors: Record<string, number> = {};
@@ -92,12 +104,25 @@ export class LoadRecorder {
       this.cold++;
       sec.cold++;
     } else if (outcome.activation === 'spare') this.spare++;
-    else this.warm++;
+    else {
+      this.warm++;
+      let s = this.warmService.get(workload);
+      if (!s) this.warmService.set(workload, (s = newHistogram()));
+      recordMs(s, outcome.latencyMs - (outcome.queueMs ?? 0));
+    }
     for (const s of [this.scopes, w]) {
       recordMs(s.all, outcome.latencyMs);
       recordMs(isCold ? s.cold : s.warm, outcome.latencyMs);
     }
     recordMs(sec.h, outcome.latencyMs);
+  }
+
+  /**
+   * A cold response arrived (warm-up ones too): its client-side latency, kept by activation id
+   * so the PoP's activation record can carry what the client saw.
+   */
+  coldAnswered(activationId: string, latencyMs: number): void {
+    this.coldClientMs[activationId] = latencyMs;
   }
 
   /** Live counters for progress display. */
@@ -129,6 +154,8 @@ export class LoadRecorder {
       interrupted,
       latency: encodeScopes(this.scopes),
       byWorkload,
+      warmServiceByWorkload: Object.fromEntries([...this.warmService].sort(([a], [b]) => a.localeCompare(b)).map(([k, h]) => [k, encodeHistogram(h)])),
+      coldClientMs: { ...this.coldClientMs },
       sendLag: encodeHistogram(this.sendLag),
       counts: {
         planned: this.planned,

@@ -86,6 +86,7 @@ async function run(job: LoadJob): Promise<FromLoadgen> {
     const forced = job.forceCold[i] === 1;
     recorder.sent(atMs, lagMs, warmup, forced);
     const finish = (o: Outcome): void => {
+      if (o.ok && o.activationId !== undefined) recorder.coldAnswered(o.activationId, o.latencyMs);
       if (!warmup) recorder.finished(atMs, tenant.workload, tenant.id, o);
       inFlight--;
       pendingSettled();
@@ -126,7 +127,15 @@ async function run(job: LoadJob): Promise<FromLoadgen> {
           } else {
             const a = String(res.headers[POP_HEADERS.activation] ?? 'warm');
             const activation: ActivationKind = a === 'cold' || a === 'spare' ? a : 'warm';
-            settle({ ok: true, latencyMs, activation });
+            const activationId = res.headers[POP_HEADERS.activationId];
+            const queueMs = Number(res.headers[POP_HEADERS.queue] ?? 0);
+            settle({
+              ok: true,
+              latencyMs,
+              activation,
+              ...(activation === 'cold' && typeof activationId === 'string' ? { activationId } : {}),
+              ...(queueMs > 0 ? { queueMs } : {}),
+            });
           }
         });
       },

@@ -51,10 +51,21 @@ export function coldStartResult(all: ActivationRecord[], window: { fromEpochMs: 
   };
 }
 
+/** The activation records, each with the latency its request saw at the client when the load generator got its response. */
+function withClientLatency(acts: ActivationRecord[], clientMs: Record<string, number>): ActivationRecord[] {
+  return acts.map((a) => {
+    const c = Object.hasOwn(clientMs, a.id) ? clientMs[a.id] : undefined;
+    return c === undefined ? a : { ...a, clientMs: round3(c) };
+  });
+}
+
 function breakdown(report: LoadReport): LatencyBreakdown {
   const s = (e: string) => summarise(decodeHistogram(e));
   const byWorkload: LatencyBreakdown['byWorkload'] = {};
-  for (const [w, e] of Object.entries(report.byWorkload)) byWorkload[w] = { all: s(e.all), warm: s(e.warm), cold: s(e.cold) };
+  for (const [w, e] of Object.entries(report.byWorkload)) {
+    const service = report.warmServiceByWorkload[w];
+    byWorkload[w] = { all: s(e.all), warm: s(e.warm), cold: s(e.cold), ...(service !== undefined ? { warmService: s(service) } : {}) };
+  }
   return { all: s(report.latency.all), warm: s(report.latency.warm), cold: s(report.latency.cold), byWorkload };
 }
 
@@ -99,7 +110,7 @@ export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
     requests: { ...r.counts, errors: r.counts.errors },
     latency: breakdown(r),
     sendLag: summarise(decodeHistogram(r.sendLag)),
-    coldStart: coldStartResult(i.activations, { fromEpochMs: r.measureStartEpochMs, toEpochMs: r.endEpochMs }, r.counts.cold, r.counts.completed + errors),
+    coldStart: coldStartResult(withClientLatency(i.activations, r.coldClientMs), { fromEpochMs: r.measureStartEpochMs, toEpochMs: r.endEpochMs }, r.counts.cold, r.counts.completed + errors),
     throughputRps: r.measuredSeconds > 0 ? round3(r.counts.completed / r.measuredSeconds) : 0,
     memory: i.memory,
     pop: i.pop,

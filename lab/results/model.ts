@@ -28,7 +28,7 @@ export interface LatencyBreakdown {
   all: LatencySummary;
   warm: LatencySummary;
   cold: LatencySummary;
-  byWorkload: Record<string, { all: LatencySummary; warm: LatencySummary; cold: LatencySummary }>;
+  byWorkload: Record<string, { all: LatencySummary; warm: LatencySummary; cold: LatencySummary; warmService?: LatencySummary }>;
 }
 
 /** What the load generator counted. Nothing is dropped silently: every planned request lands in one bucket. */

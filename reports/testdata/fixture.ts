@@ -325,7 +325,7 @@ export function simulatedFixture(live: RunResult, opts: SimulatedFixtureOptions 
     runId: `${live.runId}-sim`,
     simulation: {
       calibrationPath: 'results/fixture/calibration.json',
-      calibrationVersion: 2,
+      calibrationVersion: 3,
       source: { runId: live.runId, scenarioHash: live.scenario.hash, path: 'results/fixture/result.json' },
       modelled: { tenants: 2000, rate: 1000, warmupSeconds: 30, durationSeconds: 60, cores: 16, memoryBudgetBytes: 16 * 1024 * MiB },
       simulatedRequests: 90_000,

@@ -215,6 +215,7 @@ describe('keep-alive policy: instance cap and memory budget', () => {
       assert.equal((await looping).status, 504);
       const rec = (await stats(host.url)).activations.find((a) => a.instance === queued.instance);
       assert.ok(rec?.phases.some((p) => p.name === 'queue' && p.ms > 0), 'the queued request records its wait');
+      assert.ok(Number(queued.queueMs) > 0, `the client is told the wait (x-lab-queue-ms: ${queued.queueMs})`);
     } finally {
       await host.stop();
     }

@@ -76,6 +76,8 @@ enum Lease {
 pub struct Served {
     pub response: GuestResponse,
     pub assigned: Assigned,
+    /// Milliseconds the request waited in its tenant's queue (0: it did not wait).
+    pub waited_ms: f64,
 }
 
 /// The PoP's instances.
@@ -220,7 +222,7 @@ impl Pop {
                     self.record(tenant, &id, "request", reason, arrived_epoch, ms_since(arrived), phases, None, aid);
                 }
                 self.release(tenant, back, est, generation);
-                Ok(Served { response, assigned })
+                Ok(Served { response, assigned, waited_ms })
             }
             Ok((back, Err(failure))) => {
                 let (status, kind, cause) = match &failure {

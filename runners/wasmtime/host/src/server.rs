@@ -144,6 +144,9 @@ async fn tenant_request(pop: Arc<Pop>, req: Request<Incoming>, pq: &str, arrived
             if let Some(aid) = &served.assigned.activation_id {
                 b = b.header("x-lab-activation-id", aid.as_str());
             }
+            if served.waited_ms > 0.0 {
+                b = b.header("x-lab-queue-ms", format!("{:.3}", served.waited_ms));
+            }
             b.body(Full::new(r.body)).unwrap_or_else(|e| {
                 pop_error(PopError::new(502, "crash", &tenant, format!("guest response is not valid HTTP: {e}"), Some(served.assigned)))
             })
