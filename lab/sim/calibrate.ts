@@ -37,9 +37,9 @@ const MIN_FIRST_RESPONSES = 5;
 export const MAX_ACTIVATION_SAMPLES = 4000;
 
 const SERVICE_TIME_METHOD =
-  'warm CPU demand = per workload, the quantile-wise minimum of the live warm latency (client side, network and host proxy included, tenant-queue waits included) ' +
-  'and the first response of fresh instances (no tenant-queue wait); both include the live wait for a CPU, so it overstates demand on a busy machine. ' +
-  'Activations: wall time replayed off the cores except their measured CPU time (phase cpuMs), which the processor-sharing cores serve; without cpuMs the whole wall time is CPU demand';
+  'warm service time = per workload, the live warm latency at the client (network, host proxy and the live wait for a CPU included) less each request\'s measured wait in its tenant\'s queue (x-lab-queue-ms), which the simulator models itself; ' +
+  'results without that measurement fall back to the quantile-wise minimum of warm latency and first responses of fresh instances. ' +
+  'Activations: the client-side latency of the cold request (intended send to last byte) less its tenant-queue wait and artifact pull, replayed off the cores except their measured CPU time (phase cpuMs), which the processor-sharing cores serve; without cpuMs the whole wall time is CPU demand';
 
 /** Error for a calibration that cannot serve a scenario; the message lists everything missing. */
 export class CalibrationMismatchError extends LabError {
@@ -64,12 +64,16 @@ function mean(xs: number[]): number {
 }
 
 /**
- * Warm CPU demand: the live warm latency bounded quantile by quantile by the first responses of
- * fresh instances. Warm latency includes waits in the tenant's queue (behind cold starts at the
- * cap or the memory budget), which the simulator models itself; a first response never waited
- * there. Both are upper bounds of the service time, so their quantile-wise minimum is too.
+ * Warm service time. Warm latency includes waits in the tenant's queue (behind cold starts at
+ * the cap or the memory budget), which the simulator models itself. When the load generator
+ * measured each request's wait (`warmService`), that is subtracted request by request. Older
+ * results lack it: then the warm latency is bounded quantile by quantile by the first responses
+ * of fresh instances, which never waited there. Both are upper bounds of the service time, so
+ * their minimum is too, but a biased one: first responses come right after their activation's
+ * CPU burst, so the bound also cuts the live contention tail, which is why measuring is better.
  */
-function warmDemand(warm: QuantileTable, firstResponses: number[]): Pick<WorkloadCalibration, 'warmServiceMs' | 'warmServiceSource'> {
+function warmDemand(warm: QuantileTable, service: QuantileTable | null, firstResponses: number[]): Pick<WorkloadCalibration, 'warmServiceMs' | 'warmServiceSource'> {
+  if (service && service.samples > 0) return { warmServiceMs: service, warmServiceSource: 'warm-service' };
   if (warm.samples === 0 || firstResponses.length < MIN_FIRST_RESPONSES) return { warmServiceMs: warm, warmServiceSource: 'warm-latency' };
   const e = lowerEnvelope(warm, quantileTableOfSamples(firstResponses));
   return { warmServiceMs: e.table, warmServiceSource: e.fromB === 0 ? 'warm-latency' : e.fromA === 0 ? 'first-response' : 'mixed' };
@@ -104,9 +108,14 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
   let warmCount = 0;
   for (const w of [...workloadNames].sort()) {
     const warm = newHistogram();
+    const service = newHistogram();
+    // The measured service time only when every run has it: mixing would bias the table.
+    const measuredService = runs.every((r) => r.latency.byWorkload[w] === undefined || r.latency.byWorkload[w]?.warmService !== undefined);
     for (const r of runs) {
       const e = r.latency.byWorkload[w]?.warm.hdr;
       if (e) mergeInto(warm, decodeHistogram(e));
+      const s = r.latency.byWorkload[w]?.warmService?.hdr;
+      if (measuredService && s) mergeInto(service, decodeHistogram(s));
     }
     serviceMsTotal += (warm.mean / 1000) * warm.totalCount;
     warmCount += warm.totalCount;
@@ -131,7 +140,9 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
         if (p.name === FIRST_RESPONSE_PHASE) firstResponses.push(p.ms);
       }
       if (pull > 0) pulls.push(pull);
-      activations.push({ strategy: a.strategy, wallMs: Math.max(0, a.totalMs - queue - pull), cpuMs: cpu, phases });
+      // What the client saw when the lab recorded it (the cold request's share of network, proxy
+      // and send lag included), else the PoP's own arrival-to-first-byte time.
+      activations.push({ strategy: a.strategy, wallMs: Math.max(0, (a.clientMs ?? a.totalMs) - queue - pull), cpuMs: cpu, phases });
     }
     const own = ussByWorkload.get(w) ?? [];
     const measuredCpu = activations.filter((a) => a.cpuMs !== null);
@@ -139,7 +150,7 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
     const wallSum = measuredCpu.reduce((s, a) => s + a.wallMs, 0);
     workloads[w] = {
       warmCpuShare: wallSum > 0 ? Math.min(1, cpuSum / wallSum) : 1,
-      ...warmDemand(quantileTableOfHistogram(warm), firstResponses),
+      ...warmDemand(quantileTableOfHistogram(warm), measuredService && service.totalCount > 0 ? quantileTableOfHistogram(service) : null, firstResponses),
       activations: strideSample(activations, MAX_ACTIVATION_SAMPLES),
       artifactPullMs: pulls.length > 0 ? quantileTableOfSamples(pulls) : null,
       memoryPerInstanceBytes: own.length > 0 ? Math.round(mean(own)) : perInstanceBytes,

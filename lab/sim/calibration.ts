@@ -6,12 +6,13 @@
 import type { QuantileTable } from './empirical.js';
 
 /** Bump on any incompatible change of `Calibration`; `loadCalibration` refuses other versions. */
-export const CALIBRATION_VERSION = 2;
+export const CALIBRATION_VERSION = 3;
 
 /**
  * One measured activation (request-path cold start), as the simulator replays it: its wall
- * time on the host (`wallMs`: arrival-to-first-byte minus the queue wait and the artifact pull,
- * which the simulator models itself), the CPU it needed (`cpuMs`, when the runner measured it)
+ * time (`wallMs`: the cold request's latency at the client, or the PoP's arrival-to-first-byte
+ * time when the client's is unknown, minus the queue wait and the artifact pull, which the
+ * simulator models itself), the CPU it needed (`cpuMs`, when the runner measured it)
  * and its phases for the simulated phase summaries.
  */
 export interface ActivationSample {
@@ -29,9 +30,9 @@ export interface ActivationSample {
 /** What the simulator samples for one workload on one runtime. */
 export interface WorkloadCalibration {
   /**
-   * CPU demand of a warm request: the quantile-wise smaller of the live warm latency and the
-   * first response on a fresh instance (both include the live wait for a CPU; only the former
-   * includes waiting in the tenant's queue). See docs/simulator.md "Service time".
+   * Time of a warm request: the live warm latency at the client less its measured wait in the
+   * tenant's queue (older results: the quantile-wise smaller of warm latency and first
+   * responses). See docs/simulator.md "Service time".
    */
   warmServiceMs: QuantileTable;
   /**
@@ -40,8 +41,12 @@ export interface WorkloadCalibration {
    * the cores, as for activations: it is the live wait for a CPU, and the network.
    */
   warmCpuShare: number;
-  /** Which bound gave the warm service time: `warm-latency`, `first-response`, or `mixed` (each wins some quantiles). */
-  warmServiceSource: 'warm-latency' | 'first-response' | 'mixed';
+  /**
+   * Where the warm service time came from: `warm-service` (warm latency less the measured
+   * tenant-queue waits), or for results without that measurement the bound that won:
+   * `warm-latency`, `first-response`, or `mixed` (each wins some quantiles).
+   */
+  warmServiceSource: 'warm-service' | 'warm-latency' | 'first-response' | 'mixed';
   /** Measured request-path activations, replayed whole so their phases stay correlated. */
   activations: ActivationSample[];
   /** Artifact pull (fetch from the origin) times, when the runner reported any. */

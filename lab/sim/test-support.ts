@@ -59,7 +59,8 @@ export function calibrationOf(...rcs: RuntimeCalibration[]): Calibration {
   };
 }
 
-function hist(values: number[]): string {
+/** An encoded HDR histogram of the given latencies (ms). */
+export function hist(values: number[]): string {
   const h = newHistogram();
   for (const v of values) recordMs(h, v);
   return encodeHistogram(h);
