@@ -130,6 +130,11 @@ describe('activation strategies', () => {
         const names = a.phases.map((p) => p.name);
         for (const n of expected[strategy]!.has) assert.ok(names.includes(n), `${strategy} has phase ${n}: ${names.join(',')}`);
         for (const n of expected[strategy]!.hasNot) assert.ok(!names.includes(n), `${strategy} has no phase ${n}: ${names.join(',')}`);
+        // A container started on the request path charges its own start-up CPU (cpuacct) to the
+        // activation; one started ahead by a reserve fill does not.
+        const cpu = a.phases.find((p) => p.name === 'readiness')?.cpuMs;
+        if (strategy === 'cold' || strategy === 'pre-created') assert.ok(cpu !== undefined && cpu > 0, `${strategy}: readiness carries the container's CPU time (${cpu})`);
+        else assert.equal(cpu, undefined, `${strategy}: no start-up CPU on the request path`);
         assert.equal((await get(h, 't1')).activation, 'warm');
       } finally {
         await h.stop();

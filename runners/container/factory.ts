@@ -16,6 +16,7 @@ import { logsTail } from './logs.js';
 import type { PortAllocator } from './ports.js';
 import { NotReadyError, waitReady } from './readiness.js';
 import type { Strategy } from './strategies.js';
+import { containerCpuMs } from './cpu.js';
 
 /** How a tenant's image listens: on a port the runner chooses and passes in an env variable, or on a fixed one. */
 export type ImagePort = { env: string } | { fixed: number };
@@ -79,8 +80,8 @@ class PhaseClock {
     }
   }
 
-  add(name: string, ms: number): void {
-    this.phases.push({ name, ms });
+  add(name: string, ms: number, cpuMs?: number): void {
+    this.phases.push({ name, ms, ...(cpuMs !== undefined ? { cpuMs } : {}) });
   }
 
   /** Phases plus `runner`: wall time not spent in any measured phase. */
@@ -134,10 +135,13 @@ export class ContainerFactory implements InstanceFactory {
     } catch (e) {
       throw new Error(`cannot create the container of workload ${ctx.tenant.workload} (${image.ref}): ${(e as Error).message}`);
     }
+    // Started on the request path (not by a reserve fill ahead of it): its start-up CPU is this activation's.
+    const startedHere = r.state === 'created';
     try {
       if (r.state === 'created') await clock.time('start', () => r.container.start());
       else if (r.state === 'paused') await clock.time('unpause', () => r.container.unpause());
-      clock.add('readiness', await this.ready(r, ctx.signal));
+      const readinessMs = await this.ready(r, ctx.signal);
+      clock.add('readiness', readinessMs, startedHere ? containerCpuMs(r.container.id) : undefined);
     } catch (e) {
       void this.discard(r);
       throw e;

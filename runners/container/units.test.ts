@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { containerCpuMs } from './cpu.js';
 import { demuxLogs } from './logs.js';
 import { inactiveFileOf, memoryCgroupOf, parentPidOf } from './memory.js';
 import { parseLdd } from './node-runtime.js';
@@ -71,4 +72,12 @@ test('the registry config listens on loopback only', () => {
 test('nearest-rank percentile', () => {
   assert.equal(percentile([1, 2, 3, 4], 0.5), 2);
   assert.equal(percentile([1, 2, 3, 4], 0.99), 4);
+});
+
+test('container CPU time comes from its cpuacct cgroup, in ms; an absent cgroup gives none', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cpuacct-'));
+  mkdirSync(join(root, 'abc123'));
+  writeFileSync(join(root, 'abc123', 'cpuacct.usage'), '123456789\n');
+  assert.equal(containerCpuMs('abc123', root), 123.457);
+  assert.equal(containerCpuMs('gone', root), undefined);
 });
