@@ -163,6 +163,12 @@ export interface PredictionError {
   relative?: number;
   /** simulated - measured, in the metric's unit (percentage points for rates). */
   absolute: number;
+  /**
+   * 95 % confidence interval of the measured figure from its own sample (order statistics for
+   * percentiles, Wilson for rates): how far the live figure could move on a rerun of the same
+   * system. A simulated figure inside it is as close as this measurement can tell.
+   */
+  measuredCi95?: [number, number];
 }
 
 /** The latest simulator validation (lab validate-sim), quoted next to every simulated figure. */

@@ -53,15 +53,35 @@ export function defaultModelledRate(s: Scenario): number {
   return s.traffic.rate / liveTrafficShare(s);
 }
 
-/** The live run itself, on the measuring machine's cores: what validation compares against. */
-export function liveReplica(s: Scenario, liveCores: number): SimTarget {
+/** How many times longer than the live run validation simulates its replica, when the traffic is stationary. */
+export const REPLICA_LENGTH_FACTOR = 10;
+
+/**
+ * The factor a live replica may be lengthened by: its traffic must be stationary (constant or
+ * Poisson arrivals, a fixed popularity law), so a longer run is more of the same system and
+ * not a different one (a diurnal curve or a trace is tied to its span).
+ */
+export function replicaLengthFactor(s: Scenario): number {
+  const stationary = (s.traffic.arrival.type === 'constant' || s.traffic.arrival.type === 'poisson') && s.tenants.popularity.type !== 'trace';
+  return stationary ? REPLICA_LENGTH_FACTOR : 1;
+}
+
+/**
+ * The live run itself, on the measuring machine's cores: what validation compares against.
+ * `lengthFactor` > 1 continues the same schedule (same seed, same first requests) for that many
+ * times the live duration, so the simulated figures carry a fraction of the sampling noise the
+ * live ones do and the error measures the model rather than the simulator's own luck.
+ */
+export function liveReplica(s: Scenario, liveCores: number, lengthFactor = 1): SimTarget {
   if (!(liveCores >= 1)) throw new LabError(`live replica needs the live machine's core count, got ${liveCores}`);
+  if (!(lengthFactor >= 1)) throw new RangeError(`live replica length factor must be >= 1, got ${lengthFactor}`);
+  const durationSeconds = s.traffic.durationSeconds * lengthFactor;
   return {
-    scenario: s,
+    scenario: lengthFactor === 1 ? s : { ...s, traffic: { ...s.traffic, durationSeconds } },
     tenants: s.live.tenants,
     rate: s.traffic.rate,
     warmupSeconds: s.traffic.warmupSeconds,
-    durationSeconds: s.traffic.durationSeconds,
+    durationSeconds,
     cores: liveCores,
     // The live pool's budget counts instances only; 0 means unlimited there too.
     memoryBudgetBytes: () => s.keepAlive.memoryBudgetMiB * MIB,

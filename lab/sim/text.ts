@@ -2,28 +2,38 @@
  * Terminal renderings of simulator outputs: each returns a string and does no I/O, so the
  * commands decide where it goes and tests can read it.
  */
-import type { DensityResult, RunResult, SweepResult, ValidationSummary } from '../results/model.js';
+import type { DensityResult, PredictionError, RunResult, SweepResult, ValidationSummary } from '../results/model.js';
 
 const MIB = 1024 * 1024;
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const signed = (x: number | undefined): string => (x === undefined ? 'n/a' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`);
 
+/** A measured figure's 95 % interval as relative offsets, marked `*` when the simulated figure lies inside it. */
+function ciText(e: PredictionError): string {
+  const ci = e.measuredCi95;
+  if (!ci || e.measured === 0) return 'n/a';
+  const inside = e.simulated >= ci[0] && e.simulated <= ci[1] ? ' *' : '';
+  return `${signed((ci[0] - e.measured) / e.measured)}..${signed((ci[1] - e.measured) / e.measured)}${inside}`;
+}
+
 /** The validation errors, one line per runtime, with the goals. */
 export function validationText(v: Pick<ValidationSummary, 'errors' | 'met' | 'goals'> & { scenario: string; at: string }): string {
   const lines = [`simulator validation on ${v.scenario} (${v.at}); goals: p99 within ${pct(v.goals.p99Relative)}, cold-start rate within ${v.goals.coldStartRatePoints} points`];
-  lines.push('runtime      p50 live→sim (err)            p99 live→sim (err)            cold% live→sim (pts)     peak MiB live→sim (err)  goals');
+  lines.push('runtime      p50 live→sim (err)            p99 live→sim (err)            live p99 95% CI      cold% live→sim (pts)     peak MiB live→sim (err)  goals');
   for (const [label, e] of Object.entries(v.errors)) {
     lines.push(
       [
         label.padEnd(12),
         `${e.p50Ms.measured}→${e.p50Ms.simulated} ms (${signed(e.p50Ms.relative)})`.padEnd(30),
         `${e.p99Ms.measured}→${e.p99Ms.simulated} ms (${signed(e.p99Ms.relative)})`.padEnd(30),
+        ciText(e.p99Ms).padEnd(20),
         `${e.coldStartRatePct.measured.toFixed(2)}→${e.coldStartRatePct.simulated.toFixed(2)} (${e.coldStartRatePct.absolute >= 0 ? '+' : ''}${e.coldStartRatePct.absolute.toFixed(2)})`.padEnd(25),
         `${(e.peakMemoryBytes.measured / MIB).toFixed(0)}→${(e.peakMemoryBytes.simulated / MIB).toFixed(0)} (${signed(e.peakMemoryBytes.relative)})`.padEnd(24),
         v.met[label] ? 'met' : 'NOT met',
       ].join(' '),
     );
   }
+  lines.push('live p99 95% CI: how far the measured p99 could move on a rerun (order statistics); * = the simulated p99 lies inside it');
   return lines.join('\n');
 }
 

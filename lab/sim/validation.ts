@@ -6,7 +6,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
+import { decodeHistogram, encodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
+import { empiricalFromHdr } from '../stats/empirical.js';
+import { quantileInterval } from '../stats/quantile-interval.js';
+import { wilsonInterval } from '../stats/wilson.js';
 import { resultsDir } from '../paths.js';
 import type { PredictionError, RunResult, RuntimeResult, ValidationSummary } from '../results/model.js';
 import { writeAtomic } from '../results/store.js';
@@ -26,6 +29,8 @@ export interface ValidationRecord extends Omit<ValidationSummary, 'path'> {
   calibrationPath: string;
   /** Load average of the measuring machine during the live run: a busy machine makes the live figures noisy. */
   liveLoadAverage: { atStart: number[]; atEnd: number[] };
+  /** The simulated replica ran this many times the live duration (same schedule, continued), for less simulator noise. */
+  replicaLengthFactor: number;
 }
 
 /** The figures compared, for one runtime label. */
@@ -36,9 +41,32 @@ export interface ComparedFigures {
   peakMemoryBytes: number;
 }
 
-function error(measured: number, simulated: number): PredictionError {
-  const round = (x: number): number => Math.round(x * 1e6) / 1e6;
-  return { measured: round(measured), simulated: round(simulated), absolute: round(simulated - measured), ...(measured !== 0 ? { relative: round((simulated - measured) / measured) } : {}) };
+/** 95 % intervals of the live figures that have a sampling distribution (peak memory has none). */
+export type FigureIntervals = Partial<Record<keyof ComparedFigures, [number, number]>>;
+
+const CONFIDENCE = 0.95;
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+function error(measured: number, simulated: number, ci?: [number, number]): PredictionError {
+  return {
+    measured: round6(measured),
+    simulated: round6(simulated),
+    absolute: round6(simulated - measured),
+    ...(measured !== 0 ? { relative: round6((simulated - measured) / measured) } : {}),
+    ...(ci ? { measuredCi95: [round6(ci[0]), round6(ci[1])] as [number, number] } : {}),
+  };
+}
+
+/** The live figures' own 95 % intervals: order statistics of the merged latency histogram, Wilson for the cold-start rate. */
+export function liveIntervals(runs: RuntimeResult[]): FigureIntervals {
+  const all = newHistogram();
+  for (const r of runs) if (r.latency.all.hdr) mergeInto(all, decodeHistogram(r.latency.all.hdr));
+  const sample = empiricalFromHdr(encodeHistogram(all));
+  const measured = measuredOf(runs);
+  const cold = runs.reduce((a, r) => a + r.requests.cold, 0);
+  const [lo, hi] = wilsonInterval(cold, measured, CONFIDENCE);
+  return { p50Ms: quantileInterval(sample, 0.5, CONFIDENCE), p99Ms: quantileInterval(sample, 0.99, CONFIDENCE), coldStartRatePct: [100 * lo, 100 * hi] };
 }
 
 function measuredOf(rs: RuntimeResult[]): number {
@@ -64,9 +92,13 @@ export function liveFigures(runs: RuntimeResult[], perInstanceBytes: number, fix
   };
 }
 
-/** The simulated figures of one label, memory on the same footing as the live figure (instances x the calibrated mean). */
-export function simulatedFigures(r: RuntimeResult, perInstanceBytes: number, fixedBytes: number): ComparedFigures {
-  const peak = r.memory?.extra.peakInstances ?? 0;
+/**
+ * The simulated figures of one label, memory on the same footing as the live figure (instances
+ * sampled once a second x the calibrated mean), over the first `liveSeconds` of the replica
+ * only: a longer replica has more chances to peak than the live run had.
+ */
+export function simulatedFigures(r: RuntimeResult, perInstanceBytes: number, fixedBytes: number, liveSeconds = Infinity): ComparedFigures {
+  const peak = Math.max(0, ...r.timeseries.filter((p) => p.second < liveSeconds).map((p) => p.liveInstances ?? 0));
   return { p50Ms: r.latency.all.p50, p99Ms: r.latency.all.p99, coldStartRatePct: 100 * r.coldStart.rate, peakMemoryBytes: peak * perInstanceBytes + fixedBytes };
 }
 
@@ -79,8 +111,14 @@ export function compareRuns(live: RunResult, simulated: RunResult, calibration: 
     const liveRuns = live.runs.filter((r) => r.label === sim.label && r.status !== 'failed');
     if (!rc || liveRuns.length === 0) continue;
     const l = liveFigures(liveRuns, rc.perInstanceBytes, rc.fixedOverheadBytes);
-    const s = simulatedFigures(sim, rc.perInstanceBytes, rc.fixedOverheadBytes);
-    const e = { p50Ms: error(l.p50Ms, s.p50Ms), p99Ms: error(l.p99Ms, s.p99Ms), coldStartRatePct: error(l.coldStartRatePct, s.coldStartRatePct), peakMemoryBytes: error(l.peakMemoryBytes, s.peakMemoryBytes) };
+    const ci = liveIntervals(liveRuns);
+    const s = simulatedFigures(sim, rc.perInstanceBytes, rc.fixedOverheadBytes, live.scenario.resolved.traffic.warmupSeconds + live.scenario.resolved.traffic.durationSeconds);
+    const e = {
+      p50Ms: error(l.p50Ms, s.p50Ms, ci.p50Ms),
+      p99Ms: error(l.p99Ms, s.p99Ms, ci.p99Ms),
+      coldStartRatePct: error(l.coldStartRatePct, s.coldStartRatePct, ci.coldStartRatePct),
+      peakMemoryBytes: error(l.peakMemoryBytes, s.peakMemoryBytes),
+    };
     errors[sim.label] = e;
     met[sim.label] = Math.abs(e.p99Ms.relative ?? Infinity) <= VALIDATION_GOALS.p99Relative && Math.abs(e.coldStartRatePct.absolute) <= VALIDATION_GOALS.coldStartRatePoints;
   }

@@ -55,6 +55,12 @@ export function formatPredictionError(key: ErrorKey, e: PredictionError): string
 
 const errorValue = (key: ErrorKey, x: number): string => (key === 'coldStartRatePct' ? `${sig3(x)} %` : formatValue(x, key === 'peakMemoryBytes' ? 'bytes' : 'time'));
 
+/** The measured figure's own 95 % interval, when the validation recorded it: the noise the error is read against. */
+function measuredCi(key: ErrorKey, e: PredictionError): string {
+  const ci = e.measuredCi95;
+  return ci ? ` (95 % CI ${esc(errorValue(key, ci[0]))}–${esc(errorValue(key, ci[1]))})` : '';
+}
+
 /** The explicit sentence a report shows when no validation backs the predictions. */
 export const NO_VALIDATION = 'no validation run yet: run `lab validate-sim <scenario>`';
 
@@ -64,11 +70,11 @@ function validationBlock(sim: RunResult): string {
   const keys: [ErrorKey, string][] = [['p50Ms', 'p50'], ['p99Ms', 'p99'], ['coldStartRatePct', 'cold-start rate'], ['peakMemoryBytes', 'peak memory']];
   const rows = Object.entries(v.errors).map(([label, errs]) => [
     esc(label),
-    ...keys.map(([k]) => `<span class="fig">${esc(formatPredictionError(k, errs[k]))}</span><br><span class="note">${esc(errorValue(k, errs[k].measured))} measured → ${esc(errorValue(k, errs[k].simulated))} simulated</span>`),
+    ...keys.map(([k]) => `<span class="fig">${esc(formatPredictionError(k, errs[k]))}</span><br><span class="note">${esc(errorValue(k, errs[k].measured))} measured${measuredCi(k, errs[k])} → ${esc(errorValue(k, errs[k].simulated))} simulated</span>`),
     tag(v.met[label] ? 'pass' : 'fail'),
   ]);
   return `<h3>Latest simulator validation</h3>
-<p class="validation-meta">Scenario <strong>${esc(v.scenario)}</strong>, ${esc(v.at)} (<code>${esc(v.path)}</code>): a live run simulated from its own calibration, prediction error = simulated − measured. Goals: p99 within ${sig3(v.goals.p99Relative * 100)} %, cold-start rate within ${sig3(v.goals.coldStartRatePoints)} percentage points.</p>
+<p class="validation-meta">Scenario <strong>${esc(v.scenario)}</strong>, ${esc(v.at)} (<code>${esc(v.path)}</code>): a live run simulated from its own calibration, prediction error = simulated − measured. Goals: p99 within ${sig3(v.goals.p99Relative * 100)} %, cold-start rate within ${sig3(v.goals.coldStartRatePoints)} percentage points. The 95 % CI is the measured figure's own sampling interval: how far it could move on a rerun of the same system.</p>
 ${table(['runtime', ...keys.map(([, n]) => `${n} error`), 'goals met'], rows)}`;
 }
 
