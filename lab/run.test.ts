@@ -63,6 +63,11 @@ test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm lat
         assert.ok(s.hdr.length > 0);
       }
       assert.equal(Object.keys(run.latency.byWorkload).sort().join(), 'ab-flag,hello,jwt-verify,telemetry', what);
+      // What the simulator calibrates on: warm service time without tenant-queue waits, and each
+      // answered cold start's latency at the client (which contains the PoP's own total).
+      for (const [w, b] of Object.entries(run.latency.byWorkload)) if (b.warm.count > 0) assert.equal(b.warmService?.count, b.warm.count, `${what}${w} warm service`);
+      const answered = run.coldStart.activations.filter((a) => a.ok);
+      assert.ok(answered.length > 0 && answered.every((a) => a.clientMs !== undefined && a.clientMs + 1 >= a.totalMs), `${what}client latency of cold starts`);
       // Cold starts: counted, with the runtime's phases.
       assert.ok(run.coldStart.count > 0, what);
       const phases = Object.values(run.coldStart.byStrategy).flatMap((s) => s.phases.map((p) => p.name));
