@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeHistogram, encodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
+import { decodeHistogram, encodeHistogram, mergeInto, newHistogram, type Histogram } from '../measure/histogram.js';
 import { empiricalFromHdr } from '../stats/empirical.js';
 import { quantileInterval } from '../stats/quantile-interval.js';
 import { wilsonInterval } from '../stats/wilson.js';
@@ -41,6 +41,13 @@ export interface ComparedFigures {
   peakMemoryBytes: number;
 }
 
+/** The repetitions' latency histograms (all requests) merged into one. */
+function mergedLatency(runs: RuntimeResult[]): Histogram {
+  const all = newHistogram();
+  for (const r of runs) if (r.latency.all.hdr) mergeInto(all, decodeHistogram(r.latency.all.hdr));
+  return all;
+}
+
 /** 95 % intervals of the live figures that have a sampling distribution (peak memory has none). */
 export type FigureIntervals = Partial<Record<keyof ComparedFigures, [number, number]>>;
 
@@ -60,8 +67,7 @@ function error(measured: number, simulated: number, ci?: [number, number]): Pred
 
 /** The live figures' own 95 % intervals: order statistics of the merged latency histogram, Wilson for the cold-start rate. */
 export function liveIntervals(runs: RuntimeResult[]): FigureIntervals {
-  const all = newHistogram();
-  for (const r of runs) if (r.latency.all.hdr) mergeInto(all, decodeHistogram(r.latency.all.hdr));
+  const all = mergedLatency(runs);
   const sample = empiricalFromHdr(encodeHistogram(all));
   const measured = measuredOf(runs);
   const cold = runs.reduce((a, r) => a + r.requests.cold, 0);
@@ -79,8 +85,7 @@ function measuredOf(rs: RuntimeResult[]): number {
  * second) times the calibrated memory per instance, plus the fixed overhead.
  */
 export function liveFigures(runs: RuntimeResult[], perInstanceBytes: number, fixedBytes: number): ComparedFigures {
-  const all = newHistogram();
-  for (const r of runs) if (r.latency.all.hdr) mergeInto(all, decodeHistogram(r.latency.all.hdr));
+  const all = mergedLatency(runs);
   const measured = measuredOf(runs);
   const cold = runs.reduce((a, r) => a + r.requests.cold, 0);
   const peak = Math.max(0, ...runs.flatMap((r) => r.timeseries.map((p) => p.liveInstances ?? 0)));
