@@ -87,7 +87,7 @@ function densityBlock(sim: RunResult): string {
     const note = x.atLimit
       ? 'search ceiling reached: at least this many'
       : x.tenants === 0
-        ? `even the smallest probe misses the SLO${smallest ? ` (${smallest.tenants} tenants: p99 ${smallest.p99Ms < 0 ? 'more than 1 % failed' : formatValue(smallest.p99Ms, 'time')})` : ''}`
+        ? `even the smallest probe misses the SLO${smallest ? ` (${smallest.tenants} tenant${smallest.tenants === 1 ? '' : 's'}: p99 ${smallest.p99Ms < 0 ? 'more than 1 % failed' : formatValue(smallest.p99Ms, 'time')}, ${formatValue(smallest.coldStartRate, 'fraction')} of requests cold)${smallest.coldStartRate > 0.01 ? ': with more than 1 % of requests cold, p99 is a cold-start quantile, so no tenant count meets an SLO below this runtime\'s cold start' : ''}` : ''}`
         : '';
     return [
       esc(label),
