@@ -63,7 +63,8 @@ describe('InstancePolicy keep-alive', () => {
     assert.equal(p.pickWarm('t1'), 'a');
   });
 
-  it('reuses the most recently used idle instance first', () => {
+  /** Tenant t1 with two idle instances, `a` idle since 0 and `b` since 1 (the most recently used). */
+  function twoIdle(): { p: InstancePolicy; c: ReturnType<typeof manualClock> } {
     const c = manualClock();
     const p = new InstancePolicy(spec(), c.clock);
     admitOk(p, 't1', 'a');
@@ -71,6 +72,11 @@ describe('InstancePolicy keep-alive', () => {
     p.idle('a');
     c.now = 1;
     p.idle('b');
+    return { p, c };
+  }
+
+  it('reuses the most recently used idle instance first', () => {
+    const { p } = twoIdle();
     assert.equal(p.pickWarm('t1'), 'b');
     p.busy('b');
     assert.equal(p.pickWarm('t1'), 'a');
@@ -78,13 +84,7 @@ describe('InstancePolicy keep-alive', () => {
   });
 
   it('takeWarm hands out the most recently used idle instance and marks it busy', () => {
-    const c = manualClock();
-    const p = new InstancePolicy(spec(), c.clock);
-    admitOk(p, 't1', 'a');
-    admitOk(p, 't1', 'b');
-    p.idle('a');
-    c.now = 1;
-    p.idle('b');
+    const { p, c } = twoIdle();
     assert.equal(p.takeWarm('t1'), 'b');
     assert.equal(p.takeWarm('t1'), 'a');
     assert.equal(p.takeWarm('t1'), undefined, 'both are busy now');
