@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { projectRoot } from '../lab/paths.js';
 import type { KeepAliveSpec } from '../lab/scenario/types.js';
 import type { PopStats, Runner, TenantAssignment } from './contract.js';
 import type { HostPopHandle } from './host-process.js';
@@ -20,6 +21,11 @@ import { httpEndpoint, type Endpoint } from '../workloads/testkit/packagings.js'
 export async function testGuestComponent(name: string, sourceFile: string): Promise<string> {
   const a = await buildGuestComponent(name, readFileSync(sourceFile, 'utf8'));
   return join(a.dir, COMPONENT_FILE);
+}
+
+/** Path of the misbehaving test guest's component (runners/testdata, built on first use), shared by both Wasm runners' isolation tests. */
+export function misbehavingComponent(): Promise<string> {
+  return testGuestComponent('misbehaving', join(projectRoot, 'runners', 'testdata', 'misbehaving-guest.js'));
 }
 
 /** A launched host plus its clean-up. */

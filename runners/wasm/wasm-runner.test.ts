@@ -5,8 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PopStats } from '../contract.js';
-import { assertBrokenComponentsRejected } from '../wasm-testkit.js';
+import { assertBrokenComponentsRejected, stats, until } from '../wasm-testkit.js';
 import { wasmRunner } from './index.js';
 import { call, launchTestHost, misbehavingComponent, type TestHost } from './test-support.js';
 
@@ -18,19 +17,6 @@ const TIMEOUT_MS = 1500;
  * replacement and a cold start elsewhere. Generous on a loaded 2-core machine.
  */
 const STALL_BOUND_MS = TIMEOUT_MS + 2000;
-
-async function stats(url: string): Promise<PopStats> {
-  return (await (await fetch(`${url}/_lab/stats`)).json()) as PopStats;
-}
-
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`${what} did not happen within ${ms} ms`);
-}
 
 let mis: string;
 before(async () => {

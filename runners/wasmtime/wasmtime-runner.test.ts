@@ -14,7 +14,7 @@ import type { MemoryReport } from '../contract.js';
 import { assertBrokenComponentsRejected } from '../wasm-testkit.js';
 import { buildHost } from './host-build.js';
 import { precompiledCacheDir, wasmtimeRunner } from './index.js';
-import { alive, call, isolationComponent, launchTestHost, stats, until, type TestHost } from './test-support.js';
+import { alive, call, misbehavingComponent, launchTestHost, stats, until, type TestHost } from './test-support.js';
 
 /** Request deadline of the isolation host; the CPU deadline is well below it so the epoch, not the request timer, must stop the loop. */
 const TIMEOUT_MS = 5000;
@@ -23,7 +23,7 @@ const INSTANCE_MEMORY_MIB = 48;
 
 let iso: string;
 before(async () => {
-  iso = await isolationComponent();
+  iso = await misbehavingComponent();
 });
 
 describe('isolation: trapping, looping and memory-hungry tenants', () => {

@@ -1,11 +1,13 @@
-// A guest that misbehaves on request, for the isolation tests of the wasm runner:
+// A guest that misbehaves on request, for the isolation tests of both Wasm runners:
 //   /ok     answers 200 "ok <n>" where n counts requests served by this instance
-//   /loop   never returns (a synchronous infinite loop)
+//   /loop   never returns (a synchronous infinite loop): the host's deadline must stop it
+//   /hog    allocates until the instance memory limit stops it (wasmtime tests)
 //   /unset  returns without setting the response
-//   /trap   sets the response twice: the host throws into the guest, which breaks the instance
+//   /trap   sets the response twice: the second set breaks the instance
 import { Fields, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.10';
 
 let served = 0;
+const hoard = [];
 
 function respond(out, status, text) {
   const bytes = new TextEncoder().encode(text);
@@ -17,7 +19,6 @@ function respond(out, status, text) {
   s.blockingWriteAndFlush(bytes);
   s[Symbol.dispose]();
   OutgoingBody.finish(body, undefined);
-  return r;
 }
 
 export const incomingHandler = {
@@ -25,10 +26,16 @@ export const incomingHandler = {
     served++;
     const path = request.pathWithQuery() ?? '/';
     if (path === '/loop') for (;;) {}
+    if (path === '/hog') {
+      for (;;) {
+        const chunk = new Uint8Array(1 << 20);
+        chunk.fill(served & 0xff);
+        hoard.push(chunk);
+      }
+    }
     if (path === '/unset') return;
     if (path === '/trap') {
-      const r = new OutgoingResponse(new Fields());
-      ResponseOutparam.set(out, { tag: 'ok', val: r });
+      ResponseOutparam.set(out, { tag: 'ok', val: new OutgoingResponse(new Fields()) });
       ResponseOutparam.set(out, { tag: 'ok', val: new OutgoingResponse(new Fields()) });
       return;
     }
