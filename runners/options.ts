@@ -7,13 +7,18 @@ export interface NumericOption {
   min: number;
 }
 
-/** Every problem with `options` against `known`, each naming the option and the bad value; unknown names are problems too. */
-export function checkOptions(runner: string, options: Record<string, unknown>, known: Record<string, NumericOption>): string[] {
+/**
+ * Every problem with the numeric `options` against `known`, each naming the option and the bad
+ * value; unknown names are problems too. `others` are the runner's non-numeric options: skipped
+ * here (the runner checks them) but listed among the known names.
+ */
+export function checkOptions(runner: string, options: Record<string, unknown>, known: Record<string, NumericOption>, others: readonly string[] = []): string[] {
   const problems: string[] = [];
   for (const [name, value] of Object.entries(options)) {
+    if (others.includes(name)) continue;
     const spec = known[name];
     if (!spec) {
-      const names = Object.keys(known);
+      const names = [...Object.keys(known), ...others];
       problems.push(`options.${name}: unknown option of runner "${runner}" (known: ${names.length > 0 ? names.join(', ') : 'none'})`);
       continue;
     }

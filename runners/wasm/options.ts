@@ -39,15 +39,7 @@ export interface WasmOptions {
 
 /** Every problem with `options`, each naming the option. */
 export function validateWasmOptions(options: Record<string, unknown>): string[] {
-  const numeric: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [k, v] of Object.entries(options)) {
-    if (OTHER.includes(k)) continue;
-    numeric[k] = v;
-  }
-  for (const p of checkOptions('wasm', numeric, NUMERIC)) {
-    problems.push(p.replace(/\(known: ([^)]*)\)/, (_m, names: string) => `(known: ${[names, ...OTHER].join(', ')})`));
-  }
+  const problems = checkOptions('wasm', options, NUMERIC, OTHER);
   const workers = options.workers;
   const maxWorkers = availableParallelism() * MAX_WORKERS_PER_CORE;
   if (typeof workers === 'number' && workers > maxWorkers) problems.push(`options.workers: at most ${maxWorkers} (${MAX_WORKERS_PER_CORE} per core) on this machine, got ${workers}`);

@@ -55,9 +55,7 @@ export interface WasmtimeOptions {
 
 /** Every problem with `options`, each naming the option. */
 export function validateWasmtimeOptions(options: Record<string, unknown>): string[] {
-  const numeric: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(options)) if (!OTHER.includes(k)) numeric[k] = v;
-  const problems = checkOptions('wasmtime', numeric, NUMERIC).map((p) => p.replace(/\(known: ([^)]*)\)/, (_m, names: string) => `(known: ${[names, ...OTHER].join(', ')})`));
+  const problems = checkOptions('wasmtime', options, NUMERIC, OTHER);
   if (typeof options.poolInstances === 'number' && options.poolInstances > MAX_POOL_INSTANCES) problems.push(`options.poolInstances: at most ${MAX_POOL_INSTANCES}, got ${options.poolInstances}`);
   if (typeof options.instanceMemoryMiB === 'number' && options.instanceMemoryMiB > MAX_INSTANCE_MEMORY_MIB) problems.push(`options.instanceMemoryMiB: at most ${MAX_INSTANCE_MEMORY_MIB}, got ${options.instanceMemoryMiB}`);
   if (options.reuse !== undefined && typeof options.reuse !== 'boolean') problems.push(`options.reuse: must be true or false, got ${JSON.stringify(options.reuse)}`);
