@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../../lab/errors.js';
 import { cacheDir } from '../../lab/paths.js';
 import { PortAllocator, type PortRange } from './ports.js';
+import { stopChild } from '../stop-child.js';
 
 /** A running origin registry. */
 export interface OriginRegistry {
@@ -65,15 +66,8 @@ export async function startOriginRegistry(opts: { readyTimeoutMs?: number; ports
   const log = openSync(logPath, 'w');
   const child: ChildProcess = spawn(bin, ['serve', configPath], { stdio: ['ignore', log, log] });
   closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(t);
-  };
+  const stop = (): Promise<void> => stopChild(child);
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 10_000);
   for (;;) {
     if (child.exitCode !== null) throw new EnvironmentError(`container runner: origin registry exited at start (code ${child.exitCode}): ${readFileSync(logPath, 'utf8').trim().slice(-500)}`);

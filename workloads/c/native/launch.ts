@@ -3,6 +3,7 @@
  * knowing when it serves: the same `listening 127.0.0.1:<port>` contract as the Node packaging.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { stopChild } from '../../../runners/stop-child.js';
 
 /** A running native server. */
 export interface NativeServer {
@@ -18,14 +19,7 @@ const LISTENING = /^listening 127\.\d+\.\d+\.\d+:(\d+)$/m;
 /** Spawns `binary` with PORT=0 (or `env`) and resolves once it prints its listening line. */
 export function startNativeServer(binary: string, env: Record<string, string> = {}, readyTimeoutMs = 10_000): Promise<NativeServer> {
   const child = spawn(binary, [], { env: { PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(t);
-  };
+  const stop = (): Promise<void> => stopChild(child);
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

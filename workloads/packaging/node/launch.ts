@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { distDir } from '../../../lab/paths.js';
+import { stopChild } from '../../../runners/stop-child.js';
 
 /** The compiled server entry script. */
 export const nodeServerScript = join(distDir, 'workloads', 'packaging', 'node', 'server.js');
@@ -35,14 +36,7 @@ export function startNodeServer(handlerPath: string, options: StartNodeServerOpt
     env: { ...process.env, PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const grace = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(grace);
-  };
+  const stop = (): Promise<void> => stopChild(child);
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
