@@ -8,16 +8,13 @@
  * - `c-container-static`: the static server in its FROM scratch image on the Docker engine;
  * - `c-wasm-component`: the wasi:http component served by the lab's `wasm` runner host.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { listWorkloads, loadWorkload, type Workload } from '../registry.js';
 import { httpEndpoint, type Packaging } from '../testkit/packagings.js';
 import { buildCWorkload } from './build.js';
 import { Harness } from './harness-client.js';
 import { startNativeServer } from './native/launch.js';
 import { containerPackaging } from '../../runners/container/identity-packaging.js';
-import { wasmRunner } from '../../runners/wasm/index.js';
+import { wasmPackaging } from '../../runners/wasm/identity-packaging.js';
 
 /** The C port of JS workload `js`; throws when there is none. */
 export function cPortOf(js: Workload): Workload {
@@ -67,26 +64,7 @@ export const cContainerStatic: Packaging = {
 export const cWasmComponent: Packaging = {
   name: 'c-wasm-component',
   http: true,
-  async start(w) {
-    const port = cPortOf(w);
-    const workDir = mkdtempSync(join(tmpdir(), 'lab-c-wasm-identity-'));
-    const handle = await wasmRunner.launch({
-      runId: `identity-${port.name}`,
-      tenants: [{ id: 'identity', workload: port.name }],
-      keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-      options: { workers: 1 },
-      requestTimeoutMs: 30_000,
-      workDir,
-    });
-    return httpEndpoint(
-      handle.url,
-      async () => {
-        await handle.stop();
-        rmSync(workDir, { recursive: true, force: true });
-      },
-      '/t/identity',
-    );
-  },
+  start: (w) => wasmPackaging.start(cPortOf(w)),
 };
 
 /** Every C packaging, in the order the identity test runs them. */
