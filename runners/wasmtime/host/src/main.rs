@@ -19,7 +19,7 @@ mod server;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -115,15 +115,22 @@ const CHECK_INSTANCE_MEMORY_MIB: u64 = 64;
 fn check(file: PathBuf, cache_dir: PathBuf) -> Result<String> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the tokio runtime")?;
     rt.block_on(async {
-        let engine = engine::build_engine(CHECK_POOL_INSTANCES, CHECK_INSTANCE_MEMORY_MIB)?;
-        engine::start_epoch_ticker(&engine);
-        let c = compile_cache::load_component(&engine, &file, &cache_dir)?;
-        let p = Prepared::new(&engine, &c.component, (CHECK_INSTANCE_MEMORY_MIB << 20) as usize, 10_000)?;
+        let (p, digest) = small_prepared(&file, &cache_dir)?;
         match p.instantiate("check".into()).await {
-            Ok(_) => Ok(c.digest),
+            Ok(_) => Ok(digest),
             Err(f) => bail!("does not instantiate: {f}"),
         }
     })
+}
+
+/// The small engine of `--check` and the floor measurement, with its epoch ticker, and the
+/// component compiled (into the cache) and linked on it; returns it with the component's digest.
+fn small_prepared(file: &Path, cache_dir: &Path) -> Result<(Prepared, String)> {
+    let engine = engine::build_engine(CHECK_POOL_INSTANCES, CHECK_INSTANCE_MEMORY_MIB)?;
+    engine::start_epoch_ticker(&engine);
+    let c = compile_cache::load_component(&engine, file, cache_dir)?;
+    let p = Prepared::new(&engine, &c.component, (CHECK_INSTANCE_MEMORY_MIB << 20) as usize, 10_000)?;
+    Ok((p, c.digest))
 }
 
 /// The instantiate floor: `n` fresh instances (Store, WASI context, instantiation from the
@@ -134,10 +141,7 @@ fn floor(file: PathBuf, cache_dir: PathBuf, n: usize) -> Result<Vec<f64>> {
     }
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the tokio runtime")?;
     rt.block_on(async {
-        let engine = engine::build_engine(CHECK_POOL_INSTANCES, CHECK_INSTANCE_MEMORY_MIB)?;
-        engine::start_epoch_ticker(&engine);
-        let c = compile_cache::load_component(&engine, &file, &cache_dir)?;
-        let p = Prepared::new(&engine, &c.component, (CHECK_INSTANCE_MEMORY_MIB << 20) as usize, 10_000)?;
+        let (p, _) = small_prepared(&file, &cache_dir)?;
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
             let t = std::time::Instant::now();
