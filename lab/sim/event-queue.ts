@@ -4,6 +4,7 @@
  * in insertion order (the sequence number), which keeps a run deterministic and makes
  * hand-computed test cases unambiguous.
  */
+import { grown } from './typed-arrays.js';
 
 /** A min-heap of timed integer events. */
 export class EventQueue {
@@ -36,7 +37,11 @@ export class EventQueue {
 
   /** Adds an event; amortised O(log n), allocation only when the heap doubles. */
   push(at: number, payload: number): void {
-    if (this.n === this.time.length) this.grow();
+    if (this.n === this.time.length) {
+      this.time = grown(this.time, this.n);
+      this.seq = grown(this.seq, this.n);
+      this.payload = grown(this.payload, this.n);
+    }
     let i = this.n++;
     const s = this.nextSeq++;
     // Sift up: move parents down until the new key's place is found.
@@ -84,18 +89,5 @@ export class EventQueue {
     this.seq[i] = s;
     this.payload[i] = pl;
     return top;
-  }
-
-  private grow(): void {
-    const cap = this.time.length * 2;
-    const time = new Float64Array(cap);
-    time.set(this.time);
-    const seq = new Float64Array(cap);
-    seq.set(this.seq);
-    const payload = new Int32Array(cap);
-    payload.set(this.payload);
-    this.time = time;
-    this.seq = seq;
-    this.payload = payload;
   }
 }

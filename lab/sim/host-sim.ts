@@ -21,6 +21,7 @@ import type { TrafficSchedule } from '../traffic/types.js';
 import { EventQueue } from './event-queue.js';
 import { KILLED, SharedCores } from './shared-cores.js';
 import { FastHistogram } from './fast-histogram.js';
+import { grown } from './typed-arrays.js';
 import { SIM_PHASES, type HostModel } from './host-model.js';
 
 /** Random streams of the simulator, forked from the scenario seed apart from the plan's own streams. */
@@ -72,20 +73,6 @@ const EV_WARM_READY = 2;
 const LEASED = 0;
 const REFUSED_CAP = 1;
 const REFUSED_MEMORY = 2;
-
-/** A growable typed array: doubles when full, so steady state allocates nothing. */
-function grownF64(a: Float64Array, need: number): Float64Array {
-  if (need < a.length) return a;
-  const b = new Float64Array(Math.max(need + 1, a.length * 2));
-  b.set(a);
-  return b;
-}
-function grownI32(a: Int32Array, need: number): Int32Array {
-  if (need < a.length) return a;
-  const b = new Int32Array(Math.max(need + 1, a.length * 2)).fill(NONE);
-  b.set(a);
-  return b;
-}
 
 /** One finished request, for tests and debugging (tracing allocates; the benchmark never traces). */
 export interface TracedRequest {
@@ -595,7 +582,7 @@ class HostSimulation {
     const slot = this.instanceIds.length;
     // The id is the slot number in decimal: V8 caches a string's array-index value, so `+id` is cheap.
     this.instanceIds.push(String(slot));
-    this.instanceFree = grownI32(this.instanceFree, slot + 1);
+    this.instanceFree = grown(this.instanceFree, slot + 1, NONE);
     return slot;
   }
 
@@ -613,13 +600,13 @@ class HostSimulation {
     }
     const r = this.reqCount++;
     if (r >= this.reqArrival.length) {
-      this.reqArrival = grownF64(this.reqArrival, r);
-      this.reqTenant = grownI32(this.reqTenant, r);
-      this.reqFlags = grownI32(this.reqFlags, r);
-      this.reqInstance = grownI32(this.reqInstance, r);
-      this.reqActivation = grownI32(this.reqActivation, r);
-      this.reqNext = grownI32(this.reqNext, r);
-      this.reqDemand = grownF64(this.reqDemand, r);
+      this.reqArrival = grown(this.reqArrival, r);
+      this.reqTenant = grown(this.reqTenant, r, NONE);
+      this.reqFlags = grown(this.reqFlags, r, NONE);
+      this.reqInstance = grown(this.reqInstance, r, NONE);
+      this.reqActivation = grown(this.reqActivation, r, NONE);
+      this.reqNext = grown(this.reqNext, r, NONE);
+      this.reqDemand = grown(this.reqDemand, r);
     }
     return r;
   }

@@ -14,6 +14,7 @@
  * heap and is skipped when it surfaces (an entry is live only if its job is running and its key
  * is the job's current tag).
  */
+import { grown } from './typed-arrays.js';
 import { EventQueue } from './event-queue.js';
 
 /** What `take` returns for a job cut at its deadline: the job number with this bit set. */
@@ -53,7 +54,13 @@ export class SharedCores {
   /** Starts `job` at `now` with `demandMs` of CPU; it is cut at `deadlineMs` if still running then. */
   add(job: number, demandMs: number, deadlineMs: number, now: number): void {
     this.sync(now);
-    if (job >= this.tag.length) this.grow(job);
+    if (job >= this.tag.length) {
+      this.tag = grown(this.tag, job);
+      this.deadline = grown(this.deadline, job);
+      this.running = grown(this.running, job);
+      this.prev = grown(this.prev, job);
+      this.nxt = grown(this.nxt, job);
+    }
     const t = this.v + demandMs;
     this.tag[job] = t;
     this.deadline[job] = deadlineMs;
@@ -131,25 +138,6 @@ export class SharedCores {
     else this.head = n;
     if (n >= 0) this.prev[n] = p;
     else this.tail = p;
-  }
-
-  private grow(job: number): void {
-    const cap = Math.max(job + 1, this.tag.length * 2);
-    const tag = new Float64Array(cap);
-    tag.set(this.tag);
-    const deadline = new Float64Array(cap);
-    deadline.set(this.deadline);
-    const running = new Uint8Array(cap);
-    running.set(this.running);
-    const prev = new Int32Array(cap);
-    prev.set(this.prev);
-    const nxt = new Int32Array(cap);
-    nxt.set(this.nxt);
-    this.tag = tag;
-    this.deadline = deadline;
-    this.running = running;
-    this.prev = prev;
-    this.nxt = nxt;
   }
 }
 
