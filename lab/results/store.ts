@@ -32,17 +32,24 @@ export function saveResult(dir: string, result: RunResult): string {
   return json;
 }
 
-/** Reads a result file, refusing versions this lab does not understand. */
-export function loadResult(file: string): RunResult {
+/**
+ * Reads a versioned JSON file of the lab (`what`: result, calibration...), refusing an
+ * unreadable file or a `versionField` other than `version`, each with a message naming the file;
+ * `hint` says what to do about a version mismatch.
+ */
+export function readVersionedJson<T>(file: string, what: string, versionField: string, version: number, hint = ''): T {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new LabError(`cannot read result ${file}: ${(e as Error).message}`, ExitCode.invalidInput);
+    throw new LabError(`cannot read ${what} ${file}: ${(e as Error).message}`, ExitCode.invalidInput);
   }
-  const v = (data as { schemaVersion?: unknown }).schemaVersion;
-  if (v !== RESULT_SCHEMA_VERSION) {
-    throw new LabError(`result ${file} has schemaVersion ${String(v)}; this lab reads version ${RESULT_SCHEMA_VERSION}`, ExitCode.invalidInput);
-  }
-  return data as RunResult;
+  const v = (data as Record<string, unknown>)[versionField];
+  if (v !== version) throw new LabError(`${what} ${file} has ${versionField} ${String(v)}; this lab reads version ${version}${hint ? `: ${hint}` : ''}`, ExitCode.invalidInput);
+  return data as T;
+}
+
+/** Reads a result file, refusing versions this lab does not understand. */
+export function loadResult(file: string): RunResult {
+  return readVersionedJson<RunResult>(file, 'result', 'schemaVersion', RESULT_SCHEMA_VERSION);
 }

@@ -4,12 +4,11 @@
  * memory per instance and fixed cost, and the live machine's core count. Works on any runner's
  * result: it reads only the results model, never a runner's internals.
  */
-import { readFileSync } from 'node:fs';
 import { ExitCode, LabError } from '../errors.js';
 import { decodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
 import type { RunResult, RuntimeResult } from '../results/model.js';
 import type { ActivationRecord } from '../../runners/contract.js';
-import { writeAtomic } from '../results/store.js';
+import { readVersionedJson, writeAtomic } from '../results/store.js';
 import type { Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type ActivationSample, type Calibration, type RuntimeCalibration, type WorkloadCalibration } from './calibration.js';
 import { lowerEnvelope, quantileTableOfHistogram, quantileTableOfSamples, type QuantileTable } from './empirical.js';
@@ -240,13 +239,5 @@ export function saveCalibration(file: string, c: Calibration): void {
 
 /** Reads a calibration file, refusing versions this lab does not understand. */
 export function loadCalibration(file: string): Calibration {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new LabError(`cannot read calibration ${file}: ${(e as Error).message}`, ExitCode.invalidInput);
-  }
-  const v = (data as { calibrationVersion?: unknown }).calibrationVersion;
-  if (v !== CALIBRATION_VERSION) throw new LabError(`calibration ${file} has calibrationVersion ${String(v)}; this lab reads version ${CALIBRATION_VERSION}: calibrate again (lab simulate --from <result.json>)`, ExitCode.invalidInput);
-  return data as Calibration;
+  return readVersionedJson<Calibration>(file, 'calibration', 'calibrationVersion', CALIBRATION_VERSION, 'calibrate again (lab simulate --from <result.json>)');
 }
