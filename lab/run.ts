@@ -196,6 +196,7 @@ async function runOne(
       report,
       activations,
       pop: final.counters,
+      ...(final.engine ? { engine: final.engine } : {}),
       memory,
       liveBySecond,
       ...(memoryError ? { error: memoryError } : {}),

@@ -103,6 +103,26 @@ export interface PopStats {
     evictionsBy: Record<string, number>;
   };
   activations: ActivationRecord[];
+  /** CPU the substrate's engine spent outside the PoP host and the instances, when the runner has one (container). */
+  engine?: EngineCpuReport;
+}
+
+/**
+ * CPU of the machinery a runner drives outside its PoP host and its instances (container: the
+ * engine's dockerd, containerd, shims and runc), cumulative since the PoP launched. It competes
+ * with the tenants for the same cores, so the simulator charges it to its modelled cores.
+ */
+export interface EngineCpuReport {
+  /** How it was measured, or why not, in one sentence. */
+  method: string;
+  /** Engine CPU since launch, milliseconds; null when it cannot be measured here (`method` says why). */
+  cpuMs: number | null;
+  /**
+   * Engine calls by `<path>/<call>` (`request/create`, `request/start`, `fill/create`,
+   * `disposal/remove`, ...): how many were made, how many ran alone (no other call of this PoP
+   * in flight), and the engine CPU those took in all. Overlapping calls are not charged.
+   */
+  operations: Record<string, { count: number; alone: number; aloneCpuMs: number }>;
 }
 
 /** Memory of one instance, measured (never a declared size). */

@@ -12,7 +12,7 @@
  * and are never expired, since refilling them would only churn.
  */
 import { performance } from 'node:perf_hooks';
-import type { ActivationKind, ActivationRecord, ColdReason, InstanceMemory, MemoryReport, Phase, PopStats, TenantAssignment } from './contract.js';
+import type { ActivationKind, ActivationRecord, ColdReason, EngineCpuReport, InstanceMemory, MemoryReport, Phase, PopStats, TenantAssignment } from './contract.js';
 import type { Activation, DisposeCause, Instance, InstanceFactory, InstanceRequest, InstanceResponse } from './instance.js';
 import { summarizeMemory } from './memory/report.js';
 import { PopError } from './pop-error.js';
@@ -46,6 +46,8 @@ export interface PoolOptions {
   /** Clock driving keep-alive decisions, milliseconds. Default performance.now (tests inject their own). */
   clock?: Clock;
   memory?: PoolMemoryOptions;
+  /** The substrate's engine CPU so far, for hosts that drive one (container). */
+  engineCpu?(): EngineCpuReport;
 }
 
 /** A tenant request arriving at the PoP. */
@@ -220,6 +222,7 @@ export class InstancePool {
       spares,
       counters: { ...this.counters, evictionsBy: { ...this.counters.evictionsBy } },
       activations: drain ? this.log.splice(0) : this.log.slice(),
+      ...(this.opts.engineCpu ? { engine: this.opts.engineCpu() } : {}),
     };
   }
 

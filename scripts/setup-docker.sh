@@ -6,6 +6,10 @@
 #   with flags that keep every byte on loopback (no bridge, no iptables, no forwarding, no
 #   userland proxy: containers run with host networking and bind 127.0.0.1), then waits for
 #   GET /_ping.
+# - The engine's processes (dockerd, containerd, shims) are put in a cpuacct cgroup of their own,
+#   /sys/fs/cgroup/cpuacct/edge-pop-lab-engine, when they run in the root cgroup (cgroup v1, as
+#   root): the container runner then measures the CPU the engine spends on the tenants' behalf
+#   (runners/container/engine-cpu.ts). An engine already in a cgroup of its own is left there.
 # - `--with-tools` also installs the Debian packages the container runner uses besides the engine:
 #   debootstrap (the Debian base image) and docker-registry (the local origin registry).
 #
@@ -45,6 +49,24 @@ ping_engine() {
   ' 2>/dev/null
 }
 
+ENGINE_CGROUP=/sys/fs/cgroup/cpuacct/edge-pop-lab-engine
+
+# Moves the local engine's processes that sit in the root cpuacct cgroup into ENGINE_CGROUP;
+# children they start later (containerd, shims, runc) inherit it. Idempotent; best effort: the
+# runner says in its results when the engine's CPU could not be measured.
+place_engine() {
+  if [ "$(id -u)" != "0" ] || [ ! -d /sys/fs/cgroup/cpuacct ]; then return 0; fi
+  if [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "unix://$SOCKET" ]; then return 0; fi
+  mkdir -p "$ENGINE_CGROUP" 2>/dev/null || return 0
+  local pid cg moved=0
+  for pid in $(pgrep -x dockerd) $(pgrep -x containerd) $(pgrep containerd-shim); do
+    cg=$(grep -E '^[0-9]+:([^:]*,)?cpuacct(,[^:]*)?:' "/proc/$pid/cgroup" 2>/dev/null | cut -d: -f3 || true)
+    if [ "$cg" = "/" ] && echo "$pid" > "$ENGINE_CGROUP/cgroup.procs" 2>/dev/null; then moved=$((moved + 1)); fi
+  done
+  if [ "$moved" -gt 0 ]; then say "engine processes put in the cpuacct cgroup ${ENGINE_CGROUP#/sys/fs/cgroup/cpuacct} (the lab measures the engine's CPU there)"; fi
+  return 0
+}
+
 apt_updated=0
 apt_install() {
   if [ "$(id -u)" != "0" ]; then fail "need root to install $* (or install it yourself: apt-get install $*)"; fi
@@ -70,6 +92,7 @@ if [ "$with_tools" = "1" ]; then
 fi
 
 if ping_engine; then
+  place_engine
   exit 0
 fi
 
@@ -105,3 +128,4 @@ until ping_engine; do
   sleep 0.05
 done
 say "dockerd answers on $SOCKET"
+place_engine

@@ -2,7 +2,7 @@
  * Builds one runtime's result from what was measured: the load generator's report, the PoP's
  * activation log and counters, and its memory report. The only place these sources meet.
  */
-import type { ActivationRecord, ArtifactInfo, MemoryReport, PopStats } from '../../runners/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../../runners/contract.js';
 import { decodeHistogram, newHistogram, recordMs, summarise } from '../measure/histogram.js';
 import type { LoadReport } from '../loadgen/protocol.js';
 import type { ColdStartResult, LatencyBreakdown, PhaseSummary, RuntimeResult, TimeseriesPoint } from './model.js';
@@ -87,6 +87,7 @@ export interface AssembleInput {
   report: LoadReport;
   activations: ActivationRecord[];
   pop: PopStats['counters'] | null;
+  engine?: EngineCpuReport;
   memory: MemoryReport | null;
   /** Live instances sampled once a second, keyed by second since traffic start. */
   liveBySecond: Map<number, number>;
@@ -114,6 +115,7 @@ export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
     throughputRps: r.measuredSeconds > 0 ? round3(r.counts.completed / r.measuredSeconds) : 0,
     memory: i.memory,
     pop: i.pop,
+    ...(i.engine ? { engine: i.engine } : {}),
     timeseries: timeseries(r, i.liveBySecond),
     errorSamples: r.errorSamples,
   };

@@ -4,7 +4,7 @@
  * incompatible change and say why in docs/results.md.
  */
 
-import type { ActivationRecord, ArtifactInfo, MemoryReport, PopStats } from '../../runners/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../../runners/contract.js';
 import type { Scenario } from '../scenario/types.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -114,6 +114,11 @@ export interface RuntimeResult {
   memory: MemoryReport | null;
   /** PoP counters at the end of the run. */
   pop: PopStats['counters'] | null;
+  /**
+   * CPU of the runner's engine outside the PoP host and the instances, from launch to the end of
+   * the traffic (warm-up included), for runners that drive one (container); absent otherwise.
+   */
+  engine?: EngineCpuReport;
   timeseries: TimeseriesPoint[];
   /** A few error samples (first of each kind) with the tenant they came from. */
   errorSamples: { kind: string; tenant: string; status?: number; message: string }[];

@@ -53,6 +53,7 @@ export function syntheticCalibration(workloads: string[], o: { serviceMedianMs: 
     fixedOverheadBytes: 64 * MIB,
     perInstanceBytes: o.instanceBytes,
     memoryMethod: 'synthetic',
+    engine: null,
     live: { measuredRequests: 0, throughputRps: 0, utilisation: 0 },
     workloads: Object.fromEntries(
       workloads.map((w) => [
@@ -62,7 +63,7 @@ export function syntheticCalibration(workloads: string[], o: { serviceMedianMs: 
           warmServiceSource: 'warm-latency' as const,
           warmCpuShare: 1,
           // All CPU, as an in-process Wasm instantiation is.
-          activations: lognormalSamples(200, o.activationMedianMs, 0.4).map((ms) => ({ strategy: 'cold', wallMs: ms, cpuMs: ms, phases: [{ name: 'init', ms }] })),
+          activations: lognormalSamples(200, o.activationMedianMs, 0.4).map((ms) => ({ strategy: 'cold', wallMs: ms, cpuMs: ms, engineCpuMs: 0, phases: [{ name: 'init', ms }] })),
           artifactPullMs: quantileTableOfSamples(lognormalSamples(101, 200, 0.3)),
           memoryPerInstanceBytes: o.instanceBytes,
           memorySource: 'workload' as const,

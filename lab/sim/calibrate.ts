@@ -11,6 +11,7 @@ import type { ActivationRecord } from '../../runners/contract.js';
 import { readVersionedJson, writeAtomic } from '../results/store.js';
 import type { Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type ActivationSample, type Calibration, type RuntimeCalibration, type WorkloadCalibration } from './calibration.js';
+import { activationEngineCpuMs, fitEngine } from './calibrate-engine.js';
 import { lowerEnvelope, quantileTableOfHistogram, quantileTableOfSamples, type QuantileTable } from './empirical.js';
 
 /** Phase names runners use for fetching an artifact from the origin (container: pull). */
@@ -38,7 +39,8 @@ export const MAX_ACTIVATION_SAMPLES = 4000;
 const SERVICE_TIME_METHOD =
   'warm service time = per workload, the live warm latency at the client (network, host proxy and the live wait for a CPU included) less each request\'s measured wait in its tenant\'s queue (x-lab-queue-ms), which the simulator models itself; ' +
   'results without that measurement fall back to the quantile-wise minimum of warm latency and first responses of fresh instances. ' +
-  'Activations: the client-side latency of the cold request (intended send to last byte) less its tenant-queue wait and artifact pull, replayed off the cores except their measured CPU time (phase cpuMs), which the processor-sharing cores serve; without cpuMs the whole wall time is CPU demand';
+  'Activations: the client-side latency of the cold request (intended send to last byte) less its tenant-queue wait and artifact pull, replayed off the cores except their measured CPU time (phase cpuMs), which the processor-sharing cores serve; without cpuMs the whole wall time is CPU demand. ' +
+  'Engine CPU (container: dockerd, containerd, shims, runc), when measured: each engine call on the activation\'s path is CPU demand too, and removals and reserve fills are background CPU jobs on the same cores';
 
 /** Error for a calibration that cannot serve a scenario; the message lists everything missing. */
 export class CalibrationMismatchError extends LabError {
@@ -101,6 +103,10 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
     if (r.memory.instances.length === 0 && r.memory.perInstanceUssBytes > 0) allUss.push(r.memory.perInstanceUssBytes);
   }
   const perInstanceBytes = Math.round(mean(allUss));
+  // Every request-path activation since launch (warm-up and failures too): the engine's
+  // reserve fills follow each one, and its CPU was measured over the same span.
+  const requestActivations = runs.reduce((n, r) => n + [...r.coldStart.activations, ...(r.coldStart.warmupActivations ?? [])].filter((a) => a.path === 'request').length, 0);
+  const engine = fitEngine(runs, requestActivations);
 
   const workloads: Record<string, WorkloadCalibration> = {};
   let serviceMsTotal = 0;
@@ -141,7 +147,7 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
       if (pull > 0) pulls.push(pull);
       // What the client saw when the lab recorded it (the cold request's share of network, proxy
       // and send lag included), else the PoP's own arrival-to-first-byte time.
-      activations.push({ strategy: a.strategy, wallMs: Math.max(0, (a.clientMs ?? a.totalMs) - queue - pull), cpuMs: cpu, phases });
+      activations.push({ strategy: a.strategy, wallMs: Math.max(0, (a.clientMs ?? a.totalMs) - queue - pull), cpuMs: cpu, engineCpuMs: activationEngineCpuMs(a.phases, engine), phases });
     }
     const own = ussByWorkload.get(w) ?? [];
     const measuredCpu = activations.filter((a) => a.cpuMs !== null);
@@ -168,6 +174,7 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
     fixedOverheadBytes: Math.round(mean(fixed)),
     perInstanceBytes,
     memoryMethod,
+    engine,
     live: { measuredRequests: measured, throughputRps, utilisation: liveCores > 0 ? (throughputRps * meanServiceMs) / 1000 / liveCores : 0 },
   };
 }

@@ -6,7 +6,7 @@
 import type { QuantileTable } from './empirical.js';
 
 /** Bump on any incompatible change of `Calibration`; `loadCalibration` refuses other versions. */
-export const CALIBRATION_VERSION = 3;
+export const CALIBRATION_VERSION = 4;
 
 /**
  * One measured activation (request-path cold start), as the simulator replays it: its wall
@@ -23,6 +23,12 @@ export interface ActivationSample {
    * report it, and then the whole wall time is charged to the cores (an overstatement).
    */
   cpuMs: number | null;
+  /**
+   * Engine CPU on the activation's path (container: the engine's create and start), fitted per
+   * call (`EngineCalibration.callCpuMs`); part of the wall time the live run spent off the
+   * instance's own CPU, charged to the simulated cores like `cpuMs`. 0 without an engine.
+   */
+  engineCpuMs: number;
   /** Phases other than `queue` and the artifact phases, in the order the runner reported them. */
   phases: { name: string; ms: number }[];
 }
@@ -57,6 +63,32 @@ export interface WorkloadCalibration {
   memorySource: 'workload' | 'runtime-mean';
 }
 
+/**
+ * CPU of the runner's engine outside the instances (container: dockerd, containerd, shims,
+ * runc), which on the live machine competed with the tenants for the cores. See
+ * docs/simulator.md "Engine CPU".
+ */
+export interface EngineCalibration {
+  /** The runner's sentence on how the engine's CPU was measured. */
+  method: string;
+  /** Engine CPU measured over the runs, ms (launch to end of traffic). */
+  measuredCpuMs: number;
+  /** Engine calls made over the runs, by `<path>/<call>`. */
+  calls: Record<string, number>;
+  /** Fitted engine CPU of one call, ms, by `<path>/<call>`: the mean of the calls that ran alone, times `scale`. */
+  callCpuMs: Record<string, number>;
+  /**
+   * Measured engine CPU over what the calls explain (sum of count x alone mean): the engine's
+   * work that no single call shows (events, the exit of a removed container's shim) spread over
+   * the calls in proportion.
+   */
+  scale: number;
+  /** Engine CPU of removing one instance, ms: a background job on the simulated cores at each removal. */
+  disposalCpuMs: number;
+  /** Engine CPU spent refilling reserves per request-path activation, ms (strategies other than cold): a background job at each activation. */
+  fillCpuMsPerActivation: number;
+}
+
 /** One runtime label's calibration. */
 export interface RuntimeCalibration {
   label: string;
@@ -70,6 +102,8 @@ export interface RuntimeCalibration {
   perInstanceBytes: number;
   /** The runner's own sentence on how memory was measured. */
   memoryMethod: string;
+  /** The engine's CPU, for runners that drive one and could measure it; null otherwise. */
+  engine: EngineCalibration | null;
   /** Live figures the simulator's validation compares against. */
   live: {
     measuredRequests: number;

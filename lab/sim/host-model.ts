@@ -15,7 +15,7 @@ export interface WorkloadModel {
   warmCpuShare: number;
   /** Replayed activations: the part of activation i spent off the cores (its wall time less its CPU time). */
   activationOffMs: Float64Array;
-  /** Replayed activations: CPU demand of activation i (its whole wall time when the runner did not measure CPU). */
+  /** Replayed activations: CPU demand of activation i, the instance's and the engine's (its whole wall time when the runner did not measure CPU). */
   activationCpuMs: Float64Array;
   /** Strategy index (into `HostModel.strategies`) of activation i. */
   activationStrategy: Int32Array;
@@ -38,6 +38,9 @@ export interface HostModel {
   timeoutMs: number;
   /** Probability that an activation must first pull its artifact. */
   artifactMissRate: number;
+  /** Engine CPU off every request's path (0 without an engine): a background job on the cores at each instance removal, and at each activation for reserve fills. */
+  engineDisposalCpuMs: number;
+  engineFillCpuMs: number;
   workloads: WorkloadModel[];
   strategies: string[];
   /** Phase histograms of the result: strategy and phase name. */
@@ -94,8 +97,9 @@ export function hostModel(rc: RuntimeCalibration, s: HostSettings): HostModel {
       warmCpuShare: wc.warmCpuShare,
       // The measured wall time already holds the live machine's wait for a CPU: only the CPU
       // time is served (and slowed down) by the simulated cores, the rest is replayed as is.
-      activationOffMs: Float64Array.from(acts, (a) => (a.cpuMs === null ? 0 : Math.max(0, a.wallMs - a.cpuMs))),
-      activationCpuMs: Float64Array.from(acts, (a) => (a.cpuMs === null ? a.wallMs : Math.min(a.cpuMs, a.wallMs))),
+      // The engine's calls on the path are CPU too (its processes shared the live cores).
+      activationOffMs: Float64Array.from(acts, (a) => (a.cpuMs === null ? 0 : Math.max(0, a.wallMs - a.cpuMs - a.engineCpuMs))),
+      activationCpuMs: Float64Array.from(acts, (a) => (a.cpuMs === null ? a.wallMs : Math.min(a.cpuMs + a.engineCpuMs, a.wallMs))),
       activationStrategy: Int32Array.from(acts, (a) => strategyIndex(a.strategy)),
       phaseStart,
       phaseKey,
@@ -109,19 +113,29 @@ export function hostModel(rc: RuntimeCalibration, s: HostSettings): HostModel {
     phaseIndex(st, SIM_PHASES.queue);
     phaseIndex(st, SIM_PHASES.pull);
   }
-  return { cores: s.cores, keepAlive: s.keepAlive, timeoutMs: s.timeoutMs, artifactMissRate: s.artifactMissRate, workloads, strategies, phaseKeys };
+  return {
+    cores: s.cores,
+    keepAlive: s.keepAlive,
+    timeoutMs: s.timeoutMs,
+    artifactMissRate: s.artifactMissRate,
+    engineDisposalCpuMs: rc.engine?.disposalCpuMs ?? 0,
+    engineFillCpuMs: rc.engine?.fillCpuMsPerActivation ?? 0,
+    workloads,
+    strategies,
+    phaseKeys,
+  };
 }
 
 /**
  * A host model from hand-given constants, for tests and the benchmark (zero-variance inputs).
  * `activationCpuMs` (default: all of `activationMs`) is the CPU part of the activation.
  */
-export function constantWorkload(name: string, o: { serviceMs: number; activationMs: number; activationCpuMs?: number; memoryBytes: number; strategy?: string; pullMs?: number }): RuntimeCalibration['workloads'][string] {
+export function constantWorkload(name: string, o: { serviceMs: number; activationMs: number; activationCpuMs?: number; engineCpuMs?: number; memoryBytes: number; strategy?: string; pullMs?: number }): RuntimeCalibration['workloads'][string] {
   return {
     warmServiceMs: quantileTableOfSamples([o.serviceMs]),
     warmServiceSource: 'warm-latency',
     warmCpuShare: 1,
-    activations: [{ strategy: o.strategy ?? 'cold', wallMs: o.activationMs, cpuMs: o.activationCpuMs ?? o.activationMs, phases: [{ name: 'init', ms: o.activationMs }] }],
+    activations: [{ strategy: o.strategy ?? 'cold', wallMs: o.activationMs, cpuMs: o.activationCpuMs ?? o.activationMs, engineCpuMs: o.engineCpuMs ?? 0, phases: [{ name: 'init', ms: o.activationMs }] }],
     artifactPullMs: o.pullMs !== undefined ? quantileTableOfSamples([o.pullMs]) : null,
     memoryPerInstanceBytes: o.memoryBytes,
     memorySource: 'workload',

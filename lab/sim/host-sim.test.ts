@@ -43,6 +43,31 @@ test('only the CPU part of an activation loads the cores; its off-core part is r
   assert.deepEqual(run(tinyScenario({ gapMs: 5, spanMs: 10 }), allCpu, 1).latencies, [55, 55]);
 });
 
+test("the engine's CPU on an activation's path loads the cores, taken from its off-core part", () => {
+  // Activation: 30 ms wall, 10 ms of the instance's CPU and 10 of the engine's: 10 off-core, then
+  // 20 of CPU. 20 ms apart nothing overlaps and the wall time is the measured one.
+  const rc = constantCalibration('c', ['hello'], { serviceMs: 10, activationMs: 30, activationCpuMs: 10, engine: { activationCpuMs: 10 } });
+  assert.deepEqual(run(tinyScenario({ gapMs: 20, spanMs: 40 }), rc, 1).latencies, [30, 30]);
+  // 5 ms apart: k0 off 0-10, CPU alone 10-15 (15 left), shared with k1's from 15: ends at 45; k1
+  // has 15 done by then, 5 left alone, ends at 50. Without the engine's share both end at 35.
+  assert.deepEqual(run(tinyScenario({ gapMs: 5, spanMs: 10 }), rc, 1).latencies, [45, 45]);
+});
+
+test("the engine's removals and reserve fills are background CPU that slows what shares the core", () => {
+  // Every request forced cold, cap 1: each evicts the tenant's idle instance, and its removal
+  // (20 ms of engine CPU) shares the one core with the activation (10 ms): the activation ends
+  // at 20 ms, the removal at 30 ms. The first request has nothing to remove.
+  const s = tinyScenario({ gapMs: 100, spanMs: 300, cap: 1, missRate: 1 });
+  const removal = constantCalibration('c', ['hello'], { serviceMs: 10, activationMs: 10, engine: { disposalCpuMs: 20 } });
+  const r = run(s, removal, 1);
+  assert.deepEqual(r.latencies, [10, 20, 20]);
+  assert.equal(r.outcome.evictionsBy.forced, 2);
+  // A reserve fill (10 ms) after every activation: activation and fill share the core, 20 ms each time.
+  assert.deepEqual(run(s, constantCalibration('c', ['hello'], { serviceMs: 10, activationMs: 10, engine: { fillCpuMs: 10 } }), 1).latencies, [20, 20, 20]);
+  // No engine: nothing else on the core.
+  assert.deepEqual(run(s, constantCalibration('c', ['hello'], { serviceMs: 10, activationMs: 10 }), 1).latencies, [10, 10, 10]);
+});
+
 test('2 cores, cap of 1 instance: requests queue at the tenant for the one instance', () => {
   // k0 cold 0-20 (activation 20 ms); k1..k3 (5, 10, 15) wait for it, then run warm 20-30, 30-40, 40-50.
   const { outcome, latencies, colds } = run(tinyScenario({ gapMs: 5, spanMs: 20, cap: 1 }), constantCalibration('p', ['hello'], { serviceMs: 10, activationMs: 20 }), 2);

@@ -64,6 +64,8 @@ const NONE = -1;
 const FORCED = 1;
 const MEASURED = 2;
 const COLD = 4;
+/** A slot that is no request but the engine's background CPU (a removal, a reserve fill): it only occupies the cores. */
+const BACKGROUND = 8;
 /** An activation's off-core part (its wall time less its CPU time) is over: its CPU part starts. */
 const EV_READY = 0;
 /** An activation's artifact pull is over. */
@@ -340,6 +342,7 @@ class HostSimulation {
         this.out.phases[w.phaseKey[k] as number]!.recordMs(w.phaseMs[k] as number);
       }
     }
+    if (this.model.engineFillCpuMs > 0) this.engineWork(this.model.engineFillCpuMs);
     // One draw per activation whatever the rate, so the stream's position is the activation count.
     const miss = this.artifactMissRng.next() < this.model.artifactMissRate;
     if (miss && w.artifactPullMs) {
@@ -409,6 +412,10 @@ class HostSimulation {
   /** The request's CPU work is done: its instance goes idle and the response is complete. */
   private done(r: number): void {
     const flags = this.reqFlags[r] as number;
+    if ((flags & BACKGROUND) !== 0) {
+      this.freeRequest(r);
+      return;
+    }
     const id = this.instanceIds[this.reqInstance[r] as number] as string;
     const tenant = this.reqTenant[r] as number;
     this.activeInstances--;
@@ -586,8 +593,18 @@ class HostSimulation {
     return slot;
   }
 
+  /** The instance is gone: its slot is free again, and the engine removes it (background CPU). */
   private freeInstance(slot: number): void {
     this.instanceFree[this.instanceFreeTop++] = slot;
+    if (this.model.engineDisposalCpuMs > 0) this.engineWork(this.model.engineDisposalCpuMs);
+  }
+
+  /** Engine CPU off every request's path: shares the cores with the requests until done, never cut. */
+  private engineWork(demandMs: number): void {
+    const r = this.allocRequest();
+    this.reqFlags[r] = BACKGROUND;
+    this.reqInstance[r] = NONE;
+    this.cores.add(r, demandMs, Infinity, this.now);
   }
 
   // ---- request slots -------------------------------------------------------------------

@@ -32,16 +32,23 @@ export function tinyScenario(o: { gapMs: number; spanMs: number; cap?: number; m
 }
 
 /** A runtime calibration with constant service and activation times for the given workloads. */
-export function constantCalibration(label: string, workloads: string[], o: { serviceMs: number; activationMs: number; activationCpuMs?: number; memoryBytes?: number; fixedBytes?: number }): RuntimeCalibration {
+export function constantCalibration(
+  label: string,
+  workloads: string[],
+  o: { serviceMs: number; activationMs: number; activationCpuMs?: number; memoryBytes?: number; fixedBytes?: number; engine?: { activationCpuMs?: number; disposalCpuMs?: number; fillCpuMs?: number } },
+): RuntimeCalibration {
   const memoryBytes = o.memoryBytes ?? MIB;
   return {
     label,
     runtime: label,
     runs: 1,
-    workloads: Object.fromEntries(workloads.map((w) => [w, constantWorkload(w, { serviceMs: o.serviceMs, activationMs: o.activationMs, memoryBytes, ...(o.activationCpuMs !== undefined ? { activationCpuMs: o.activationCpuMs } : {}) })])),
+    workloads: Object.fromEntries(workloads.map((w) => [w, constantWorkload(w, { serviceMs: o.serviceMs, activationMs: o.activationMs, memoryBytes, ...(o.activationCpuMs !== undefined ? { activationCpuMs: o.activationCpuMs } : {}), ...(o.engine?.activationCpuMs !== undefined ? { engineCpuMs: o.engine.activationCpuMs } : {}) })])),
     fixedOverheadBytes: o.fixedBytes ?? 0,
     perInstanceBytes: memoryBytes,
     memoryMethod: 'constant (test)',
+    engine: o.engine
+      ? { method: 'constant (test)', measuredCpuMs: 0, calls: {}, callCpuMs: {}, scale: 1, disposalCpuMs: o.engine.disposalCpuMs ?? 0, fillCpuMsPerActivation: o.engine.fillCpuMs ?? 0 }
+      : null,
     live: { measuredRequests: 0, throughputRps: 0, utilisation: 0 },
   };
 }

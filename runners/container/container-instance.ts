@@ -19,6 +19,8 @@ export interface ContainerInstanceParts {
   pidOf(): Promise<number>;
   /** Called once the container is removed (gives the port back). */
   released(): void;
+  /** Removes the container (force: a running one is killed), through the engine meter. */
+  remove(): Promise<unknown>;
   /** Lines of log tail in crash reports. */
   logLines: number;
 }
@@ -78,7 +80,7 @@ export class ContainerInstance implements Instance {
       this.disposing = true;
       this.agent.destroy();
       try {
-        await this.parts.container.remove({ force: true });
+        await this.parts.remove();
       } catch (e) {
         // Already gone (removed by the reaper or the engine) is the goal reached.
         if ((e as { statusCode?: number }).statusCode !== 404) throw e;

@@ -46,8 +46,12 @@ async function get(h: PopHandle, tenant: string, forceCold = false): Promise<{ s
   return { status: r.status, activation: r.headers.get('x-lab-activation'), instance: r.headers.get('x-lab-instance'), body: await r.text() };
 }
 
+async function stats(h: PopHandle): Promise<PopStats> {
+  return (await (await fetch(`${h.url}/_lab/stats`)).json()) as PopStats;
+}
+
 async function activations(h: PopHandle): Promise<ActivationRecord[]> {
-  return ((await (await fetch(`${h.url}/_lab/stats`)).json()) as PopStats).activations.filter((a) => a.path === 'request');
+  return (await stats(h)).activations.filter((a) => a.path === 'request');
 }
 
 /** An image built from `dockerfile` with no lab labels: the lab did not build it. */
@@ -135,6 +139,16 @@ describe('activation strategies', () => {
         const cpu = a.phases.find((p) => p.name === 'readiness')?.cpuMs;
         if (strategy === 'cold' || strategy === 'pre-created') assert.ok(cpu !== undefined && cpu > 0, `${strategy}: readiness carries the container's CPU time (${cpu})`);
         else assert.equal(cpu, undefined, `${strategy}: no start-up CPU on the request path`);
+        // The engine's CPU is measured (setup-docker.sh puts the engine in a cgroup of its own),
+        // and each engine call is tallied on its path: a lone activation's calls ran alone.
+        const engine = (await stats(h)).engine;
+        assert.ok(engine && engine.cpuMs !== null && engine.cpuMs > 0, `engine CPU measured: ${JSON.stringify(engine)}`);
+        const onPath = expected[strategy]!.has.filter((n) => ['create', 'start', 'unpause'].includes(n));
+        for (const n of onPath) {
+          const op = engine.operations[`request/${n}`];
+          assert.ok(op && op.count === 1 && op.alone === 1 && op.aloneCpuMs > 0, `request/${n}: ${JSON.stringify(op)}`);
+        }
+        if (strategy !== 'cold') assert.ok((engine.operations['fill/create']?.count ?? 0) >= 1, `reserve fills are tallied apart: ${Object.keys(engine.operations).join(',')}`);
         assert.equal((await get(h, 't1')).activation, 'warm');
       } finally {
         await h.stop();
@@ -158,6 +172,10 @@ describe('activation strategies', () => {
       assert.ok(mem.extra.shimUssBytesPerInstance! > 0, 'containerd-shim USS');
       assert.ok(mem.extra.cgroupUsageBytesPerInstance! > 0, 'cgroup usage');
       assert.ok(mem.fixedOverheadBytes > 0);
+      // Eviction removes both containers through the engine: disposal calls, metered.
+      await fetch(`${h.url}/_lab/evict`, { method: 'POST', body: '{}' });
+      const removed = (await stats(h)).engine?.operations['disposal/remove'];
+      assert.equal(removed?.count, 2, JSON.stringify(removed));
     } finally {
       await h.stop();
     }

@@ -17,6 +17,7 @@ import type { PortAllocator } from './ports.js';
 import { NotReadyError, waitReady } from './readiness.js';
 import type { Strategy } from './strategies.js';
 import { containerCpuMs } from './cpu.js';
+import type { EngineMeter, EnginePath } from './engine-cpu.js';
 
 /** How a tenant's image listens: on a port the runner chooses and passes in an env variable, or on a fixed one. */
 export type ImagePort = { env: string } | { fixed: number };
@@ -57,6 +58,8 @@ export interface ContainerFactoryOptions {
   /** Lines of log tail in failure messages. */
   logLines: number;
   misses?: ArtifactMisses;
+  /** Meters the engine CPU of every create, start, unpause, pause and remove this factory asks for. */
+  engine: EngineMeter;
 }
 
 /** A container made ahead of need. */
@@ -122,8 +125,9 @@ export class ContainerFactory implements InstanceFactory {
     let reserved: Reserved | undefined;
     if (this.o.misses?.next(ctx.tenant)) {
       // The experiment's setup (not part of a cold start): remove the image so the pull is real.
-      const { complete } = await clock.time('missSetup', () => this.o.misses!.evict(image.ref));
-      await clock.time(complete ? 'pull' : 'pull-partial', () => this.o.misses!.pull(image.ref));
+      const { complete } = await clock.time('missSetup', () => this.o.engine.op('request', 'missSetup', () => this.o.misses!.evict(image.ref)));
+      const pull = complete ? 'pull' : 'pull-partial';
+      await clock.time(pull, () => this.o.engine.op('request', pull, () => this.o.misses!.pull(image.ref)));
     } else if (this.o.strategy !== 'cold') {
       reserved = this.reserves.get(ctx.tenant.id)?.shift();
       // An empty reserve falls back to a full cold path; the phases (create, start) show it.
@@ -131,15 +135,15 @@ export class ContainerFactory implements InstanceFactory {
     }
     let r: Reserved;
     try {
-      r = reserved ?? (await this.create(ctx.tenant, ctx.instanceId, image, clock));
+      r = reserved ?? (await this.create(ctx.tenant, ctx.instanceId, image, clock, 'request'));
     } catch (e) {
       throw new Error(`cannot create the container of workload ${ctx.tenant.workload} (${image.ref}): ${(e as Error).message}`);
     }
     // Started on the request path (not by a reserve fill ahead of it): its start-up CPU is this activation's.
     const startedHere = r.state === 'created';
     try {
-      if (r.state === 'created') await clock.time('start', () => r.container.start());
-      else if (r.state === 'paused') await clock.time('unpause', () => r.container.unpause());
+      if (r.state === 'created') await clock.time('start', () => this.o.engine.op('request', 'start', () => r.container.start()));
+      else if (r.state === 'paused') await clock.time('unpause', () => this.o.engine.op('request', 'unpause', () => r.container.unpause()));
       const readinessMs = await this.ready(r, ctx.signal);
       clock.add('readiness', readinessMs, startedHere ? containerCpuMs(r.container.id) : undefined);
     } catch (e) {
@@ -194,7 +198,7 @@ export class ContainerFactory implements InstanceFactory {
   }
 
   /** Creates a container (pulling the image from the origin first if it vanished from the engine). */
-  private async create(tenant: TenantAssignment, instanceId: string, image: TenantImage, clock: PhaseClock): Promise<Reserved> {
+  private async create(tenant: TenantAssignment, instanceId: string, image: TenantImage, clock: PhaseClock, path: EnginePath): Promise<Reserved> {
     const port = await this.takePort(image);
     const spec: Docker.ContainerCreateOptions = {
       Image: image.ref,
@@ -205,12 +209,12 @@ export class ContainerFactory implements InstanceFactory {
     try {
       let container: Docker.Container;
       try {
-        container = await clock.time('create', () => this.o.docker.createContainer(spec));
+        container = await clock.time('create', () => this.o.engine.op(path, 'create', () => this.o.docker.createContainer(spec)));
       } catch (e) {
         // Another tenant's artifact miss may have removed a shared image: a pull repairs it.
         if (statusOf(e) !== 404 || !this.o.misses) throw e;
-        await clock.time('pull', () => this.o.misses!.pull(image.ref));
-        container = await clock.time('create', () => this.o.docker.createContainer(spec));
+        await clock.time('pull', () => this.o.engine.op(path, 'pull', () => this.o.misses!.pull(image.ref)));
+        container = await clock.time('create', () => this.o.engine.op(path, 'create', () => this.o.docker.createContainer(spec)));
       }
       const r: Reserved = { container, port, state: 'created' };
       // Whoever removes the container gives the port back, once.
@@ -264,6 +268,7 @@ export class ContainerFactory implements InstanceFactory {
         release();
         this.live.delete(inst);
       },
+      remove: () => this.o.engine.op('disposal', 'remove', () => r.container.remove({ force: true })),
       pidOf: async () => (pid ||= (await r.container.inspect()).State.Pid),
     });
     this.live.add(inst);
@@ -272,7 +277,7 @@ export class ContainerFactory implements InstanceFactory {
 
   private async discard(r: Reserved): Promise<void> {
     try {
-      await r.container.remove({ force: true });
+      await this.o.engine.op('disposal', 'remove', () => r.container.remove({ force: true }));
     } catch {
       // Gone already, or the engine is going away: the reaper sweeps by label.
     } finally {
@@ -313,14 +318,14 @@ export class ContainerFactory implements InstanceFactory {
 
   private async makeReserved(tenant: TenantAssignment): Promise<Reserved> {
     const image = this.o.imageFor(tenant);
-    const r = await this.create(tenant, `${tenant.id}.r${++this.reserveSeq}`, image, new PhaseClock());
+    const r = await this.create(tenant, `${tenant.id}.r${++this.reserveSeq}`, image, new PhaseClock(), 'fill');
     if (this.o.strategy === 'pre-created') return r;
     const never = new AbortController().signal;
     try {
-      await r.container.start();
+      await this.o.engine.op('fill', 'start', () => r.container.start());
       await this.ready(r, never);
       if (this.o.strategy === 'warm') return { ...r, state: 'running' };
-      await r.container.pause();
+      await this.o.engine.op('fill', 'pause', () => r.container.pause());
       // The engine records the pause asynchronously; an unpause before it shows answers 409.
       for (let i = 0; ; i++) {
         if ((await r.container.inspect()).State.Paused) break;

@@ -12,6 +12,7 @@ import { startPopServer, type PopServer } from '../pop-server.js';
 import { artifactMisses, pushToOrigin } from './artifact-miss.js';
 import { reapOrphans, startReaper } from './cleanup.js';
 import { connectEngine } from './engine.js';
+import { EngineMeter } from './engine-cpu.js';
 import { ContainerFactory } from './factory.js';
 import { containerMemoryOptions } from './host-memory.js';
 import type { FromHost, HostConfig, ToHost } from './host-protocol.js';
@@ -41,8 +42,11 @@ async function launch(c: HostConfig): Promise<void> {
     origin = await startOriginRegistry();
     for (const img of new Set(Object.values(c.images).map((i) => i.ref))) await pushToOrigin(docker, origin, img);
   }
+  // From here on: the image pushes to the origin above are set-up, not the PoP's engine work.
+  const engine = EngineMeter.forLocalEngine();
   const factory = new ContainerFactory({
     docker,
+    engine,
     runId: runLabel,
     strategy: o.strategy,
     reserve: o.reserve,
@@ -68,6 +72,7 @@ async function launch(c: HostConfig): Promise<void> {
     spares: o.spares,
     strategy: o.strategy,
     memory: containerMemoryOptions(factory),
+    engineCpu: () => engine.report(),
   });
   stops.push(() => pool.close());
   await factory.start(c.tenants);
