@@ -81,7 +81,8 @@ export function locateEngineCgroups(env: NodeJS.ProcessEnv = process.env, proc =
         continue;
       }
       const file = cg.version === 1 ? `${sys}/cpuacct${cg.path}/cpuacct.usage` : `${sys}${cg.path}/cpu.stat`;
-      if (!files.has(file)) paths.push(`${comm} ${cg.path}`);
+      const where = `${comm} in ${cg.path}`;
+      if (!paths.includes(where)) paths.push(where);
       files.add(file);
     }
   }
