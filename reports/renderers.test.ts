@@ -164,7 +164,8 @@ test('measured next to simulated: figures, validation error beside each predicti
   assert.doesNotMatch(text, /no validation run yet/);
   // Density at the SLO with the cold-start rate and memory there.
   assert.match(text, /p99 ≤ 250 ms/);
-  assert.match(text, /process 1,050 250 ms 5 % 39 GiB 1,050 instances 4 wasm 4,200 250 ms 6 % 12\.3 GiB 4,200 instances 4/);
+  // Beside it, the measured memory-only ceiling (memory.density) with its interval.
+  assert.match(text, /process 1,050 [\d,.]+k? \[[^\]]+\] 250 ms 5 % 39 GiB 1,050 instances 4 wasm 4,200 [\d,.]+k? \[[^\]]+\] 250 ms 6 % 12\.3 GiB 4,200 instances 4/);
   // The sweep plot, rendered to SVG like the other charts.
   assert.match(html, /<figure class="chart" id="chart-sweep"><figcaption><strong>Simulated sweep of tenants\.<\/strong>[^]*?<div class="svg"><svg/);
   // Placed after the headline figures, before the claims.

@@ -90,6 +90,11 @@ export interface TracedRequest {
 export interface SimOptions {
   /** Seed of the simulator's own streams (service, activation, artifact); the schedule has its own. */
   seed: number;
+  /**
+   * Repetition number (default 0): repetition k > 0 forks its own simulator streams, so the
+   * same schedule is served with independent draws of service and activation times.
+   */
+  repetition?: number;
   /** Called once per request (warm-up included) when it ends. */
   trace?: (r: TracedRequest) => void;
 }
@@ -165,7 +170,8 @@ class HostSimulation {
   ) {
     this.policy = new InstancePolicy(model.keepAlive, () => this.now);
     this.trace = opts.trace;
-    const root = seededRng(opts.seed).fork(SIM_STREAMS.root);
+    const base = seededRng(opts.seed).fork(SIM_STREAMS.root);
+    const root = opts.repetition ? base.fork(`repetition-${opts.repetition}`) : base;
     this.serviceRng = root.fork(SIM_STREAMS.service);
     this.activationRng = root.fork(SIM_STREAMS.activation);
     this.artifactMissRng = root.fork(SIM_STREAMS.artifactMiss);

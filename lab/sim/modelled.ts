@@ -26,6 +26,8 @@ export interface SimTarget {
   cores: number;
   /** The instances' memory budget given the runtime's fixed overhead, bytes; 0 = unlimited. */
   memoryBudgetBytes(fixedOverheadBytes: number): number;
+  /** Simulations of this target, each with its own simulator streams over the same schedule (results hold one run per repetition). */
+  repetitions: number;
   /** Whether this is the live replica (validation) or the modelled host. */
   mode: 'live-replica' | 'modelled';
 }
@@ -53,35 +55,27 @@ export function defaultModelledRate(s: Scenario): number {
   return s.traffic.rate / liveTrafficShare(s);
 }
 
-/** How many times longer than the live run validation simulates its replica, when the traffic is stationary. */
-export const REPLICA_LENGTH_FACTOR = 10;
-
-/**
- * The factor a live replica may be lengthened by: its traffic must be stationary (constant or
- * Poisson arrivals, a fixed popularity law), so a longer run is more of the same system and
- * not a different one (a diurnal curve or a trace is tied to its span).
- */
-export function replicaLengthFactor(s: Scenario): number {
-  const stationary = (s.traffic.arrival.type === 'constant' || s.traffic.arrival.type === 'poisson') && s.tenants.popularity.type !== 'trace';
-  return stationary ? REPLICA_LENGTH_FACTOR : 1;
-}
+/** How many times validation simulates the live replica, each time with its own simulator streams. */
+export const REPLICA_REPETITIONS = 10;
 
 /**
  * The live run itself, on the measuring machine's cores: what validation compares against.
- * `lengthFactor` > 1 continues the same schedule (same seed, same first requests) for that many
- * times the live duration, so the simulated figures carry a fraction of the sampling noise the
- * live ones do and the error measures the model rather than the simulator's own luck.
+ * Every repetition serves the very schedule the live run sent (the same arrivals, tenants and
+ * forced misses), each with its own draws of service and activation times: the simulated
+ * figures then carry a fraction of the simulator's own noise, and none of a different traffic
+ * sample (continuing the schedule instead gave the churn case 1 point more cold starts than its
+ * first 180 s had, on every runner alike: the traffic's luck, not the model's error).
  */
-export function liveReplica(s: Scenario, liveCores: number, lengthFactor = 1): SimTarget {
+export function liveReplica(s: Scenario, liveCores: number, repetitions = 1): SimTarget {
   if (!(liveCores >= 1)) throw new LabError(`live replica needs the live machine's core count, got ${liveCores}`);
-  if (!(lengthFactor >= 1)) throw new RangeError(`live replica length factor must be >= 1, got ${lengthFactor}`);
-  const durationSeconds = s.traffic.durationSeconds * lengthFactor;
+  if (!(Number.isInteger(repetitions) && repetitions >= 1)) throw new RangeError(`live replica repetitions must be a whole number >= 1, got ${repetitions}`);
   return {
-    scenario: lengthFactor === 1 ? s : { ...s, traffic: { ...s.traffic, durationSeconds } },
+    scenario: s,
     tenants: s.live.tenants,
     rate: s.traffic.rate,
     warmupSeconds: s.traffic.warmupSeconds,
-    durationSeconds,
+    durationSeconds: s.traffic.durationSeconds,
+    repetitions,
     cores: liveCores,
     // The live pool's budget counts instances only; 0 means unlimited there too.
     memoryBudgetBytes: () => s.keepAlive.memoryBudgetMiB * MIB,
@@ -130,6 +124,7 @@ export function modelledHost(s: Scenario, o: ModelledOverrides = {}): SimTarget 
     rate,
     warmupSeconds,
     durationSeconds,
+    repetitions: 1,
     cores: s.host.cores,
     // An explicit budget holds; otherwise the host's memory less the runtime's fixed cost.
     memoryBudgetBytes: (fixed) => (budgetMiB > 0 ? budgetMiB * MIB : Math.max(1, s.host.memoryGiB * GIB - fixed)),

@@ -77,6 +77,8 @@ export function effectiveP99Ms(o: SimOutcome, all: ReturnType<typeof newHistogra
 
 /** Inputs of a simulated `RuntimeResult`. */
 export interface SimResultInput {
+  /** 1-based; several repetitions of one target are several runs of the label. Default 1. */
+  repetition?: number;
   label: string;
   runtime: string;
   outcome: SimOutcome;
@@ -106,7 +108,7 @@ export function simulatedRuntimeResult(i: SimResultInput): { result: RuntimeResu
   const result: RuntimeResult = {
     label: i.label,
     runtime: i.runtime,
-    repetition: 1,
+    repetition: i.repetition ?? 1,
     status: 'complete',
     startedAt: i.startedAt,
     finishedAt: i.finishedAt,

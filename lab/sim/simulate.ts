@@ -37,8 +37,8 @@ export interface RuntimeSimulation {
   wallSeconds: number;
 }
 
-/** Simulates one runtime label on a target. The calibration must cover the target's workloads (see `checkCovers`). */
-export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec: RuntimeSpec): RuntimeSimulation {
+/** Simulates one runtime label on a target (its repetition `repetition`, 0-based). The calibration must cover the target's workloads (see `checkCovers`). */
+export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec: RuntimeSpec, repetition = 0): RuntimeSimulation {
   const s = target.scenario;
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -50,8 +50,9 @@ export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec:
     artifactMissRate: s.cache.artifactMissRate,
     workloads: s.tenants.mix.map((m) => m.workload),
   });
-  const outcome = simulateHost(schedule, model, { seed: s.seed });
+  const outcome = simulateHost(schedule, model, { seed: s.seed, repetition });
   const { result, point } = simulatedRuntimeResult({
+    repetition: repetition + 1,
     label: spec.label,
     runtime: spec.runtime,
     outcome,
@@ -89,11 +90,14 @@ export function simulateScenario(i: SimulateScenarioInput): { result: RunResult;
   let wallSeconds = 0;
   let tenants: RunResult['tenants'] = [];
   for (const spec of specs) {
-    const sim = simulateRuntime(target, calibration.runtimes[spec.label]!, spec);
-    runs.push(sim.result);
-    points[spec.label] = sim.point;
-    simulatedRequests += sim.simulatedRequests;
-    wallSeconds += sim.wallSeconds;
+    for (let k = 0; k < target.repetitions; k++) {
+      const sim = simulateRuntime(target, calibration.runtimes[spec.label]!, spec, k);
+      runs.push(sim.result);
+      // Density and sweeps simulate one repetition per point; the first stands for the label.
+      if (k === 0) points[spec.label] = sim.point;
+      simulatedRequests += sim.simulatedRequests;
+      wallSeconds += sim.wallSeconds;
+    }
   }
   if (runs.length > 0) {
     tenants = openSchedule(target.scenario, oneFixtureEach(target), { fixtures: false }).tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share }));

@@ -12,7 +12,7 @@ import { loadResult, writeAtomic } from '../results/store.js';
 import { runScenario } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
 import { calibrate, saveCalibration } from './calibrate.js';
-import { liveReplica, replicaLengthFactor } from './modelled.js';
+import { liveReplica, REPLICA_REPETITIONS } from './modelled.js';
 import { simulateScenario } from './simulate.js';
 import { compareRuns, saveValidation, VALIDATION_VERSION, type ValidationRecord } from './validation.js';
 
@@ -60,8 +60,7 @@ export async function validateSimulator(o: ValidateSimOptions): Promise<Validate
   const calibration = calibrate(live, livePath);
   const calibrationPath = join(dir, VALIDATION_FILES.calibration);
   saveCalibration(calibrationPath, calibration);
-  const lengthFactor = replicaLengthFactor(loaded.scenario);
-  const { result: simulated } = simulateScenario({ loaded, calibration, calibrationPath, target: liveReplica(loaded.scenario, calibration.liveCores, lengthFactor) });
+  const { result: simulated } = simulateScenario({ loaded, calibration, calibrationPath, target: liveReplica(loaded.scenario, calibration.liveCores, REPLICA_REPETITIONS) });
   const simulatedPath = join(dir, VALIDATION_FILES.simulated);
   writeAtomic(simulatedPath, `${JSON.stringify(simulated, null, 1)}\n`);
   const record: ValidationRecord = {
@@ -72,7 +71,7 @@ export async function validateSimulator(o: ValidateSimOptions): Promise<Validate
     simulatedPath,
     calibrationPath,
     liveLoadAverage: live.repro.loadAverage,
-    replicaLengthFactor: lengthFactor,
+    replicaRepetitions: REPLICA_REPETITIONS,
     ...compareRuns(live, simulated, calibration),
   };
   const path = saveValidation(record, root);

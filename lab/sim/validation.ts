@@ -19,7 +19,7 @@ import type { Calibration } from './calibration.js';
 export const VALIDATION_GOALS = { p99Relative: 0.1, coldStartRatePoints: 2 } as const;
 
 /** Bump on any incompatible change of the validation file. */
-export const VALIDATION_VERSION = 1;
+export const VALIDATION_VERSION = 2;
 
 /** A validation file: the summary plus where its three inputs live. */
 export interface ValidationRecord extends Omit<ValidationSummary, 'path'> {
@@ -29,8 +29,8 @@ export interface ValidationRecord extends Omit<ValidationSummary, 'path'> {
   calibrationPath: string;
   /** Load average of the measuring machine during the live run: a busy machine makes the live figures noisy. */
   liveLoadAverage: { atStart: number[]; atEnd: number[] };
-  /** The simulated replica ran this many times the live duration (same schedule, continued), for less simulator noise. */
-  replicaLengthFactor: number;
+  /** The simulated replica served the live schedule this many times, each with its own simulator streams (figures merged). */
+  replicaRepetitions: number;
 }
 
 /** The figures compared, for one runtime label. */
@@ -79,16 +79,24 @@ function measuredOf(rs: RuntimeResult[]): number {
   return rs.reduce((a, r) => a + r.requests.completed + Object.values(r.requests.errors).reduce((x, y) => x + y, 0), 0);
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? 0 : s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
 /**
- * The live figures of one label, repetitions merged: percentiles of the merged histogram,
- * cold requests over measured requests, and the peak of live instances (sampled once a
- * second) times the calibrated memory per instance, plus the fixed overhead.
+ * The figures of one label's runs, live repetitions or the simulated replica's, merged the same
+ * way on both sides: percentiles of the merged latency histogram, cold requests over measured
+ * requests, and the median over runs of the peak of live instances (sampled once a second)
+ * times the calibrated memory per instance, plus the fixed overhead. A peak is per run: the
+ * maximum over ten simulated repetitions would have ten chances to peak against the live one.
  */
-export function liveFigures(runs: RuntimeResult[], perInstanceBytes: number, fixedBytes: number): ComparedFigures {
+export function comparedFigures(runs: RuntimeResult[], perInstanceBytes: number, fixedBytes: number): ComparedFigures {
   const all = mergedLatency(runs);
   const measured = measuredOf(runs);
   const cold = runs.reduce((a, r) => a + r.requests.cold, 0);
-  const peak = Math.max(0, ...runs.flatMap((r) => r.timeseries.map((p) => p.liveInstances ?? 0)));
+  const peak = median(runs.map((r) => Math.max(0, ...r.timeseries.map((p) => p.liveInstances ?? 0))));
   return {
     p50Ms: all.totalCount ? Math.round(all.getValueAtPercentile(50)) / 1000 : 0,
     p99Ms: all.totalCount ? Math.round(all.getValueAtPercentile(99)) / 1000 : 0,
@@ -97,35 +105,29 @@ export function liveFigures(runs: RuntimeResult[], perInstanceBytes: number, fix
   };
 }
 
-/**
- * The simulated figures of one label, memory on the same footing as the live figure (instances
- * sampled once a second x the calibrated mean), over the first `liveSeconds` of the replica
- * only: a longer replica has more chances to peak than the live run had.
- */
-export function simulatedFigures(r: RuntimeResult, perInstanceBytes: number, fixedBytes: number, liveSeconds = Infinity): ComparedFigures {
-  const peak = Math.max(0, ...r.timeseries.filter((p) => p.second < liveSeconds).map((p) => p.liveInstances ?? 0));
-  return { p50Ms: r.latency.all.p50, p99Ms: r.latency.all.p99, coldStartRatePct: 100 * r.coldStart.rate, peakMemoryBytes: peak * perInstanceBytes + fixedBytes };
-}
-
 /** Compares a live result with its simulated replica, per runtime label present in both. */
 export function compareRuns(live: RunResult, simulated: RunResult, calibration: Calibration): Pick<ValidationSummary, 'errors' | 'met' | 'goals'> {
   const errors: ValidationSummary['errors'] = {};
   const met: ValidationSummary['met'] = {};
-  for (const sim of simulated.runs) {
-    const rc = calibration.runtimes[sim.label];
-    const liveRuns = live.runs.filter((r) => r.label === sim.label && r.status !== 'failed');
+  for (const label of new Set(simulated.runs.map((r) => r.label))) {
+    const rc = calibration.runtimes[label];
+    const liveRuns = live.runs.filter((r) => r.label === label && r.status !== 'failed');
     if (!rc || liveRuns.length === 0) continue;
-    const l = liveFigures(liveRuns, rc.perInstanceBytes, rc.fixedOverheadBytes);
+    const l = comparedFigures(liveRuns, rc.perInstanceBytes, rc.fixedOverheadBytes);
     const ci = liveIntervals(liveRuns);
-    const s = simulatedFigures(sim, rc.perInstanceBytes, rc.fixedOverheadBytes, live.scenario.resolved.traffic.warmupSeconds + live.scenario.resolved.traffic.durationSeconds);
+    const s = comparedFigures(
+      simulated.runs.filter((r) => r.label === label),
+      rc.perInstanceBytes,
+      rc.fixedOverheadBytes,
+    );
     const e = {
       p50Ms: error(l.p50Ms, s.p50Ms, ci.p50Ms),
       p99Ms: error(l.p99Ms, s.p99Ms, ci.p99Ms),
       coldStartRatePct: error(l.coldStartRatePct, s.coldStartRatePct, ci.coldStartRatePct),
       peakMemoryBytes: error(l.peakMemoryBytes, s.peakMemoryBytes),
     };
-    errors[sim.label] = e;
-    met[sim.label] = Math.abs(e.p99Ms.relative ?? Infinity) <= VALIDATION_GOALS.p99Relative && Math.abs(e.coldStartRatePct.absolute) <= VALIDATION_GOALS.coldStartRatePoints;
+    errors[label] = e;
+    met[label] = Math.abs(e.p99Ms.relative ?? Infinity) <= VALIDATION_GOALS.p99Relative && Math.abs(e.coldStartRatePct.absolute) <= VALIDATION_GOALS.coldStartRatePoints;
   }
   return { errors, met, goals: { ...VALIDATION_GOALS } };
 }

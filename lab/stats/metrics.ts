@@ -112,6 +112,18 @@ export const METRICS: readonly MetricDef[] = [
     sampler: (run) => (measured(run) > 0 ? proportionSampler(run.requests.cold, measured(run)) : null),
   },
   {
+    name: 'coldStart.engineCpu',
+    dimension: 'time',
+    better: 'lower',
+    description: "engine CPU (dockerd, containerd, shims, runc) per request-path activation, removals included: the engine's CPU from launch to the end of traffic over the activations in that span (container runner)",
+    sampler: (run) => {
+      const cpu = run.engine?.cpuMs;
+      if (cpu === undefined || cpu === null) return null;
+      const n = [...run.coldStart.activations, ...(run.coldStart.warmupActivations ?? [])].filter((a) => a.path === 'request').length;
+      return n > 0 ? exactSampler(cpu / n, n) : null;
+    },
+  },
+  {
     name: 'errors.rate',
     dimension: 'fraction',
     better: 'lower',

@@ -78,7 +78,13 @@ function validationBlock(sim: RunResult): string {
 ${table(['runtime', ...keys.map(([, n]) => `${n} error`), 'goals met'], rows)}`;
 }
 
-function densityBlock(sim: RunResult): string {
+/** The measured memory-only density (memory.density: host memory / instance USS) of a label, for comparison with the SLO-bound one. */
+function memoryOnlyDensity(live: Analysis | null, label: string): string {
+  const e = live?.headlines.find((h) => h.metric.name === 'memory.density')?.byLabel[label];
+  return e && Number.isFinite(e.value) ? `<span class="fig">${esc(formatEstimateShort(e, 'count'))}</span>` : '<span class="note">not measured</span>';
+}
+
+function densityBlock(sim: RunResult, live: Analysis | null): string {
   const d = sim.density;
   if (!d) return '<h3>Density</h3><p class="note">Not searched in this simulation (density search off).</p>';
   const rows = Object.entries(d.runtimes).map(([label, x]) => {
@@ -92,6 +98,7 @@ function densityBlock(sim: RunResult): string {
     return [
       esc(label),
       `<span class="fig density-tenants">${x.atLimit ? '≥ ' : ''}${esc(sig3(x.tenants))}</span>`,
+      memoryOnlyDensity(live, label),
       p ? esc(formatValue(p.p99Ms, 'time')) : '-',
       p ? esc(formatValue(p.coldStartRate, 'fraction')) : '-',
       p ? `${esc(formatValue(p.peakMemoryBytes, 'bytes'))}<br><span class="note">${esc(sig3(p.peakInstances))} instance${p.peakInstances === 1 ? '' : 's'}</span>` : '-',
@@ -100,8 +107,8 @@ function densityBlock(sim: RunResult): string {
     ];
   });
   return `<h3>Density: tenants per host within the p99 SLO</h3>
-<p class="note">The most tenants the modelled host carries with p99 ≤ ${esc(formatValue(d.sloP99Ms, 'time'))} (slo.p99Ms; errors count as slower than any answer, more than 1 % errors fails), each tenant adding ${esc(sig3(d.perTenantRate))} req/s; cold-start rate and memory at that point.</p>
-${table(['runtime', 'tenants per host', 'p99 there', 'cold-start rate there', 'peak memory there', 'probes', 'note'], rows)}`;
+<p class="note">The most tenants the modelled host carries with p99 ≤ ${esc(formatValue(d.sloP99Ms, 'time'))} (slo.p99Ms; errors count as slower than any answer, more than 1 % errors fails), each tenant adding ${esc(sig3(d.perTenantRate))} req/s; cold-start rate and memory at that point. Beside it, the ceiling memory alone would set (measured: the modelled host's memory less the fixed overhead, over one instance's USS, with its interval): where the SLO-bound figure is far below it, cold starts and CPU, not RAM, limit the host.</p>
+${table(['runtime', 'tenants per host', 'memory alone: instances per host', 'p99 there', 'cold-start rate there', 'peak memory there', 'probes', 'note'], rows)}`;
 }
 
 function comparisonBlock(live: Analysis, sim: RunResult): string {
@@ -141,7 +148,7 @@ ${source}
 ${error ? `<p class="fail">${esc(error)}</p>` : ''}
 ${live ? comparisonBlock(live, sim) : ''}
 ${validationBlock(sim)}
-${densityBlock(sim)}
+${densityBlock(sim, live)}
 ${sweep && !('missing' in sweep) ? chartFigure(sweep) : ''}
 </section>`;
 }

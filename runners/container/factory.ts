@@ -125,9 +125,9 @@ export class ContainerFactory implements InstanceFactory {
     let reserved: Reserved | undefined;
     if (this.o.misses?.next(ctx.tenant)) {
       // The experiment's setup (not part of a cold start): remove the image so the pull is real.
-      const { complete } = await clock.time('missSetup', () => this.o.engine.op('request', 'missSetup', () => this.o.misses!.evict(image.ref)));
+      const { complete } = await this.call(clock, 'request', 'missSetup', () => this.o.misses!.evict(image.ref));
       const pull = complete ? 'pull' : 'pull-partial';
-      await clock.time(pull, () => this.o.engine.op('request', pull, () => this.o.misses!.pull(image.ref)));
+      await this.call(clock, 'request', pull, () => this.o.misses!.pull(image.ref));
     } else if (this.o.strategy !== 'cold') {
       reserved = this.reserves.get(ctx.tenant.id)?.shift();
       // An empty reserve falls back to a full cold path; the phases (create, start) show it.
@@ -142,8 +142,8 @@ export class ContainerFactory implements InstanceFactory {
     // Started on the request path (not by a reserve fill ahead of it): its start-up CPU is this activation's.
     const startedHere = r.state === 'created';
     try {
-      if (r.state === 'created') await clock.time('start', () => this.o.engine.op('request', 'start', () => r.container.start()));
-      else if (r.state === 'paused') await clock.time('unpause', () => this.o.engine.op('request', 'unpause', () => r.container.unpause()));
+      if (r.state === 'created') await this.call(clock, 'request', 'start', () => r.container.start());
+      else if (r.state === 'paused') await this.call(clock, 'request', 'unpause', () => r.container.unpause());
       const readinessMs = await this.ready(r, ctx.signal);
       clock.add('readiness', readinessMs, startedHere ? containerCpuMs(r.container.id) : undefined);
     } catch (e) {
@@ -182,6 +182,11 @@ export class ContainerFactory implements InstanceFactory {
 
   // ---- containers ------------------------------------------------------------------------
 
+  /** An engine call of an activation: timed as its phase, and metered for the engine's CPU. */
+  private call<T>(clock: PhaseClock, path: EnginePath, name: string, f: () => Promise<T>): Promise<T> {
+    return clock.time(name, () => this.o.engine.op(path, name, f));
+  }
+
   private async takePort(image: TenantImage): Promise<number> {
     if ('env' in image.port) return this.o.ports.take();
     const p = image.port.fixed;
@@ -209,12 +214,12 @@ export class ContainerFactory implements InstanceFactory {
     try {
       let container: Docker.Container;
       try {
-        container = await clock.time('create', () => this.o.engine.op(path, 'create', () => this.o.docker.createContainer(spec)));
+        container = await this.call(clock, path, 'create', () => this.o.docker.createContainer(spec));
       } catch (e) {
         // Another tenant's artifact miss may have removed a shared image: a pull repairs it.
         if (statusOf(e) !== 404 || !this.o.misses) throw e;
-        await clock.time('pull', () => this.o.engine.op(path, 'pull', () => this.o.misses!.pull(image.ref)));
-        container = await clock.time('create', () => this.o.engine.op(path, 'create', () => this.o.docker.createContainer(spec)));
+        await this.call(clock, path, 'pull', () => this.o.misses!.pull(image.ref));
+        container = await this.call(clock, path, 'create', () => this.o.docker.createContainer(spec));
       }
       const r: Reserved = { container, port, state: 'created' };
       // Whoever removes the container gives the port back, once.
