@@ -51,6 +51,11 @@ export function coldStartResult(all: ActivationRecord[], window: { fromEpochMs: 
   };
 }
 
+/** Request-path activations since the PoP launched (warm-up and measured window): the span a runner's engine CPU is reported over. */
+export function requestActivationsSinceLaunch(c: ColdStartResult): number {
+  return c.activations.length + (c.warmupActivations?.length ?? 0);
+}
+
 /** The activation records, each with the latency its request saw at the client when the load generator got its response. */
 function withClientLatency(acts: ActivationRecord[], clientMs: Record<string, number>): ActivationRecord[] {
   return acts.map((a) => {

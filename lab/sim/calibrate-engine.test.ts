@@ -3,18 +3,13 @@ import assert from 'node:assert/strict';
 import { calibrate } from './calibrate.js';
 import { activationEngineCpuMs, fitEngine } from './calibrate-engine.js';
 import { hostModel } from './host-model.js';
-import { fakeLiveResult, tinyScenario } from './test-support.js';
+import { fakeLiveResult, repeatActivation, tinyScenario } from './test-support.js';
 
 /** A container-like live result: two cold starts with create and start phases, and the engine's report. */
 function containerResult(engine: { cpuMs: number | null; operations: Record<string, { count: number; alone: number; aloneCpuMs: number }> } | undefined) {
   const live = fakeLiveResult(['container'], ['hello'], { warmMs: [2, 2, 2, 4], coldMs: 300 });
   const run = live.runs[0]!;
-  run.coldStart.activations = Array.from({ length: 2 }, (_, i) => ({
-    ...run.coldStart.activations[0]!,
-    id: `a${i}`,
-    totalMs: 300,
-    phases: [{ name: 'create', ms: 20 }, { name: 'start', ms: 150 }, { name: 'readiness', ms: 130, cpuMs: 100 }],
-  }));
+  repeatActivation(run, 2, { totalMs: 300, phases: [{ name: 'create', ms: 20 }, { name: 'start', ms: 150 }, { name: 'readiness', ms: 130, cpuMs: 100 }] });
   if (engine) run.engine = { method: 'test cgroup', ...engine };
   return live;
 }
@@ -30,7 +25,7 @@ test('engine CPU per call: the mean of lone calls, scaled so the calls add up to
       'disposal/remove': { count: 2, alone: 1, aloneCpuMs: 80 },
     },
   });
-  const e = fitEngine(live.runs, 2)!;
+  const e = fitEngine(live.runs)!;
   // Explained: 2x10 + 2x100 + 2x10 + 2x80 = 400 ms of the 880 measured: scale 2.2.
   assert.equal(e.scale, 2.2);
   assert.deepEqual(e.callCpuMs, { 'disposal/remove': 176, 'fill/create': 22, 'request/create': 22, 'request/start': 220 });
@@ -51,13 +46,13 @@ test('engine CPU per call: the mean of lone calls, scaled so the calls add up to
 });
 
 test('no engine, or an engine whose CPU could not be measured: nothing is charged, and the calibration says so', () => {
-  assert.equal(fitEngine(containerResult(undefined).runs, 2), null);
+  assert.equal(fitEngine(containerResult(undefined).runs), null);
   const blind = containerResult({ cpuMs: null, operations: { 'request/create': { count: 2, alone: 0, aloneCpuMs: 0 } } });
-  assert.equal(fitEngine(blind.runs, 2), null);
+  assert.equal(fitEngine(blind.runs), null);
   const c = calibrate(blind, '/r/result.json').runtimes.container!;
   assert.equal(c.engine, null);
   assert.deepEqual(c.workloads.hello!.activations.map((a) => a.engineCpuMs), [0, 0]);
   // No call ran alone: the measured CPU is shared equally by every call.
-  const none = fitEngine(containerResult({ cpuMs: 90, operations: { 'request/create': { count: 2, alone: 0, aloneCpuMs: 0 }, 'disposal/remove': { count: 1, alone: 0, aloneCpuMs: 0 } } }).runs, 2)!;
+  const none = fitEngine(containerResult({ cpuMs: 90, operations: { 'request/create': { count: 2, alone: 0, aloneCpuMs: 0 }, 'disposal/remove': { count: 1, alone: 0, aloneCpuMs: 0 } } }).runs)!;
   assert.deepEqual(none.callCpuMs, { 'disposal/remove': 30, 'request/create': 30 });
 });

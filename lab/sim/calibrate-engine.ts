@@ -6,6 +6,7 @@
  * reserve fills as background work, all on its modelled cores.
  */
 import type { EngineCpuReport, Phase } from '../../runners/contract.js';
+import { requestActivationsSinceLaunch } from '../results/assemble.js';
 import type { RuntimeResult } from '../results/model.js';
 import type { EngineCalibration } from './calibration.js';
 
@@ -23,7 +24,7 @@ function callName(key: string): string {
  * could not measure its CPU in some run (then the engine stays off the simulated cores, as
  * before v4, and the calibration says so).
  */
-export function fitEngine(runs: RuntimeResult[], requestActivations: number): EngineCalibration | null {
+export function fitEngine(runs: RuntimeResult[]): EngineCalibration | null {
   const reports = runs.map((r) => r.engine).filter((e): e is EngineCpuReport => e !== undefined);
   if (reports.length === 0 || reports.length < runs.length || reports.some((e) => e.cpuMs === null)) return null;
   const calls: Record<string, number> = {};
@@ -55,6 +56,8 @@ export function fitEngine(runs: RuntimeResult[], requestActivations: number): En
   const scale = explained > 0 ? measuredCpuMs / explained : 1;
   const callCpuMs: Record<string, number> = {};
   for (const k of Object.keys(calls).sort()) callCpuMs[k] = round3(explained > 0 ? meanOf(k) * scale : totalCalls > 0 ? measuredCpuMs / totalCalls : 0);
+  // Reserve fills follow every request-path activation since launch, the span the engine's CPU covers.
+  const requestActivations = runs.reduce((n, r) => n + requestActivationsSinceLaunch(r.coldStart), 0);
   let fill = 0;
   for (const [k, n] of Object.entries(calls)) if (k.startsWith('fill/')) fill += n * (callCpuMs[k] ?? 0);
   return {

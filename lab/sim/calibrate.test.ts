@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate, CalibrationMismatchError, checkCovers, missingFromCalibration } from './calibrate.js';
-import { fakeLiveResult, hist, MIB, tinyScenario } from './test-support.js';
+import { fakeLiveResult, hist, MIB, repeatActivation, tinyScenario } from './test-support.js';
 
 test('calibration fits per label and workload: warm service quantiles, activations minus their queue wait, memory, source', () => {
   const live = fakeLiveResult(['process', 'wasm'], ['hello', 'telemetry'], { warmMs: [2, 2, 2, 4], coldMs: 50 });
@@ -28,12 +28,7 @@ test('activation CPU time comes from the phases; first responses bound the warm 
   // Warm latencies up to 40 ms (tenant-queue waits), first responses of fresh instances all 3 ms.
   const live = fakeLiveResult(['process'], ['hello'], { warmMs: [2, 2, 2, 40], coldMs: 50 });
   const run = live.runs[0]!;
-  run.coldStart.activations = Array.from({ length: 5 }, (_, i) => ({
-    ...run.coldStart.activations[0]!,
-    id: `a${i}`,
-    totalMs: 60,
-    phases: [{ name: 'queue', ms: 7 }, { name: 'init', ms: 50, cpuMs: 30 }, { name: 'firstResponse', ms: 3 }],
-  }));
+  repeatActivation(run, 5, { totalMs: 60, phases: [{ name: 'queue', ms: 7 }, { name: 'init', ms: 50, cpuMs: 30 }, { name: 'firstResponse', ms: 3 }] });
   const w = calibrate(live, '/r/result.json').runtimes.process!.workloads.hello!;
   assert.deepEqual(w.activations.map((a) => [a.wallMs, a.cpuMs]), Array(5).fill([53, 30]));
   assert.equal(w.warmServiceSource, 'mixed');
@@ -53,13 +48,7 @@ test('measured tenant-queue waits and client latencies replace the bounds: warm 
   const run = live.runs[0]!;
   const byW = run.latency.byWorkload.hello!;
   byW.warmService = { ...byW.warm, hdr: hist([2, 2, 2, 2]) };
-  run.coldStart.activations = Array.from({ length: 5 }, (_, i) => ({
-    ...run.coldStart.activations[0]!,
-    id: `a${i}`,
-    totalMs: 60,
-    clientMs: 64,
-    phases: [{ name: 'queue', ms: 7 }, { name: 'init', ms: 50 }, { name: 'firstResponse', ms: 3 }],
-  }));
+  repeatActivation(run, 5, { totalMs: 60, clientMs: 64, phases: [{ name: 'queue', ms: 7 }, { name: 'init', ms: 50 }, { name: 'firstResponse', ms: 3 }] });
   const w = calibrate(live, '/r/result.json').runtimes.process!.workloads.hello!;
   assert.equal(w.warmServiceSource, 'warm-service');
   assert.ok(Math.abs(w.warmServiceMs.quantilesMs.at(-1)! - 2) < 0.01, 'the queue waits are gone from the tail');

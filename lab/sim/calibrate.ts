@@ -103,10 +103,7 @@ function calibrateLabel(label: string, runs: RuntimeResult[], tenantWorkload: Ma
     if (r.memory.instances.length === 0 && r.memory.perInstanceUssBytes > 0) allUss.push(r.memory.perInstanceUssBytes);
   }
   const perInstanceBytes = Math.round(mean(allUss));
-  // Every request-path activation since launch (warm-up and failures too): the engine's
-  // reserve fills follow each one, and its CPU was measured over the same span.
-  const requestActivations = runs.reduce((n, r) => n + [...r.coldStart.activations, ...(r.coldStart.warmupActivations ?? [])].filter((a) => a.path === 'request').length, 0);
-  const engine = fitEngine(runs, requestActivations);
+  const engine = fitEngine(runs);
 
   const workloads: Record<string, WorkloadCalibration> = {};
   let serviceMsTotal = 0;

@@ -5,6 +5,7 @@
  */
 import { encodeHistogram, newHistogram, recordMs } from '../measure/histogram.js';
 import type { RunResult, RuntimeResult } from '../results/model.js';
+import type { ActivationRecord } from '../../runners/contract.js';
 import type { Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type Calibration, type RuntimeCalibration } from './calibration.js';
 import { constantWorkload } from './host-model.js';
@@ -71,6 +72,12 @@ export function hist(values: number[]): string {
   const h = newHistogram();
   for (const v of values) recordMs(h, v);
   return encodeHistogram(h);
+}
+
+/** Replaces a run's measured activations with `n` copies of its first one (ids a0..), each changed by `fields`. */
+export function repeatActivation(run: RuntimeResult, n: number, fields: Partial<ActivationRecord>): void {
+  const first = run.coldStart.activations[0]!;
+  run.coldStart.activations = Array.from({ length: n }, (_, i) => ({ ...first, id: `a${i}`, ...fields }));
 }
 
 const EMPTY = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, hdr: '' };

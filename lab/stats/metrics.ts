@@ -5,6 +5,7 @@
  * Each metric knows its dimension (for unit checks), which direction is better, and how to
  * build a sampler from one repetition of one runtime.
  */
+import { requestActivationsSinceLaunch } from '../results/assemble.js';
 import type { RunResult, RuntimeResult } from '../results/model.js';
 import { bootstrapEstimate, bootstrapRatio } from './bootstrap.js';
 import { empiricalFromHdr, empiricalFromValues } from './empirical.js';
@@ -119,7 +120,7 @@ export const METRICS: readonly MetricDef[] = [
     sampler: (run) => {
       const cpu = run.engine?.cpuMs;
       if (cpu === undefined || cpu === null) return null;
-      const n = [...run.coldStart.activations, ...(run.coldStart.warmupActivations ?? [])].filter((a) => a.path === 'request').length;
+      const n = requestActivationsSinceLaunch(run.coldStart);
       return n > 0 ? exactSampler(cpu / n, n) : null;
     },
   },
