@@ -12,7 +12,7 @@ import { loadResult } from '../lab/results/store.js';
 import type { RunResult } from '../lab/results/model.js';
 import { renderReport, type ReportOptions } from './html.js';
 import { assertReportRenders, type Facts } from './testdata/report-check.js';
-import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from './testdata/fixture.js';
+import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from '../lab/results/testdata/fixture.js';
 
 /** Renders a result and checks the page. */
 const openReport = async (result: RunResult, name: string, opts: ReportOptions = {}): Promise<Facts> => assertReportRenders(await renderReport(result, opts), name);

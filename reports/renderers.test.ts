@@ -8,15 +8,12 @@ import { runGates } from '../lab/gates/gates.js';
 import { compareResults, renderCompare, renderCompareMarkdown } from './compare.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { reportText } from '../lab/commands/report.js';
 import type { RunResult } from '../lab/results/model.js';
 import { renderReport } from './html.js';
 import { NO_VALIDATION } from './html/simulation.js';
 import { languageSplit, workloadLanguage } from './language.js';
-import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from './testdata/fixture.js';
+import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from '../lab/results/testdata/fixture.js';
+import { sectionText } from './testdata/report-check.js';
 
 const WASM = FIXTURE_RUNTIMES[1]!;
 
@@ -63,14 +60,6 @@ test('compare: a synthetic regression is called worse, identical runs show no ch
   assert.match(html, /<svg/);
   assert.match(renderCompareMarkdown(base, base), /\| wasm \| `latency\.p99` \|/);
 });
-
-/** The text of one section of a report, tags stripped, whitespace collapsed. */
-function sectionText(html: string, id: string): string {
-  const start = html.indexOf(`<section id="${id}">`);
-  assert.ok(start >= 0, `no section #${id}`);
-  const end = html.indexOf('</section>', start);
-  return html.slice(start, end).replace(/<script[^]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\s+/g, ' ');
-}
 
 /** A live result with JS workloads and their C ports: the C side is 1000x smaller, 10x faster to start, 4x leaner. */
 const C_SCALE = { cold: 0.1, memory: 0.25, warm: 0.5, artifactBytes: 12_000 };
@@ -184,26 +173,3 @@ test('a simulation without validation says so explicitly, and one without sweep 
   assert.match(sectionText(failed, 'simulation'), /could not be shown: the simulation failed: calibration lacks wasm/);
 });
 
-test('lab report picks up the simulated.json beside a live result, and only a simulation of that run', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lab-report-sim-'));
-  try {
-    const live = { ...fixtureResult(), kind: 'live' as const };
-    writeFileSync(join(dir, 'result.json'), JSON.stringify(live));
-    assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'html'), /id="simulation"/);
-    writeFileSync(join(dir, 'simulated.json'), JSON.stringify(simulatedFixture(live)));
-    const html = await reportText(join(dir, 'result.json'), 'html');
-    assert.match(sectionText(html, 'simulation'), /Latest simulator validation Scenario validate-sim-steady/);
-    assert.match(html, /id="chart-sweep"/);
-    // Markdown is unchanged by the sibling file.
-    assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'md'), /simulat/i);
-    // A simulated.json of another run is not passed off as this run's.
-    const other = simulatedFixture({ ...live, runId: 'another-run' });
-    writeFileSync(join(dir, 'simulated.json'), JSON.stringify(other));
-    assert.match(sectionText(await reportText(join(dir, 'result.json'), 'html'), 'simulation'), /simulated from run another-run, not from this run/);
-    // The simulated result reported on its own shows its validation, density and sweep.
-    const alone = await reportText(join(dir, 'simulated.json'), 'html');
-    assert.match(sectionText(alone, 'simulation'), /Simulated full host .*Latest simulator validation.*Density/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});

@@ -1,10 +1,10 @@
 /** Runners by name. Adding one is its folder plus one line here. */
-import type { Runner } from './contract.js';
-import { containerRunner } from './container/index.js';
-import { fakeRunner } from './fake/index.js';
-import { processRunner } from './process/index.js';
-import { wasmRunner } from './wasm/index.js';
-import { wasmtimeRunner } from './wasmtime/index.js';
+import type { Runner } from '../lab/pop/contract.js';
+import { containerRunner } from './container/runner.js';
+import { fakeRunner } from './fake/runner.js';
+import { processRunner } from './process/runner.js';
+import { wasmRunner } from './wasm/runner.js';
+import { wasmtimeRunner } from './wasmtime/runner.js';
 
 const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
   ['process', processRunner],

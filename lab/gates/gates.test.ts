@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../errors.js';
-import { FIXTURE_RUNTIMES, fixtureResult } from '../../reports/testdata/fixture.js';
+import { FIXTURE_RUNTIMES, fixtureResult } from '../results/testdata/fixture.js';
 import { metricNames } from '../stats/metrics.js';
 import { evaluateGate, evaluateScenarioGates } from './evaluate.js';
 import { parseGateExpression, validateGateExpression } from './expression.js';

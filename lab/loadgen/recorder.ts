@@ -3,7 +3,7 @@
  * (all, warm, cold) and per workload, send lag, per-second series, counts and error samples.
  * Pure bookkeeping, so it is unit-tested without any network.
  */
-import type { ActivationKind } from '../../runners/contract.js';
+import type { ActivationKind } from '../pop/contract.js';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from '../measure/histogram.js';
 import type { EncodedScopes, LoadReport, LoadTimeseriesPoint } from './protocol.js';
 

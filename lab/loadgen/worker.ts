@@ -7,7 +7,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { POP_HEADERS, type ActivationKind } from '../../runners/contract.js';
+import { POP_HEADERS, type ActivationKind } from '../pop/contract.js';
 import { LoadRecorder, type Outcome } from './recorder.js';
 import type { FromLoadgen, LoadJob, ToLoadgen } from './protocol.js';
 

@@ -2,7 +2,7 @@
  * Builds one runtime's result from what was measured: the load generator's report, the PoP's
  * activation log and counters, and its memory report. The only place these sources meet.
  */
-import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../../runners/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../pop/contract.js';
 import { decodeHistogram, newHistogram, recordMs, summarise } from '../measure/histogram.js';
 import type { LoadReport } from '../loadgen/protocol.js';
 import type { ColdStartResult, LatencyBreakdown, PhaseSummary, RuntimeResult, TimeseriesPoint } from './model.js';

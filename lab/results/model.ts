@@ -4,7 +4,7 @@
  * incompatible change and say why in docs/results.md.
  */
 
-import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../../runners/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../pop/contract.js';
 import type { Scenario } from '../scenario/types.js';
 
 export const RESULT_SCHEMA_VERSION = 1;

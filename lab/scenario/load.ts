@@ -16,21 +16,6 @@ import { checkSchema } from './schema.js';
 import type { LoadedScenario } from './types.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
-/**
- * The real context, imported dynamically so that a registry that fails to load (or is not built
- * yet) breaks only callers that rely on the default, not this module or tests that pass their
- * own context. The failure is kept and rethrown when the default is needed.
- */
-const defaultContext: { ctx?: ScenarioContext; error?: unknown } = await import('./default-context.js').then(
-  (m) => ({ ctx: m.defaultScenarioContext() }),
-  (error: unknown) => ({ error }),
-);
-
-function scenarioDefaultContext(): ScenarioContext {
-  if (defaultContext.ctx) return defaultContext.ctx;
-  throw new Error(`the default scenario context (workload and runner registries) could not be loaded: ${String(defaultContext.error)}`, { cause: defaultContext.error });
-}
-
 function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }
@@ -89,10 +74,11 @@ export function parseScenario(text: string, file: string, ctx: ScenarioContext):
 }
 
 /**
- * Reads, validates and resolves a scenario file. Uses the registries of this build unless a
- * context is given. Throws InvalidInputError (an unreadable file included) listing every problem.
+ * Reads, validates and resolves a scenario file against `ctx` (the application passes the real
+ * registries, tests a fake). Throws InvalidInputError (an unreadable file included) listing every
+ * problem.
  */
-export function loadScenario(file: string, ctx?: ScenarioContext): LoadedScenario {
+export function loadScenario(file: string, ctx: ScenarioContext): LoadedScenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -102,5 +88,5 @@ export function loadScenario(file: string, ctx?: ScenarioContext): LoadedScenari
       e.code === 'ENOENT' ? `scenario file not found (looked for ${resolve(file)})` : e.code === 'EISDIR' ? 'is a directory; name a scenario .yaml file' : `cannot read the scenario file: ${e.message}`;
     throw new InvalidInputError(`scenario ${file}`, [{ file, line: 1, column: 1, field: '', message }]);
   }
-  return parseScenario(text, file, ctx ?? scenarioDefaultContext());
+  return parseScenario(text, file, ctx);
 }

@@ -11,7 +11,7 @@ import type { LoadedScenario } from './types.js';
 export type ScenarioValidation = { ok: true; issues: []; scenario: LoadedScenario } | { ok: false; issues: InputIssue[]; scenario?: undefined };
 
 /** Validates a scenario file without running anything. Only invalid input is returned as issues; other failures throw. */
-export function validateScenarioFile(file: string, ctx?: ScenarioContext): ScenarioValidation {
+export function validateScenarioFile(file: string, ctx: ScenarioContext): ScenarioValidation {
   try {
     return { ok: true, issues: [], scenario: loadScenario(file, ctx) };
   } catch (error) {

@@ -5,7 +5,7 @@
  * measured CPU. The simulator charges the request-path calls to the activation, and removals and
  * reserve fills as background work, all on its modelled cores.
  */
-import type { EngineCpuReport, Phase } from '../../runners/contract.js';
+import type { EngineCpuReport, Phase } from '../pop/contract.js';
 import { requestActivationsSinceLaunch } from '../results/assemble.js';
 import type { RuntimeResult } from '../results/model.js';
 import type { EngineCalibration } from './calibration.js';

@@ -7,7 +7,7 @@
 import { ExitCode, LabError } from '../errors.js';
 import { decodeHistogram, mergeInto, newHistogram } from '../measure/histogram.js';
 import type { RunResult, RuntimeResult } from '../results/model.js';
-import type { ActivationRecord } from '../../runners/contract.js';
+import type { ActivationRecord } from '../pop/contract.js';
 import { readVersionedJson, writeAtomic } from '../results/store.js';
 import type { Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type ActivationSample, type Calibration, type RuntimeCalibration, type WorkloadCalibration } from './calibration.js';

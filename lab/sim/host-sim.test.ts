@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InstancePolicy } from '../policy/instance-policy.js';
-import { InstancePool } from '../../runners/pool.js';
 import { openSchedule } from '../traffic/plan.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RuntimeCalibration } from './calibration.js';
 import { hostModel } from './host-model.js';
-import { createSimulation, simulateHost, type TracedRequest } from './host-sim.js';
+import { simulateHost, type TracedRequest } from './host-sim.js';
 import { constantCalibration, MIB, tinyScenario } from './test-support.js';
 
 function run(s: Scenario, rc: RuntimeCalibration, cores: number, seed = 1) {
@@ -161,21 +159,4 @@ test('the same seed gives identical output; another seed another one', () => {
   assert.equal(once(3, s), once(3, s));
   assert.notEqual(once(3, s), once(4, s));
   assert.notEqual(once(3, s), once(3, { ...s, seed: s.seed + 1 }));
-});
-
-test('the simulator drives the very policy class the live pool uses (same object, not a copy)', () => {
-  const s = tinyScenario({ gapMs: 5, spanMs: 10 });
-  const rc = constantCalibration('p', ['hello'], { serviceMs: 1, activationMs: 1 });
-  const sim = createSimulation(openSchedule(s, { hello: 1 }), hostModel(rc, { cores: 1, keepAlive: s.keepAlive, timeoutMs: 5000, artifactMissRate: 0, workloads: ['hello'] }), { seed: 1 });
-  const pool = new InstancePool({
-    runtime: 'test',
-    tenants: [{ id: 't0001', workload: 'hello' }],
-    keepAlive: s.keepAlive,
-    requestTimeoutMs: 1000,
-    factory: { activate: () => Promise.reject(new Error('not used')) },
-  });
-  const poolPolicy = (pool as unknown as { policy: object }).policy;
-  assert.equal(sim.policy.constructor, poolPolicy.constructor);
-  assert.equal(sim.policy.constructor, InstancePolicy);
-  assert.ok(poolPolicy instanceof InstancePolicy);
 });

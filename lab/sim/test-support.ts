@@ -5,7 +5,7 @@
  */
 import { encodeHistogram, newHistogram, recordMs } from '../measure/histogram.js';
 import type { RunResult, RuntimeResult } from '../results/model.js';
-import type { ActivationRecord } from '../../runners/contract.js';
+import type { ActivationRecord } from '../pop/contract.js';
 import type { Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type Calibration, type RuntimeCalibration } from './calibration.js';
 import { constantWorkload } from './host-model.js';

@@ -67,3 +67,10 @@ export async function assertReportRenders(html: string, name: string): Promise<F
   return facts;
 }
 
+/** The text of one section of a report, tags stripped, whitespace collapsed. */
+export function sectionText(html: string, id: string): string {
+  const start = html.indexOf(`<section id="${id}">`);
+  assert.ok(start >= 0, `no section #${id}`);
+  const end = html.indexOf('</section>', start);
+  return html.slice(start, end).replace(/<script[^]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\s+/g, ' ');
+}

@@ -11,15 +11,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
-import type { ActivationRecord, LaunchPlan, MemoryReport, PopHandle, PopStats } from '../contract.js';
+import type { ActivationRecord, LaunchPlan, MemoryReport, PopHandle, PopStats } from '../../lab/pop/contract.js';
 import { loadWorkload } from '../../workloads/registry.js';
 import { connectEngine, followProgress } from './engine.js';
-import { ImageBuildError } from './image-error.js';
-import { buildContextImage, ensureWorkloadImage, type WorkloadImage } from './images.js';
-import { containerRunner } from './index.js';
+import { ImageBuildError } from './images/image-error.js';
+import { buildContextImage } from './images/build-context.js';
+import { ensureWorkloadImage, type WorkloadImage } from './images/images.js';
+import { containerRunner } from './runner.js';
 import { LABELS } from './labels.js';
-import { tarStream } from './tar.js';
-import { processAlive } from './cleanup.js';
+import { tarStream } from './images/tar.js';
+import { processAlive } from './host/cleanup.js';
 import { STRATEGIES } from './strategies.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -244,7 +245,7 @@ describe('cleanup', () => {
       const script = join(workDir, `lab-${victim}.mjs`);
       writeFileSync(
         script,
-        `const { containerRunner } = await import(${JSON.stringify(join(here, 'index.js'))});
+        `const { containerRunner } = await import(${JSON.stringify(join(here, 'runner.js'))});
          const h = await containerRunner.launch({ runId: ${JSON.stringify(runId)}, tenants: [{ id: 't1', workload: 'hello' }, { id: 't2', workload: 'hello' }],
            keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 }, options: { strategy: 'paused' }, requestTimeoutMs: 10000, workDir: ${JSON.stringify(workDir)} });
          const r = await fetch(h.url + '/t/t1/');

@@ -6,11 +6,11 @@
 import type { Packaging } from '../../workloads/testkit/packagings.js';
 import { httpEndpoint } from '../../workloads/testkit/packagings.js';
 import { connectEngine } from './engine.js';
-import { ensureWorkloadImage } from './images.js';
+import { ensureWorkloadImage } from './images/images.js';
 import { containerLabels } from './labels.js';
-import { logsTail } from './logs.js';
+import { logsTail } from './host/logs.js';
 import { PortAllocator } from './ports.js';
-import { waitReady } from './readiness.js';
+import { waitReady } from './host/readiness.js';
 
 const ports = new PortAllocator({ first: 27000, last: 27999 });
 /** Generous: a check, not a measurement. */

@@ -2,7 +2,7 @@
  * The container runner's options (a scenario runtime entry's `options`), checked all at once:
  * every problem is returned, each naming the option, the rule and the value.
  */
-import { IMAGE_PACKAGINGS, type ImagePackaging } from './images.js';
+import { IMAGE_PACKAGINGS, type ImagePackaging } from './images/images.js';
 import type { PortRange } from './ports.js';
 import { isStrategy, STRATEGIES, type Strategy } from './strategies.js';
 

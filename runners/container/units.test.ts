@@ -5,14 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerCpuMs } from './cpu.js';
-import { demuxLogs } from './logs.js';
-import { inactiveFileOf, memoryCgroupOf, parentPidOf } from './memory.js';
-import { parseLdd } from './node-runtime.js';
+import { containerCpuMs } from './host/cpu.js';
+import { demuxLogs } from './host/logs.js';
+import { inactiveFileOf, memoryCgroupOf, parentPidOf } from './host/memory.js';
+import { parseLdd } from './images/node-runtime.js';
 import { optionProblems, containerOptions } from './options.js';
-import { registryConfig } from './origin-registry.js';
-import { tarDigest, tarStream } from './tar.js';
-import { percentile } from './bench.js';
+import { registryConfig } from './host/origin-registry.js';
+import { tarDigest, tarStream } from './images/tar.js';
 
 test('ldd output gives library paths, the loader included, vdso skipped', () => {
   const text = '\tlinux-vdso.so.1 (0x00007f)\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f)\n\t/lib64/ld-linux-x86-64.so.2 (0x00007f)\n';
@@ -67,11 +66,6 @@ test('the registry config listens on loopback only', () => {
   const c = registryConfig(25001, '/tmp/x');
   assert.match(c, /addr: 127\.0\.0\.1:25001/);
   assert.doesNotMatch(c, /0\.0\.0\.0|htpasswd/);
-});
-
-test('nearest-rank percentile', () => {
-  assert.equal(percentile([1, 2, 3, 4], 0.5), 2);
-  assert.equal(percentile([1, 2, 3, 4], 0.99), 4);
 });
 
 test('container CPU time comes from its cpuacct cgroup, in ms; an absent cgroup gives none', () => {

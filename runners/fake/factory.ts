@@ -4,8 +4,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TenantAssignment } from '../contract.js';
-import type { Activation, ActivationContext, Instance, InstanceFactory, InstanceMemoryFigures, InstanceRequest, InstanceResponse } from '../instance.js';
+import type { TenantAssignment } from '../../lab/pop/contract.js';
+import type { Activation, ActivationContext, Instance, InstanceFactory, InstanceMemoryFigures, InstanceRequest, InstanceResponse } from '../kit/instance.js';
 
 /** Behaviour of every fake instance. */
 export interface FakeTimings {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { POP_HEADERS } from '../contract.js';
-import { PopClient } from '../pop-client.js';
+import { POP_HEADERS } from '../../lab/pop/contract.js';
+import { PopClient } from '../../lab/pop/client.js';
 import { getRunner, runnerNames } from '../registry.js';
 
 describe('fake runner', () => {

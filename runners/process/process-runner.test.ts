@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadWorkload } from '../../workloads/registry.js';
-import { POP_HEADERS, type PopStats } from '../contract.js';
-import { PopClient } from '../pop-client.js';
-import { createProcessRunner, processRunner, type ProcessPopHandle } from './index.js';
+import { POP_HEADERS, type PopStats } from '../../lab/pop/contract.js';
+import { PopClient } from '../../lab/pop/client.js';
+import { createProcessRunner, processRunner, type ProcessPopHandle } from './runner.js';
 import { descendants, isRunning } from './testdata/procs.js';
 
 const misbehaveHandler = fileURLToPath(new URL('./testdata/misbehave-handler.js', import.meta.url));

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpEndpoint, type Packaging } from '../../workloads/testkit/packagings.js';
-import { wasmRunner } from './index.js';
+import { wasmRunner } from './runner.js';
 
 /** Tenant id the packaging serves its one workload under. */
 const TENANT = 'identity';

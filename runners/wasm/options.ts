@@ -15,7 +15,7 @@
  *   tenants of that workload run the given wasi:http@0.2.x incoming-handler component.
  */
 import { availableParallelism } from 'node:os';
-import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../options.js';
+import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../kit/options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },

@@ -6,7 +6,7 @@
 import { after, before, describe } from 'node:test';
 import { listWorkloads, loadWorkload } from '../../workloads/registry.js';
 import { directCall, type Endpoint } from '../../workloads/testkit/packagings.js';
-import { identityTests } from '../wasm-testkit.js';
+import { identityTests } from '../kit/wasm-testkit.js';
 import { launchTestHost, type TestHost } from './test-support.js';
 
 // JS workloads; the C components' identity is checked by the c-wasm-component packaging (workloads/c/).

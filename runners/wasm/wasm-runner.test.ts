@@ -5,8 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBrokenComponentsRejected, stats, until } from '../wasm-testkit.js';
-import { wasmRunner } from './index.js';
+import { assertBrokenComponentsRejected, stats, until } from '../kit/wasm-testkit.js';
+import { wasmRunner } from './runner.js';
 import { call, launchTestHost, misbehavingComponent, type TestHost } from './test-support.js';
 
 /** Request deadline of the isolation host. */

@@ -18,7 +18,7 @@
  *   any wasi:http@0.2.x incoming-handler component (JS, C, Rust...).
  */
 import { availableParallelism } from 'node:os';
-import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../options.js';
+import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../kit/options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },

@@ -2,11 +2,11 @@
  * Set-up of the wasmtime runner's integration tests: a host launched with the Wasmtime runner; the rest is the shared Wasm testkit.
  */
 import type { KeepAliveSpec } from '../../lab/scenario/types.js';
-import type { TenantAssignment } from '../contract.js';
-import { launchTestHost as launch, type TestHost } from '../wasm-testkit.js';
-import { wasmtimeRunner } from './index.js';
+import type { TenantAssignment } from '../../lab/pop/contract.js';
+import { launchTestHost as launch, type TestHost } from '../kit/wasm-testkit.js';
+import { wasmtimeRunner } from './runner.js';
 
-export { alive, call, misbehavingComponent, stats, until, type TestHost } from '../wasm-testkit.js';
+export { alive, call, misbehavingComponent, stats, until, type TestHost } from '../kit/wasm-testkit.js';
 
 
 /** Launches a wasmtime host. */

@@ -10,10 +10,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MemoryReport } from '../contract.js';
-import { assertBrokenComponentsRejected } from '../wasm-testkit.js';
+import type { MemoryReport } from '../../lab/pop/contract.js';
+import { assertBrokenComponentsRejected } from '../kit/wasm-testkit.js';
 import { buildHost } from './host-build.js';
-import { precompiledCacheDir, wasmtimeRunner } from './index.js';
+import { precompiledCacheDir, wasmtimeRunner } from './runner.js';
 import { alive, call, misbehavingComponent, launchTestHost, stats, until, type TestHost } from './test-support.js';
 
 /** Request deadline of the isolation host; the CPU deadline is well below it so the epoch, not the request timer, must stop the loop. */

@@ -3,7 +3,7 @@
  * tenants, warms one instance of each, prints `ready <url>` and waits to be killed.
  * Usage: node launch-holder.js <workDir>
  */
-import { processRunner } from '../index.js';
+import { processRunner } from '../runner.js';
 
 const workDir = process.argv[2]!;
 const handle = await processRunner.launch({

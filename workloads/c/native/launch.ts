@@ -3,7 +3,7 @@
  * knowing when it serves: the same `listening 127.0.0.1:<port>` contract as the Node packaging.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stopChild } from '../../../runners/stop-child.js';
+import { stopChild } from '../../../lab/proc/stop-child.js';
 
 /** A running native server. */
 export interface NativeServer {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { distDir } from '../../../lab/paths.js';
-import { stopChild } from '../../../runners/stop-child.js';
+import { stopChild } from '../../../lab/proc/stop-child.js';
 
 /** The compiled server entry script. */
 export const nodeServerScript = join(distDir, 'workloads', 'packaging', 'node', 'server.js');

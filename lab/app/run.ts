@@ -1,0 +1,324 @@
+/**
+ * `lab run`: from a scenario file to a saved, versioned result. Plans the traffic once, then
+ * runs every runtime of the scenario against the SAME plan, interleaving repetitions (A B, B A,
+ * ...) so slow drift of the machine does not favour one runtime. The result is saved after
+ * each runtime finishes, so an interruption keeps everything already measured.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ArtifactInfo, MemoryReport, PopStats, PreparedRuntime, Runner } from '../pop/contract.js';
+import { getRunner } from '../../runners/registry.js';
+import { PopClient } from '../pop/client.js';
+import { fixtureRequestBody, loadWorkload, type Workload } from '../../workloads/registry.js';
+import { startLoad, type LoadRun } from '../loadgen/client.js';
+import type { LoadJob, LoadReport, WireFixture } from '../loadgen/protocol.js';
+import { assembleRuntimeResult } from '../results/assemble.js';
+import { RESULT_SCHEMA_VERSION, type RunResult, type RuntimeResult } from '../results/model.js';
+import { finishRepro, startRepro } from '../results/repro.js';
+import { resultDir, saveResult, writeAtomic } from '../results/store.js';
+import { renderReport, type ReportOptions } from '../../reports/html.js';
+import { renderMarkdown } from '../../reports/markdown.js';
+import { resultsDir } from '../paths.js';
+import { ExitCode, LabError } from '../errors.js';
+import { loadLabScenario } from './scenario-context.js';
+import type { LoadedScenario, RuntimeSpec, Scenario } from '../scenario/types.js';
+import { planTraffic } from '../traffic/plan.js';
+import type { TrafficPlan } from '../traffic/types.js';
+import type { RunEvent } from '../events.js';
+import { validateAgainstLive } from '../sim/validate-sim.js';
+import { simulateFromLive, type SimulateFromLiveOutcome } from './simulate-from-live.js';
+
+export interface RunOptions {
+  scenarioFile: string;
+  /** Root folder for results (default: the project's results/). */
+  resultsRoot?: string;
+  /** Only these runtime labels (default: all of the scenario's). */
+  only?: string[];
+  /** Aborting stops the traffic now; what was measured is saved with status 'interrupted'. */
+  signal?: AbortSignal;
+  /** Progress observer. */
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  dir: string;
+  jsonPath: string;
+  /** For a scenario with `simulate:`: the calibration and full-scale simulation written beside the result, or why they could not be. */
+  simulation?: { outcome: SimulateFromLiveOutcome } | { error: string };
+}
+
+/** Order of runtimes in each repetition: A B C, C B A, A B C ... */
+export function interleavedOrder<T>(items: T[], repetitions: number): { item: T; repetition: number }[] {
+  const out: { item: T; repetition: number }[] = [];
+  for (let r = 0; r < repetitions; r++) {
+    const order = r % 2 === 0 ? items : [...items].reverse();
+    for (const item of order) out.push({ item, repetition: r + 1 });
+  }
+  return out;
+}
+
+/** The traffic fixtures of each workload, as the load generator sends them. */
+function wireFixtures(workloads: Map<string, Workload>): Record<string, WireFixture[]> {
+  const out: Record<string, WireFixture[]> = {};
+  for (const [name, w] of workloads) {
+    out[name] = w.trafficFixtures.map((f) => ({
+      method: f.request.method,
+      path: f.request.path,
+      headers: f.request.headers ?? {},
+      body: fixtureRequestBody(f),
+      expectStatus: f.expect.status,
+    }));
+  }
+  return out;
+}
+
+/** The plan in the load generator's columnar form. */
+export function loadJob(plan: TrafficPlan, popUrl: string, fixtures: Record<string, WireFixture[]>, scenario: Scenario): Omit<LoadJob, 'type'> {
+  const n = plan.requests.length;
+  const job = {
+    popUrl,
+    tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload })),
+    fixtures,
+    atMs: new Float64Array(n),
+    tenant: new Uint32Array(n),
+    fixture: new Uint32Array(n),
+    forceCold: new Uint8Array(n),
+    warmup: new Uint8Array(n),
+    spanMs: plan.spanMs,
+    warmupMs: plan.warmupMs,
+    timeoutMs: scenario.traffic.timeoutMs,
+    lateThresholdMs: 5,
+    maxInFlight: 4096,
+  };
+  plan.requests.forEach((r, i) => {
+    job.atMs[i] = r.atMs;
+    job.tenant[i] = r.tenant;
+    job.fixture[i] = r.fixture;
+    job.forceCold[i] = r.forceCold ? 1 : 0;
+    job.warmup[i] = r.warmup ? 1 : 0;
+  });
+  return job;
+}
+
+/** A load report for a runtime that never got to send (its launch failed). */
+function emptyReport(plan: TrafficPlan): LoadReport {
+  const now = Date.now();
+  return {
+    type: 'report',
+    startEpochMs: now,
+    measureStartEpochMs: now,
+    endEpochMs: now,
+    interrupted: false,
+    latency: { all: '', warm: '', cold: '' },
+    byWorkload: {},
+    warmServiceByWorkload: {},
+    coldClientMs: {},
+    sendLag: '',
+    counts: { planned: plan.requests.length, completed: 0, late: 0, warmup: 0, cold: 0, warm: 0, spare: 0, forcedCold: 0, notSent: plan.requests.length, errors: {} },
+    measuredSeconds: 0,
+    timeseries: [],
+    errorSamples: [],
+  };
+}
+
+interface Prepared {
+  spec: RuntimeSpec;
+  runner: Runner;
+  prepared: PreparedRuntime | null;
+  error?: string;
+}
+
+/** One runtime, one repetition: launch, drive the plan, collect, stop. Never throws for runtime failures. */
+async function runOne(
+  p: Prepared,
+  repetition: number,
+  ctx: { loaded: LoadedScenario; plan: TrafficPlan; fixtures: Record<string, WireFixture[]>; runId: string; workDir: string; signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
+): Promise<RuntimeResult> {
+  const { scenario } = ctx.loaded;
+  const startedAt = new Date().toISOString();
+  const artifacts: ArtifactInfo[] = p.prepared?.artifacts ?? [];
+  const base = { label: p.spec.label, runtime: p.spec.runtime, repetition, startedAt, artifacts, liveBySecond: new Map<number, number>() };
+  if (!p.prepared) {
+    return assembleRuntimeResult({ ...base, finishedAt: new Date().toISOString(), report: emptyReport(ctx.plan), activations: [], pop: null, memory: null, error: p.error ?? 'prepare failed' });
+  }
+  let handle: Awaited<ReturnType<Runner['launch']>> | undefined;
+  const activations: PopStats['activations'] = [];
+  const liveSamples: [number, number][] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  let load: LoadRun | undefined;
+  const onAbort = (): void => load?.stop();
+  try {
+    const workDir = join(ctx.workDir, `${p.spec.label}-r${repetition}`);
+    mkdirSync(workDir, { recursive: true });
+    handle = await p.runner.launch({
+      runId: ctx.runId,
+      tenants: ctx.plan.tenants.map((t) => ({ id: t.id, workload: t.workload })),
+      keepAlive: scenario.keepAlive,
+      options: p.spec.options,
+      seed: scenario.seed,
+      artifactMissRate: scenario.cache.artifactMissRate,
+      requestTimeoutMs: scenario.traffic.timeoutMs,
+      workDir,
+    });
+    const pop = new PopClient(handle.url);
+    // Activation log drained once a second: keeps /_lab/stats small however long the run.
+    sampler = setInterval(() => {
+      pop.stats({ drain: true }).then(
+        (s) => {
+          activations.push(...s.activations);
+          liveSamples.push([Date.now(), Object.values(s.instances).reduce((a, b) => a + b, 0)]);
+        },
+        () => {},
+      );
+    }, 1000);
+    ctx.signal?.addEventListener('abort', onAbort);
+    load = startLoad(loadJob(ctx.plan, handle.url, ctx.fixtures, scenario), ({ type: _t, ...pr }) => ctx.onEvent?.({ ...pr, type: 'load-progress', label: p.spec.label, repetition }));
+    if (ctx.signal?.aborted) load.stop();
+    const report = await load.done;
+    clearInterval(sampler);
+    sampler = undefined;
+    const final = await pop.stats({ drain: true });
+    activations.push(...final.activations);
+    let memory: MemoryReport | null = null;
+    let memoryError: string | undefined;
+    try {
+      memory = await pop.memory();
+    } catch (e) {
+      memoryError = `memory report failed: ${(e as Error).message}`;
+    }
+    const liveBySecond = new Map<number, number>();
+    for (const [at, n] of liveSamples) liveBySecond.set(Math.floor((at - report.startEpochMs) / 1000), n);
+    return assembleRuntimeResult({
+      ...base,
+      finishedAt: new Date().toISOString(),
+      report,
+      activations,
+      pop: final.counters,
+      ...(final.engine ? { engine: final.engine } : {}),
+      memory,
+      liveBySecond,
+      ...(memoryError ? { error: memoryError } : {}),
+    });
+  } catch (e) {
+    return assembleRuntimeResult({ ...base, finishedAt: new Date().toISOString(), report: emptyReport(ctx.plan), activations, pop: null, memory: null, error: (e as Error).message });
+  } finally {
+    if (sampler) clearInterval(sampler);
+    ctx.signal?.removeEventListener('abort', onAbort);
+    load?.stop();
+    await handle?.stop();
+  }
+}
+
+/** Runs a scenario end to end and saves its result. Runtime failures are recorded in the result, not thrown. */
+export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
+  const loaded = loadLabScenario(resolve(opts.scenarioFile));
+  const { scenario } = loaded;
+  const emit = opts.onEvent ?? (() => {});
+  const startedAt = new Date().toISOString();
+  const runId = `${scenario.name}-${startedAt.replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+
+  const workloads = new Map<string, Workload>();
+  for (const m of scenario.tenants.mix) workloads.set(m.workload, loadWorkload(m.workload));
+  const fixtureCounts: Record<string, number> = {};
+  for (const [name, w] of workloads) fixtureCounts[name] = w.trafficFixtures.length;
+  const plan = planTraffic(scenario, fixtureCounts);
+  const fixtures = wireFixtures(workloads);
+
+  const labels = scenario.runtimes.map((r) => r.label);
+  const unknown = (opts.only ?? []).filter((l) => !labels.includes(l));
+  if (unknown.length > 0) throw new LabError(`--only names ${unknown.map((l) => `'${l}'`).join(', ')}, not a runtime label of ${loaded.file}; its labels: ${labels.join(', ')}`, ExitCode.usage);
+  const specs = scenario.runtimes.filter((r) => !opts.only || opts.only.includes(r.label));
+  const prepared: Prepared[] = [];
+  for (const spec of specs) {
+    const runner = getRunner(spec.runtime);
+    emit({ type: 'prepare', label: spec.label });
+    try {
+      prepared.push({ spec, runner, prepared: await runner.prepare([...workloads.keys()], spec.options) });
+    } catch (e) {
+      prepared.push({ spec, runner, prepared: null, error: `prepare failed: ${(e as Error).message}` });
+    }
+  }
+
+  const runtimeVersions: Record<string, Record<string, string>> = {};
+  const artifactDigests: Record<string, string> = {};
+  for (const p of prepared) {
+    runtimeVersions[p.spec.label] = p.prepared?.versions ?? {};
+    for (const a of p.prepared?.artifacts ?? []) artifactDigests[`${p.spec.label}/${a.workload}/${a.packaging}`] = a.digest;
+  }
+
+  const dir = resultDir(opts.resultsRoot ?? resultsDir, scenario.name, startedAt);
+  const result: RunResult = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    kind: 'live',
+    runId,
+    status: 'complete',
+    startedAt,
+    finishedAt: startedAt,
+    scenario: { name: scenario.name, file: loaded.file, hash: loaded.hash, source: loaded.source, resolved: scenario },
+    repro: startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }),
+    tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share })),
+    runs: [],
+  };
+  let jsonPath = saveResult(dir, result);
+
+  for (const { item, repetition } of interleavedOrder(prepared, scenario.repetitions)) {
+    if (opts.signal?.aborted) break;
+    emit({ type: 'runtime-start', label: item.spec.label, repetition, of: scenario.repetitions });
+    const rr = await runOne(item, repetition, { loaded, plan, fixtures, runId, workDir: join(dir, 'work'), signal: opts.signal, onEvent: emit });
+    result.runs.push(rr);
+    result.finishedAt = new Date().toISOString();
+    jsonPath = saveResult(dir, result);
+    emit({ type: 'runtime-done', label: item.spec.label, repetition, result: rr });
+  }
+
+  const interrupted = opts.signal?.aborted === true || result.runs.some((r) => r.status === 'interrupted');
+  result.status = interrupted ? 'interrupted' : result.runs.length > 0 && result.runs.every((r) => r.status === 'failed') ? 'failed' : 'complete';
+  result.finishedAt = new Date().toISOString();
+  result.repro = finishRepro(result.repro);
+  jsonPath = saveResult(dir, result);
+  // Before the report, so it finds calibration.json and simulated.json beside result.json.
+  const simulation = await simulateIfAsked(loaded, result, jsonPath, dir, interrupted, opts);
+  const reportPath = await writeReports(dir, result, simulation && 'outcome' in simulation ? { simulated: simulation.outcome.result } : simulation ? { simulationError: `the simulation failed: ${simulation.error}` } : {});
+  emit({ type: 'saved', path: jsonPath, ...(reportPath ? { report: reportPath } : {}) });
+  return { result, dir, jsonPath, ...(simulation ? { simulation } : {}) };
+}
+
+/**
+ * For a scenario with `simulate:`: calibration from the live result just saved, the full-scale
+ * simulation of the modelled host and the density search (lab/sim/, docs/simulator.md). A
+ * simulation failure never costs the measured result; its message is returned instead.
+ */
+async function simulateIfAsked(loaded: LoadedScenario, result: RunResult, jsonPath: string, dir: string, interrupted: boolean, opts: RunOptions): Promise<RunOutcome['simulation']> {
+  if (!loaded.scenario.simulate || interrupted || !result.runs.some((r) => r.status === 'complete')) return undefined;
+  // Runtimes that failed live have nothing to calibrate from; the others are still simulated.
+  const only = [...new Set(result.runs.filter((r) => r.status === 'complete').map((r) => r.label))];
+  const resultsRoot = opts.resultsRoot ?? resultsDir;
+  try {
+    // First the simulator's error on this very run: the live slice replayed from its own
+    // calibration. The full-scale predictions below then quote a validation measured now, on
+    // this machine, not one assumed from elsewhere.
+    if (result.runs.every((r) => r.status === 'complete')) validateAgainstLive({ loaded, live: result, livePath: jsonPath, resultsRoot });
+    return { outcome: simulateFromLive(result, loaded, dir, { resultsRoot, only }) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/**
+ * The HTML report and Markdown summary beside result.json (the report shows the simulation just
+ * made, if any, next to the measured figures). A renderer failure is reported but never costs
+ * the measured result, which is already saved.
+ */
+async function writeReports(dir: string, result: RunResult, report: ReportOptions): Promise<string | undefined> {
+  try {
+    const html = join(dir, 'report.html');
+    writeAtomic(html, await renderReport(result, report));
+    writeAtomic(join(dir, 'summary.md'), renderMarkdown(result));
+    return html;
+  } catch (e) {
+    process.stderr.write(`lab: the report could not be rendered (result.json is saved): ${(e as Error).message}\n`);
+    return undefined;
+  }
+}

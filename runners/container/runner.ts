@@ -1,0 +1,124 @@
+/**
+ * The `container` runner: each tenant instance is an OCI container on a real Docker engine
+ * (dockerode), from images the lab builds itself without any registry (images.ts) or brought by
+ * the scenario (`byoImages`). `prepare` builds or finds the images; `launch` forks the PoP host
+ * (host.ts), which owns every container of the launch.
+ */
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import { loadWorkload } from '../../workloads/registry.js';
+import type { ArtifactInfo, LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
+import { connectEngine } from './engine.js';
+import type { TenantImage } from './host/factory.js';
+import type { FromHost, HostConfig, ToHost } from './plan.js';
+import { artifactInfo, ensureWorkloadImage, type WorkloadImage } from './images/images.js';
+import { containerOptions, optionProblems, type ByoImage, type ContainerOptions } from './options.js';
+
+/** The compiled host entry beside this module. */
+export const hostScript = join(dirname(fileURLToPath(import.meta.url)), 'host', 'main.js');
+
+/** Images built in this process, by `<packaging>:<workload>`: launch reuses what prepare found. */
+const built = new Map<string, WorkloadImage>();
+
+async function workloadImage(docker: Docker, workload: string, o: ContainerOptions): Promise<WorkloadImage> {
+  const key = `${o.packaging}:${workload}`;
+  let img = built.get(key);
+  if (!img) {
+    img = await ensureWorkloadImage(docker, loadWorkload(workload), o.packaging);
+    built.set(key, img);
+  }
+  return img;
+}
+
+async function byoArtifact(docker: Docker, workload: string, byo: ByoImage): Promise<ArtifactInfo> {
+  let info: Docker.ImageInspectInfo;
+  try {
+    info = await docker.getImage(byo.image).inspect();
+  } catch (e) {
+    throw new Error(`container runner: byoImages.${workload}: image ${byo.image} is not in the engine (${(e as Error).message}); load it first (docker load / docker build): the lab never pulls from outside`);
+  }
+  // The lab did not build it: there is no handler source to pin.
+  return { workload, packaging: 'oci-image-byo', digest: info.Id, sourceDigest: 'unknown (image brought by the scenario)', sizeBytes: info.Size, path: byo.image };
+}
+
+/** Images per workload for a launch. */
+async function resolveImages(docker: Docker, workloads: string[], o: ContainerOptions): Promise<Record<string, TenantImage>> {
+  const out: Record<string, TenantImage> = {};
+  for (const w of workloads) {
+    const byo = o.byoImages[w];
+    if (byo) {
+      await byoArtifact(docker, w, byo);
+      out[w] = { ref: byo.image, port: byo.port !== undefined ? { fixed: byo.port } : { env: byo.portEnv! } };
+    } else out[w] = { ref: (await workloadImage(docker, w, o)).ref, port: { env: 'PORT' } };
+  }
+  return out;
+}
+
+/** Starts the host process and resolves its PoP handle once it serves. */
+function startHost(config: HostConfig): Promise<PopHandle> {
+  const child = fork(hostScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send({ type: 'stop' } satisfies ToHost);
+      // Removing containers takes tens of ms each; a host that hangs beyond this is killed and
+      // its reaper removes what is left.
+      const limit = 30_000 + config.tenants.length * 1000;
+      const t = setTimeout(() => child.kill('SIGKILL'), limit);
+      await exited;
+      clearTimeout(t);
+    })());
+  return new Promise<PopHandle>((resolve, reject) => {
+    child.on('message', (m: FromHost) => {
+      if (m.type === 'ready') resolve({ url: m.url, stop });
+      else if (m.type === 'failed') reject(new Error(`container runner: host failed to launch: ${m.message}`));
+    });
+    child.once('exit', (code, signal) => reject(new Error(`container runner: host exited before serving (${code ?? signal})`)));
+    child.send({ type: 'launch', config } satisfies ToHost);
+  });
+}
+
+/** The container runner. Options: see options.ts. */
+export const containerRunner: Runner = {
+  name: 'container',
+
+  validateOptions(options: Record<string, unknown>): string[] {
+    return optionProblems(options);
+  },
+
+  async prepare(workloads: string[], options: Record<string, unknown>): Promise<PreparedRuntime> {
+    const o = containerOptions(options);
+    const engine = await connectEngine();
+    const artifacts: ArtifactInfo[] = [];
+    for (const w of workloads) {
+      const byo = o.byoImages[w];
+      artifacts.push(byo ? await byoArtifact(engine.docker, w, byo) : artifactInfo(await workloadImage(engine.docker, w, o)));
+    }
+    const v = await engine.docker.version();
+    const versions: Record<string, string> = { docker: engine.version, dockerApi: engine.apiVersion, node: process.version };
+    for (const c of (v as { Components?: Array<{ Name: string; Version: string }> }).Components ?? []) versions[`engine.${c.Name.toLowerCase()}`] = c.Version;
+    return { artifacts, versions };
+  },
+
+  async launch(plan: LaunchPlan): Promise<PopHandle> {
+    const o = containerOptions(plan.options);
+    // The scenario's artifact-miss rate and seed; an explicit runner option wins.
+    if (plan.options.artifactMissRate === undefined && plan.artifactMissRate !== undefined) o.artifactMissRate = plan.artifactMissRate;
+    if (o.seed === undefined && plan.seed !== undefined) o.seed = plan.seed;
+    const { docker } = await connectEngine();
+    const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
+    return startHost({
+      runId: plan.runId,
+      tenants: plan.tenants,
+      keepAlive: plan.keepAlive,
+      requestTimeoutMs: plan.requestTimeoutMs,
+      workDir: plan.workDir,
+      options: o,
+      images: await resolveImages(docker, workloads, o),
+    });
+  },
+};

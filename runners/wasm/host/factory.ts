@@ -1,0 +1,262 @@
+/**
+ * The Wasm substrate behind runners/pool.ts: an instance is a component instance living in one
+ * engine worker. Activation = (compile, once per artifact) + (load glue, once per worker and
+ * artifact) + instantiate; the phases say which of them this activation paid for.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Phase, TenantAssignment } from '../../../lab/pop/contract.js';
+import type { Activation, ActivationContext, DisposeCause, Instance, InstanceFactory, InstanceMemoryFigures, InstanceRequest, InstanceResponse } from '../../kit/instance.js';
+import { readSmapsRollup } from '../../kit/memory/smaps.js';
+import type { Artifact } from '../../components/artifact.js';
+import { compileCoreModules, type GuestRequest } from './engine.js';
+import type { EngineEvents, EngineSet } from './engine-set.js';
+import { Engines, GuestError, WorkerLostError } from './engines.js';
+import { GuardTimeoutError } from './guard.js';
+import { InlineEngines } from './inline-engines.js';
+import type { ProbeMemory } from './protocol.js';
+
+/** Configuration of the factory. */
+export interface WasmFactoryOptions {
+  /** Artifact per workload name (a tenant's workload). */
+  artifacts: Record<string, Artifact>;
+  /** Engine workers (one per core by default); 0 runs guests on the host's main thread (inline-engines.ts). */
+  workers: number;
+  /** Bound of a guest call that carries no deadline of its own (same-thread engine only). */
+  requestTimeoutMs?: number;
+  /**
+   * Serve each new spare instance its workload's probe request before it joins the spare pool,
+   * so the tenant's first request does not pay the guest's first-call cost. Off by default: the
+   * guest then has served one synthetic request, which a stateful guest can observe.
+   */
+  prewarmSpares?: boolean;
+  /** Probe instances per memory measurement. */
+  memoryProbes: number;
+  /** A request per workload used to bring probe instances to their idle-after-a-request state. */
+  probeRequests?: Record<string, GuestRequest>;
+  /** Where guest output goes (the host's stderr by default). */
+  log?: (line: string) => void;
+}
+
+/** Per-artifact facts for the memory report. */
+export interface ArtifactStats {
+  workload: string;
+  compileMs: number;
+  /** Process USS growth across the compilation, bytes (machine code and metadata of the module). */
+  compiledBytes: number;
+}
+
+/** Bound of a same-thread guest call when the host was given no request timeout. */
+const DEFAULT_CALL_BOUND_MS = 10_000;
+
+/** How long a probe measurement answers every instance of its artifact. */
+const MEMORY_TTL_MS = 10_000;
+
+/** Compiled-module cache: one compilation per distinct artifact, shared by every worker. */
+class ModuleCache {
+  private readonly compiled = new Map<string, Promise<number>>();
+  readonly stats = new Map<string, ArtifactStats>();
+
+  constructor(private readonly engines: EngineSet) {}
+
+  /** Compiles the artifact unless done; resolves with the time this call spent compiling (0 when it was cached). */
+  ensure(workload: string, artifact: Artifact): Promise<number> {
+    const id = artifact.manifest.key;
+    const done = this.compiled.get(id);
+    if (done) return done.then(() => 0);
+    const p = (async () => {
+      const before = await readSmapsRollup(process.pid);
+      const t = performance.now();
+      const modules = compileCoreModules(artifact.dir, artifact.manifest);
+      const ms = performance.now() - t;
+      const after = await readSmapsRollup(process.pid);
+      this.engines.addArtifact(id, artifact, modules);
+      this.stats.set(id, { workload, compileMs: ms, compiledBytes: after.ussBytes - before.ussBytes });
+      return ms;
+    })();
+    this.compiled.set(id, p);
+    p.catch(() => this.compiled.delete(id));
+    return p;
+  }
+}
+
+/** One component instance of one tenant. */
+class WasmInstance implements Instance {
+  /** Set while a request is in `handle` (a lost worker then re-homes it instead of reporting it dead). */
+  inRequest = false;
+
+  constructor(
+    readonly id: string,
+    readonly tenant: TenantAssignment,
+    public worker: number,
+    private readonly factory: WasmFactory,
+    readonly exited: (reason: string) => void,
+  ) {}
+
+  async handle(req: InstanceRequest, signal: AbortSignal): Promise<InstanceResponse> {
+    const engines = this.factory.engines;
+    this.inRequest = true;
+    const onAbort = (): void =>
+      engines.cancelRequest(this.worker, this.id, `tenant ${this.tenant.id}: request past its deadline; engine worker ${this.worker} terminated to stop instance ${this.id}`);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        try {
+          const { response } = await engines.request(this.worker, this.id, req, req.deadlineAt);
+          return { ...response, firstByteAt: performance.now() };
+        } catch (e) {
+          // The same-thread watchdog stopped the guest at the deadline, before the pool's own
+          // timer could run: let that timer fire, so the request ends as a timeout, as it does
+          // when a worker is terminated.
+          if (e instanceof GuardTimeoutError) {
+            await aborted(signal);
+            throw new Error(`tenant ${this.tenant.id}: ${e.message}`);
+          }
+          // The worker died under a request that had not started (another tenant's guest was
+          // stopped there): serve it from a new instance elsewhere rather than fail an innocent tenant.
+          if (e instanceof WorkerLostError && !e.started && !signal.aborted) {
+            await this.factory.rehome(this);
+            continue;
+          }
+          if (e instanceof GuestError || e instanceof WorkerLostError) throw new Error(e.message);
+          throw e;
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.inRequest = false;
+    }
+  }
+
+  async dispose(_cause: DisposeCause): Promise<void> {
+    this.factory.forget(this);
+  }
+
+  async memory(): Promise<InstanceMemoryFigures> {
+    const m = await this.factory.measure(this.tenant.workload);
+    return { ussBytes: m.ussBytes, pssBytes: m.pssBytes, rssBytes: m.rssBytes };
+  }
+}
+
+/** Resolves once `signal` is aborted. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** Creates component instances for the pool. */
+export class WasmFactory implements InstanceFactory {
+  readonly engines: EngineSet;
+  private readonly modules: ModuleCache;
+  private readonly live = new Map<string, WasmInstance>();
+  private readonly measured = new Map<string, { at: number; value: Promise<ProbeMemory> }>();
+  private readonly lastUss = new Map<string, number>();
+  /** Requests served by a new instance after their worker was terminated under them. */
+  rehomed = 0;
+  /** Instances lost because their worker was terminated or crashed. */
+  lostInstances = 0;
+
+  constructor(private readonly opts: WasmFactoryOptions) {
+    const log = opts.log ?? ((line: string) => process.stderr.write(line));
+    const events: EngineEvents = {
+      lost: (_worker, ids, reason) => {
+        for (const id of ids) {
+          const inst = this.live.get(id);
+          if (!inst) continue;
+          this.lostInstances++;
+          // An instance in a request learns it from its job's failure; an idle or spare one is dead now.
+          if (!inst.inRequest) {
+            this.live.delete(id);
+            inst.exited(`instance lost: ${reason}`);
+          }
+        }
+      },
+      log: (tenant, instanceId, text) => log(`[wasm ${tenant} ${instanceId}] ${text}${text.endsWith('\n') ? '' : '\n'}`),
+    };
+    this.engines = opts.workers === 0 ? new InlineEngines(events, opts.requestTimeoutMs ?? DEFAULT_CALL_BOUND_MS) : new Engines(opts.workers, events);
+    this.modules = new ModuleCache(this.engines);
+  }
+
+  /** Per-artifact compile figures, for the memory report. */
+  artifactStats(): ArtifactStats[] {
+    return [...this.modules.stats.values()];
+  }
+
+  private artifactOf(workload: string): Artifact {
+    const a = this.opts.artifacts[workload];
+    if (!a) throw new Error(`no Wasm artifact prepared for workload ${workload}`);
+    return a;
+  }
+
+  async activate(ctx: ActivationContext): Promise<Activation> {
+    const artifact = this.artifactOf(ctx.tenant.workload);
+    const id = artifact.manifest.key;
+    const phases: Phase[] = [];
+    // The pool starts a refill while it hands the spare out, before that request reached its
+    // engine. Yield one turn so the request goes first: on the same thread the refill's
+    // synchronous instantiation would otherwise run inside the hand-out, and on a worker it would
+    // queue ahead of the request (or be placed without seeing the request's load).
+    if (ctx.purpose === 'spare') await new Promise((resolve) => setImmediate(resolve));
+    const compileMs = await this.modules.ensure(ctx.tenant.workload, artifact);
+    if (compileMs > 0) phases.push({ name: 'compile', ms: compileMs });
+    const worker = this.engines.place();
+    const loadMs = await this.engines.ensureLoaded(worker, id);
+    if (loadMs > 0) phases.push({ name: 'load', ms: loadMs });
+    if (ctx.signal.aborted) throw new Error('activation aborted');
+    const prewarm = ctx.purpose === 'spare' && this.opts.prewarmSpares ? this.opts.probeRequests?.[ctx.tenant.workload] : undefined;
+    const t = performance.now();
+    const inst = await this.engines.instantiate(worker, id, ctx.instanceId, ctx.tenant.id, prewarm);
+    const wall = performance.now() - t;
+    const prewarmMs = inst.prewarmMs ?? 0;
+    phases.push({ name: 'instantiate', ms: inst.ms });
+    // A spare's synthetic request is its own phase, so a pre-warmed spare is never read as a cheaper instantiation.
+    if (inst.prewarmMs !== undefined) phases.push({ name: 'prewarm', ms: prewarmMs });
+    phases.push({ name: 'handoff', ms: Math.max(0, wall - inst.ms - prewarmMs) }, { name: 'gc', ms: inst.gcMs });
+    const instance = new WasmInstance(ctx.instanceId, ctx.tenant, worker, this, ctx.exited);
+    this.live.set(instance.id, instance);
+    if (ctx.signal.aborted) {
+      this.forget(instance);
+      throw new Error('activation aborted');
+    }
+    return { instance, phases };
+  }
+
+  /** Moves an instance whose worker died to another worker (a fresh instance: its state is gone). */
+  async rehome(inst: WasmInstance): Promise<void> {
+    const artifact = this.artifactOf(inst.tenant.workload);
+    const worker = this.engines.place(inst.worker);
+    await this.engines.ensureLoaded(worker, artifact.manifest.key);
+    await this.engines.instantiate(worker, artifact.manifest.key, inst.id, inst.tenant.id);
+    inst.worker = worker;
+    this.rehomed++;
+  }
+
+  /** Drops an instance (disposal). */
+  forget(inst: WasmInstance): void {
+    this.live.delete(inst.id);
+    this.engines.dispose(inst.worker, inst.id);
+  }
+
+  /** Memory per instance of a workload's artifact, measured with probe instances (reused for a few seconds). */
+  measure(workload: string): Promise<ProbeMemory> {
+    const artifact = this.artifactOf(workload);
+    const id = artifact.manifest.key;
+    const hit = this.measured.get(id);
+    if (hit && performance.now() - hit.at < MEMORY_TTL_MS) return hit.value;
+    const value = this.modules.ensure(workload, artifact).then(() => this.engines.measure(id, this.opts.memoryProbes, this.opts.probeRequests?.[workload]));
+    this.measured.set(id, { at: performance.now(), value });
+    value.then(
+      (m) => this.lastUss.set(workload, m.ussBytes),
+      () => this.measured.delete(id),
+    );
+    return value;
+  }
+
+  /** The last measured per-instance USS of a workload, for the pool's memory budget (0 before any measurement). */
+  memoryEstimateBytes(tenant: TenantAssignment): number {
+    return this.lastUss.get(tenant.workload) ?? 0;
+  }
+
+  /** Stops every worker. */
+  close(): Promise<void> {
+    return this.engines.close();
+  }
+}

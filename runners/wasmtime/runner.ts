@@ -1,0 +1,177 @@
+/**
+ * The `wasmtime` runner: tenants are wasi:http@0.2.x components on embedded Wasmtime (pooling
+ * allocator, copy-on-write memory images, per-artifact pre-instantiation), served by a Rust PoP
+ * host of its own (runners/wasmtime/host) that speaks the same PoP protocol as every runner.
+ * Components come from the `wasm` runner's build (one artifact, two runtimes) or are brought
+ * by path. See docs/wasmtime-host.md.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sha256File } from '../../lab/digest.js';
+import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
+import { cacheDir } from '../../lab/paths.js';
+import { buildCWorkload } from '../../workloads/c/build.js';
+import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
+import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
+import { attachHost, type HostPopHandle } from '../kit/launch.js';
+import { COMPONENT_FILE } from '../components/artifact.js';
+import { BadComponentError, buildWorkloadComponent, type BuildOptions } from '../components/build.js';
+import { buildHost, type HostBuildOptions } from './host-build.js';
+import { writeWasmtimeHostPlan, type ProbeRequest } from './plan.js';
+import { resolveWasmtimeOptions, validateWasmtimeOptions } from './options.js';
+
+/** Generous: start-up includes compiling components on a cache miss (seconds for SpiderMonkey). */
+const DEFAULT_START_TIMEOUT_MS = 120_000;
+
+/** Where precompiled components are cached (content hash x engine compatibility hash). */
+export const precompiledCacheDir = (): string => join(cacheDir, 'wasmtime', 'precompiled');
+
+/** A launched wasmtime PoP, with the host's pid for leak checks. */
+export type WasmtimePopHandle = HostPopHandle;
+
+/** Seams for tests. */
+export interface WasmtimeRunnerDeps {
+  build?: BuildOptions;
+  host?: HostBuildOptions;
+  startTimeoutMs?: number;
+}
+
+/**
+ * A component file per workload, with its record: brought by path, a C workload's component
+ * (workloads/c/build.ts), or the `wasm` runner's componentize-js build of a JS workload.
+ */
+export interface ResolvedComponent {
+  file: string;
+  digest: string;
+  sourceDigest: string;
+  sizeBytes: number;
+  brought: boolean;
+}
+
+/** Resolves every workload's component; brought files are checked by the host (compile, link, instantiate). */
+export async function resolveComponents(workloads: string[], options: Record<string, unknown>, deps: WasmtimeRunnerDeps = {}): Promise<Record<string, ResolvedComponent>> {
+  const { components } = resolveWasmtimeOptions(options);
+  const out: Record<string, ResolvedComponent> = {};
+  // One at a time: componentize-js runs a wizer process per build and this machine has few cores.
+  for (const w of [...new Set(workloads)]) {
+    const brought = components[w];
+    if (brought !== undefined) {
+      const file = resolve(brought);
+      let size: number;
+      try {
+        size = statSync(file).size;
+      } catch (e) {
+        throw new BadComponentError(file, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      const digest = sha256File(file);
+      out[w] = { file, digest, sourceDigest: digest, sizeBytes: size, brought: true };
+    } else if (loadWorkload(w).manifest.language === 'c') {
+      const c = await buildCWorkload(w);
+      out[w] = { file: c.component.path, digest: c.component.digest, sourceDigest: c.sourceDigest, sizeBytes: c.component.sizeBytes, brought: false };
+    } else {
+      const a = await buildWorkloadComponent(loadWorkload(w), deps.build);
+      out[w] = { file: join(a.dir, COMPONENT_FILE), digest: a.manifest.digest, sourceDigest: loadWorkload(w).sourceDigest, sizeBytes: a.manifest.sizeBytes, brought: false };
+    }
+  }
+  return out;
+}
+
+/** Asks the host to compile, link and instantiate a component; throws BadComponentError naming the file. */
+export function checkComponent(binary: string, file: string): void {
+  const r = spawnSync(binary, ['--check', file, precompiledCacheDir()], { encoding: 'utf8', timeout: DEFAULT_START_TIMEOUT_MS });
+  if (r.status === 0) return;
+  const why = (r.stdout.trim().split('\n').pop() ?? '').trim();
+  let message = why;
+  try {
+    message = (JSON.parse(why) as { message: string }).message;
+  } catch {
+    message = `${why} ${r.stderr.trim().split('\n').slice(-3).join(' ')}`.trim() || `host check exited with ${r.status ?? r.signal}`;
+  }
+  throw new BadComponentError(file, message);
+}
+
+/** Versions of the host's parts, for the reproducibility record. */
+export function hostVersions(binary: string): Record<string, string> {
+  const r = spawnSync(binary, ['--versions'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new EnvironmentError(`wasmtime runner: ${binary} --versions failed: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as Record<string, string>;
+}
+
+function probeRequest(workload: string, brought: boolean): ProbeRequest {
+  if (brought) return { method: 'GET', path: '/', headers: {}, body: [] };
+  const f = loadWorkload(workload).trafficFixtures[0]!;
+  return { method: f.request.method, path: f.request.path, headers: f.request.headers, body: [...fixtureRequestBody(f)] };
+}
+
+
+/** Builds a wasmtime runner; `wasmtimeRunner` is the registered one. */
+export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
+  const check = (options: Record<string, unknown>): void => {
+    const problems = validateWasmtimeOptions(options);
+    if (problems.length > 0) throw new LabError(`wasmtime runner: ${problems.join('; ')}`, ExitCode.invalidInput);
+  };
+
+  return {
+    name: 'wasmtime',
+
+    validateOptions: validateWasmtimeOptions,
+
+    async prepare(workloads: string[], options: Record<string, unknown>): Promise<PreparedRuntime> {
+      check(options);
+      const binary = await buildHost(deps.host);
+      const resolved = await resolveComponents(workloads, options, deps);
+      for (const c of Object.values(resolved)) if (c.brought) checkComponent(binary, c.file);
+      const artifacts: ArtifactInfo[] = Object.entries(resolved).map(([w, c]) => ({
+        workload: w,
+        packaging: 'wasm-component',
+        digest: c.digest,
+        sourceDigest: c.sourceDigest,
+        sizeBytes: c.sizeBytes,
+        path: c.file,
+      }));
+      return { artifacts, versions: hostVersions(binary) };
+    },
+
+    async launch(plan: LaunchPlan): Promise<WasmtimePopHandle> {
+      check(plan.options);
+      const opts = resolveWasmtimeOptions(plan.options);
+      const binary = await buildHost(deps.host);
+      const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
+      const resolved = await resolveComponents(workloads, plan.options, deps);
+      mkdirSync(plan.workDir, { recursive: true });
+      const planPath = join(plan.workDir, 'wasmtime-host.plan.json');
+      const logPath = join(plan.workDir, 'wasmtime-host.log');
+      writeWasmtimeHostPlan(planPath, {
+        runtime: 'wasmtime',
+        tenants: plan.tenants,
+        components: Object.fromEntries(Object.entries(resolved).map(([w, c]) => [w, c.file])),
+        keepAlive: plan.keepAlive,
+        requestTimeoutMs: plan.requestTimeoutMs,
+        cpuDeadlineMs: opts.cpuDeadlineMs ?? plan.requestTimeoutMs,
+        instanceMemoryMiB: opts.instanceMemoryMiB,
+        reuse: opts.reuse,
+        spares: opts.spares,
+        poolInstances: opts.poolInstances,
+        workers: opts.workers,
+        memoryProbes: opts.memoryProbes,
+        probeRequests: Object.fromEntries(workloads.map((w) => [w, probeRequest(w, resolved[w]!.brought)])),
+        cacheDir: precompiledCacheDir(),
+      });
+      const log = openSync(logPath, 'a');
+      let host: ChildProcess;
+      try {
+        // stdin is a pipe the host watches: when this process dies, even by SIGKILL, the pipe
+        // closes and the host exits. Its own process group keeps a terminal's Ctrl-C to the lab.
+        host = spawn(binary, [planPath], { stdio: ['pipe', 'pipe', log], detached: true });
+      } finally {
+        closeSync(log);
+      }
+      const timeoutMs = deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+      return attachHost('wasmtime', host, { channel: 'stdout-json', logPath, startTimeoutMs: timeoutMs });
+    },
+  };
+}
+
+/** The registered `wasmtime` runner. */
+export const wasmtimeRunner: Runner = createWasmtimeRunner();
