@@ -17,7 +17,7 @@ import { htmlDocument } from './html/document.js';
 import { chartFigure, table, tag } from './html/parts.js';
 import { simulationSection } from './html/simulation.js';
 import { sweepChart } from './charts/sweep.js';
-import { LANGUAGE_NAMES, type Counted } from './language.js';
+import type { Counted } from './language.js';
 
 /** What a report shows besides the result itself. */
 export interface ReportOptions {
@@ -71,12 +71,12 @@ function languageSection(a: Analysis): string {
   const head = '<h2>Per language</h2>';
   if (s.languages.length < 2) {
     const only = s.languages[0];
-    return `<section id="languages">${head}<p class="note">${only ? `Every workload of this run is ${esc(LANGUAGE_NAMES[only])}: no per-language split (the headline figures are that language's).` : 'No workload recorded in this run.'}</p></section>`;
+    return `<section id="languages">${head}<p class="note">${only ? `Every workload of this run is ${esc(only.name)}: no per-language split (the headline figures are that language's).` : 'No workload recorded in this run.'}</p></section>`;
   }
   const fig = (c: Counted, d: Dimension): string => (c.n === 0 ? '<span class="note">not measured</span>' : `<span class="fig">${esc(formatValue(c.value, d))}</span> <span class="note">(n = ${c.n})</span>`);
   const rows = s.rows.map((r, i) => [
     i === 0 || s.rows[i - 1]!.label !== r.label ? `<strong>${esc(r.label)}</strong>` : '',
-    `${esc(LANGUAGE_NAMES[r.language])}<br><span class="note">${esc(r.workloads.join(', '))}</span>`,
+    `${esc(r.language.name)}<br><span class="note">${esc(r.workloads.join(', '))}</span>`,
     fig(r.artifactBytes, 'bytes'),
     fig(r.coldStartP50Ms, 'time'),
     fig(r.coldStartP99Ms, 'time'),
@@ -85,7 +85,7 @@ function languageSection(a: Analysis): string {
     fig(r.throughputPerCore, 'throughput'),
   ]);
   return `<section id="languages">${head}
-<p class="note">The same handlers written in ${s.languages.map((l) => esc(LANGUAGE_NAMES[l])).join(' and ')}, per runtime. Artifact size: mean over the runtime's artifacts of those workloads; cold start: request-path activations (arrival to first byte), nearest-rank percentiles; RAM: mean USS of live instances whose tenant runs those workloads; warm p50: per-workload warm histograms merged; throughput per core: the run's throughput shared by the language's part of the measured requests, over ${a.result.repro.cores} cores. Point figures (n = observations), no intervals.${s.inferred.length ? ` Language inferred from the name (not in this checkout's workload registry): ${esc(s.inferred.join(', '))}.` : ''}</p>
+<p class="note">The same handlers written in ${s.languages.map((l) => esc(l.name)).join(' and ')}, per runtime. Artifact size: mean over the runtime's artifacts of those workloads; cold start: request-path activations (arrival to first byte), nearest-rank percentiles; RAM: mean USS of live instances whose tenant runs those workloads; warm p50: per-workload warm histograms merged; throughput per core: the run's throughput shared by the language's part of the measured requests, over ${a.result.repro.cores} cores. Point figures (n = observations), no intervals.${s.inferred.length ? ` Language inferred from the name (not recorded in this result): ${esc(s.inferred.join(', '))}.` : ''}</p>
 ${table(['runtime', 'language', 'artifact size', 'cold start p50', 'cold start p99', 'RAM per instance (USS)', 'warm p50', 'throughput per core'], rows, [2, 3, 4, 5, 6, 7])}</section>`;
 }
 

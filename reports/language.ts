@@ -2,40 +2,31 @@
  * Figures per workload language (issue 7): the same C handler against the JS one, per runtime.
  * For each runtime label and language: artifact size, request-path cold start p50/p99, memory
  * per instance (USS, instances mapped to their tenant's workload), warm p50 (per-workload HDR
- * histograms merged) and throughput per core. A workload's language comes from the workload
- * registry when the workload exists there, else from its name (C ports are `<name>-c`), so a
- * result whose workloads are unknown to this checkout still reports. Pure apart from reading
- * the registry's manifests once per process.
+ * histograms merged) and throughput per core. A workload's language is the one the result
+ * records (`workloads`); a result written before that was recorded, or a simulated one, has its
+ * languages inferred from the workload names (ports are `<name>-<language>`, `-c`). Pure: reads
+ * only the result.
  */
 import { decodeHistogram, mergeInto, newHistogram } from '../lab/measure/histogram.js';
 import type { RunResult } from '../lab/results/model.js';
 import { usableRuns } from '../lab/stats/metrics.js';
-import { listWorkloads, type WorkloadLanguage } from '../workloads/registry.js';
 
-/** Display names of the languages, in the order the report lists them. */
-export const LANGUAGE_NAMES: Record<WorkloadLanguage, string> = { js: 'JS', c: 'C' };
-
-let registry: Map<string, WorkloadLanguage> | null = null;
-
-/** Workload name → language, from the registry (empty when the registry cannot be read). */
-function registryLanguages(): Map<string, WorkloadLanguage> {
-  if (registry) return registry;
-  registry = new Map();
-  for (const lang of Object.keys(LANGUAGE_NAMES) as WorkloadLanguage[]) {
-    try {
-      for (const name of listWorkloads(undefined, lang)) registry.set(name, lang);
-    } catch {
-      // No registry (a result read elsewhere) or a broken manifest: names decide.
-    }
-  }
-  return registry;
+/** A language as the report shows it: the registry's id and display name. */
+export interface LanguageLabel {
+  id: string;
+  name: string;
 }
 
-/** The language of a workload and whether it was inferred from the name (not in the registry). */
-export function workloadLanguage(workload: string, known: ReadonlyMap<string, WorkloadLanguage> = registryLanguages()): { language: WorkloadLanguage; inferred: boolean } {
-  const l = known.get(workload);
-  if (l) return { language: l, inferred: false };
-  return { language: workload.endsWith('-c') ? 'c' : 'js', inferred: true };
+/** Languages a name suffix stands for, for results that do not record them; the rest is JS. */
+const INFERRED: readonly (LanguageLabel & { suffix: string })[] = [{ id: 'c', name: 'C', suffix: '-c' }];
+const JS: LanguageLabel = { id: 'js', name: 'JS' };
+
+/** The language of a workload and whether it was inferred from the name (the result does not record it). */
+export function workloadLanguage(workload: string, result?: Pick<RunResult, 'workloads'>): { language: LanguageLabel; inferred: boolean } {
+  const known = result?.workloads?.[workload];
+  if (known) return { language: { id: known.language, name: known.languageName }, inferred: false };
+  const byName = INFERRED.find((l) => workload.endsWith(l.suffix));
+  return { language: byName ? { id: byName.id, name: byName.name } : JS, inferred: true };
 }
 
 /** A point figure with the number of observations behind it (NaN value when there are none). */
@@ -47,7 +38,7 @@ export interface Counted {
 /** One runtime's figures for one language. */
 export interface LanguageRow {
   label: string;
-  language: WorkloadLanguage;
+  language: LanguageLabel;
   workloads: string[];
   /** Mean artifact size over the runtime's artifacts of these workloads. */
   artifactBytes: Counted;
@@ -62,9 +53,9 @@ export interface LanguageRow {
 
 /** The per-language split of a result. */
 export interface LanguageSplit {
-  /** Languages present among the result's workloads, in display order. */
-  languages: WorkloadLanguage[];
-  /** Workloads whose language was inferred from the name (unknown to the registry). */
+  /** Languages present among the result's workloads, in the order they first appear (JS first). */
+  languages: LanguageLabel[];
+  /** Workloads whose language was inferred from the name (the result does not record it). */
   inferred: string[];
   rows: LanguageRow[];
 }
@@ -92,17 +83,20 @@ function resultWorkloads(r: RunResult): string[] {
 }
 
 /** Splits every runtime's figures by workload language. */
-export function languageSplit(r: RunResult, labels: string[], known?: ReadonlyMap<string, WorkloadLanguage>): LanguageSplit {
+export function languageSplit(r: RunResult, labels: string[]): LanguageSplit {
   const workloads = resultWorkloads(r);
-  const langOf = new Map(workloads.map((w) => [w, workloadLanguage(w, known)] as const));
-  const languages = (Object.keys(LANGUAGE_NAMES) as WorkloadLanguage[]).filter((l) => workloads.some((w) => langOf.get(w)!.language === l));
+  const langOf = new Map(workloads.map((w) => [w, workloadLanguage(w, r)] as const));
+  const byId = new Map<string, LanguageLabel>();
+  for (const w of workloads) byId.set(langOf.get(w)!.language.id, langOf.get(w)!.language);
+  // JS (the reference) first, then the others in name order.
+  const languages = [...byId.values()].sort((a, b) => (a.id === JS.id ? -1 : b.id === JS.id ? 1 : a.name.localeCompare(b.name)));
   const tenantWorkload = new Map(r.tenants.map((t) => [t.id, t.workload]));
   const rows: LanguageRow[] = [];
   for (const label of labels) {
     const runs = usableRuns(r, label);
     if (runs.length === 0) continue;
     for (const language of languages) {
-      const ws = new Set(workloads.filter((w) => langOf.get(w)!.language === language));
+      const ws = new Set(workloads.filter((w) => langOf.get(w)!.language.id === language.id));
       const cold = runs.flatMap((x) => x.coldStart.activations.filter((a) => a.ok && a.path === 'request' && ws.has(a.workload)).map((a) => a.totalMs));
       const warm = newHistogram();
       let requests = 0;

@@ -9,7 +9,7 @@ import type { RunResult } from '../lab/results/model.js';
 import { formatEstimateShort, formatValue, sig3 } from '../lab/stats/format.js';
 import type { Dimension } from '../lab/stats/metrics.js';
 import { analyse, type Analysis } from './analysis.js';
-import { LANGUAGE_NAMES, type Counted } from './language.js';
+import type { Counted } from './language.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const row = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
@@ -48,7 +48,7 @@ export function markdownFromAnalysis(a: Analysis): string {
       '### Per language',
       mdTable(
         ['runtime', 'language', 'artifact size', 'cold start p50', 'cold start p99', 'RAM per instance (USS)', 'warm p50', 'throughput per core'],
-        a.languages.rows.map((r) => [r.label, LANGUAGE_NAMES[r.language], f(r.artifactBytes, 'bytes'), f(r.coldStartP50Ms, 'time'), f(r.coldStartP99Ms, 'time'), f(r.memoryPerInstanceBytes, 'bytes'), f(r.warmP50Ms, 'time'), f(r.throughputPerCore, 'throughput')]),
+        a.languages.rows.map((r) => [r.label, r.language.name, f(r.artifactBytes, 'bytes'), f(r.coldStartP50Ms, 'time'), f(r.coldStartP99Ms, 'time'), f(r.memoryPerInstanceBytes, 'bytes'), f(r.warmP50Ms, 'time'), f(r.throughputPerCore, 'throughput')]),
       ),
     );
   }

@@ -68,27 +68,33 @@ const mixedResult = (): RunResult => {
     workloads: ['hello', 'jwt-verify', 'hello-c', 'jwt-verify-c', 'mystery', 'mystery-c'],
     workloadScale: { 'hello-c': C_SCALE, 'jwt-verify-c': C_SCALE, 'mystery-c': C_SCALE },
   });
-  return { ...r, kind: 'live' };
+  // The result records the languages of the workloads it ran; `mystery*` stand for a result that does not.
+  const rec = (language: string, languageName: string) => ({ language, languageName, sourceDigest: 'sha256:0' });
+  return { ...r, kind: 'live', workloads: { hello: rec('js', 'JS'), 'jwt-verify': rec('js', 'JS'), 'hello-c': rec('c', 'C'), 'jwt-verify-c': rec('c', 'C') } };
 };
 
-test('workload language: registry first, the -c suffix for workloads it does not know', () => {
-  assert.deepEqual(workloadLanguage('hello-c'), { language: 'c', inferred: false });
-  assert.deepEqual(workloadLanguage('jwt-verify'), { language: 'js', inferred: false });
-  assert.deepEqual(workloadLanguage('mystery-c'), { language: 'c', inferred: true });
-  assert.deepEqual(workloadLanguage('mystery'), { language: 'js', inferred: true });
-  // The registry wins over the name.
-  assert.deepEqual(workloadLanguage('odd-c', new Map([['odd-c', 'js' as const]])), { language: 'js', inferred: false });
+const JS_LABEL = { id: 'js', name: 'JS' };
+const C_LABEL = { id: 'c', name: 'C' };
+
+test('workload language: as the result records it, else the -c suffix', () => {
+  const r = mixedResult();
+  assert.deepEqual(workloadLanguage('hello-c', r), { language: C_LABEL, inferred: false });
+  assert.deepEqual(workloadLanguage('jwt-verify', r), { language: JS_LABEL, inferred: false });
+  assert.deepEqual(workloadLanguage('mystery-c', r), { language: C_LABEL, inferred: true });
+  assert.deepEqual(workloadLanguage('mystery', r), { language: JS_LABEL, inferred: true });
+  // The record wins over the name.
+  assert.deepEqual(workloadLanguage('odd-c', { workloads: { 'odd-c': { language: 'js', languageName: 'JS', sourceDigest: 'sha256:0' } } }), { language: JS_LABEL, inferred: false });
 });
 
 test('per-language split: JS and C figures per runtime, from artifacts, activations, instances and histograms', () => {
   const r = mixedResult();
   const split = languageSplit(r, ['process', 'wasm']);
-  assert.deepEqual(split.languages, ['js', 'c']);
+  assert.deepEqual(split.languages, [JS_LABEL, C_LABEL]);
   assert.deepEqual(split.inferred, ['mystery', 'mystery-c']);
   assert.equal(split.rows.length, 4);
   for (const label of ['process', 'wasm']) {
-    const js = split.rows.find((x) => x.label === label && x.language === 'js')!;
-    const c = split.rows.find((x) => x.label === label && x.language === 'c')!;
+    const js = split.rows.find((x) => x.label === label && x.language.id === 'js')!;
+    const c = split.rows.find((x) => x.label === label && x.language.id === 'c')!;
     assert.deepEqual(c.workloads, ['hello-c', 'jwt-verify-c', 'mystery-c']);
     assert.equal(c.artifactBytes.value, 12_000);
     assert.equal(js.artifactBytes.value, FIXTURE_RUNTIMES.find((x) => x.label === label)!.artifactBytes);

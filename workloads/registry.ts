@@ -8,89 +8,10 @@ import { join, relative } from 'node:path';
 import { sha256File } from '../lab/digest.js';
 import { ExitCode, LabError } from '../lab/errors.js';
 import { distDir, projectRoot, workloadsDir } from '../lab/paths.js';
+import { findLanguage, languageIds } from './languages/index.js';
+import type { Fixture, Workload, WorkloadLanguage, WorkloadManifest } from './types.js';
 
-/** `workloads/<name>/workload.json`: what a workload is and how it is driven. */
-export interface WorkloadManifest {
-  /** Equal to the folder name. */
-  name: string;
-  description: string;
-  /**
-   * Source language of the handler: `js` (TypeScript compiled to one JavaScript module, handler.ts)
-   * or `c` (handler.c against workloads/c/edge_handler.h, built by workloads/c/build.ts).
-   */
-  language: WorkloadLanguage;
-  /**
-   * C workloads only: the JS workload this one ports. Its fixtures are this workload's fixtures
-   * and its handler is the reference every packaging of this one must match byte for byte.
-   */
-  fixturesFrom?: string;
-  /** Largest request body the handler accepts; larger bodies get 413 from the handler itself. */
-  bodyLimitBytes: number;
-  /** Epoch seconds the handler uses as "now" when the request has no `x-lab-now` header. */
-  fixedNow?: number;
-  /** Fixture names sent as steady load, in order (the traffic plan indexes into this list). */
-  traffic: string[];
-}
-
-/** Languages a workload handler can be written in. */
-export type WorkloadLanguage = 'js' | 'c';
-
-/** Handler source file name per language. */
-const SOURCE_FILE: Record<WorkloadLanguage, string> = { js: 'handler.ts', c: 'handler.c' };
-
-/** A request as a fixture describes it. Exactly one of the body fields, or none for no body. */
-export interface FixtureRequest {
-  method: string;
-  /** Path with query, as the handler sees it. */
-  path: string;
-  /** Lower-case names. */
-  headers: Record<string, string>;
-  /** Body as UTF-8 text. */
-  body?: string;
-  /** Body as standard base64, for bytes that are not UTF-8. */
-  bodyBase64?: string;
-  /** Body as `text` repeated `times` times: keeps oversize-body fixtures small on disk. */
-  bodyRepeat?: { text: string; times: number };
-}
-
-/** What a fixture's response must be. Absent fields are not checked. */
-export interface FixtureExpect {
-  status: number;
-  /** A subset of the response headers, lower-case names, exact values. */
-  headers?: Record<string, string>;
-  body?: string;
-  bodyBase64?: string;
-}
-
-/** One request with its expected response: the unit of the identity check and of load traffic. */
-export interface Fixture {
-  name: string;
-  request: FixtureRequest;
-  expect: FixtureExpect;
-}
-
-/** Everything about one workload, resolved. */
-export interface Workload {
-  name: string;
-  /** Source folder, `workloads/<name>`. */
-  dir: string;
-  manifest: WorkloadManifest;
-  fixtures: Fixture[];
-  /** The fixtures named in `manifest.traffic`, in that order. */
-  trafficFixtures: Fixture[];
-  /** The handler's source: handler.ts (js) or handler.c (c). */
-  sourcePath: string;
-  /**
-   * The compiled handler module, `<distDir>/workloads/<name>/handler.js` (may not be built yet).
-   * JS workloads only: a C workload has none (its artifacts come from workloads/c/build.ts), so
-   * runners check `manifest.language` before using it.
-   */
-  handlerPath: string;
-  /** The JS workload whose handler defines this one's semantics: itself, or `fixturesFrom` for C. */
-  reference: string;
-  /** `sha256:<hex>` of the handler source bytes: identical across every packaging of the workload. */
-  sourceDigest: string;
-}
+export type { Fixture, FixtureExpect, FixtureRequest, Workload, WorkloadLanguage, WorkloadManifest } from './types.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -131,7 +52,7 @@ export function loadWorkload(name: string, root: string = workloadsDir): Workloa
   if (manifest.fixturesFrom !== undefined) checkReference(name, manifest, root, manifestPath);
   // A port shares its reference's fixtures: one set of expectations for every language.
   const fixturesPath = join(root, reference, 'fixtures.json');
-  const sourcePath = join(dir, SOURCE_FILE[manifest.language]);
+  const sourcePath = join(dir, findLanguage(manifest.language)!.sourceFile);
   const fixtures = validateFixtures(name, readJson(name, fixturesPath), fixturesPath);
   const byName = new Map(fixtures.map((f) => [f.name, f]));
   const trafficFixtures = manifest.traffic.map((t, i) => {
@@ -211,11 +132,12 @@ function validateManifest(name: string, raw: unknown, file: string): WorkloadMan
   unknownKeys(raw, ['name', 'description', 'language', 'fixturesFrom', 'bodyLimitBytes', 'fixedNow', 'traffic'], '', p);
   if (raw.name !== name) p.push(`name: must equal the folder name "${name}"`);
   if (typeof raw.description !== 'string' || raw.description === '') p.push('description: must be a non-empty string');
-  if (raw.language !== 'js' && raw.language !== 'c') p.push('language: must be "js" or "c"');
-  if (raw.language === 'c' && (typeof raw.fixturesFrom !== 'string' || !NAME.test(raw.fixturesFrom))) {
-    p.push('fixturesFrom: a C workload must name the JS workload it ports');
+  const language = typeof raw.language === 'string' ? findLanguage(raw.language) : undefined;
+  if (!language) p.push(`language: must be one of ${languageIds().map((l) => `"${l}"`).join(', ')}, got ${JSON.stringify(raw.language)}`);
+  if (language?.role === 'port' && (typeof raw.fixturesFrom !== 'string' || !NAME.test(raw.fixturesFrom))) {
+    p.push(`fixturesFrom: a ${language.displayName} workload ports a reference workload and must name it`);
   }
-  if (raw.language !== 'c' && raw.fixturesFrom !== undefined) p.push('fixturesFrom: only C workloads (ports) take their fixtures from another workload');
+  if (language?.role === 'reference' && raw.fixturesFrom !== undefined) p.push('fixturesFrom: only ports take their fixtures from another workload');
   if (!isNonNegativeInt(raw.bodyLimitBytes)) p.push('bodyLimitBytes: must be a non-negative integer');
   if (raw.fixedNow !== undefined && !isNonNegativeInt(raw.fixedNow)) p.push('fixedNow: must be a non-negative integer (epoch seconds)');
   if (!Array.isArray(raw.traffic) || raw.traffic.length === 0 || !raw.traffic.every((t) => typeof t === 'string')) {
@@ -234,7 +156,7 @@ function checkReference(name: string, m: WorkloadManifest, root: string, file: s
   if (!existsSync(refPath)) throw invalid(name, file, [`fixturesFrom: no workload "${m.fixturesFrom}" (no ${rel(refPath)})`]);
   const ref = readJson(name, refPath) as Partial<WorkloadManifest>;
   const p: string[] = [];
-  if (ref.language !== 'js') p.push(`fixturesFrom: "${m.fixturesFrom}" must be a JS workload`);
+  if (typeof ref.language !== 'string' || findLanguage(ref.language)?.role !== 'reference') p.push(`fixturesFrom: "${m.fixturesFrom}" must be a workload of a reference language (${languageIds().filter((l) => findLanguage(l)!.role === 'reference').join(', ')})`);
   if (ref.bodyLimitBytes !== m.bodyLimitBytes) p.push(`bodyLimitBytes: ${m.bodyLimitBytes} differs from ${m.fixturesFrom}'s ${String(ref.bodyLimitBytes)}`);
   if (ref.fixedNow !== m.fixedNow) p.push(`fixedNow: ${String(m.fixedNow)} differs from ${m.fixturesFrom}'s ${String(ref.fixedNow)}`);
   if (p.length > 0) throw invalid(name, file, p);

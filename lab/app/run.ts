@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { ArtifactInfo, MemoryReport, PopStats, PreparedRuntime, Runner } from '../pop/contract.js';
 import { getRunner } from '../../runners/registry.js';
 import { PopClient } from '../pop/client.js';
+import { languageOf } from '../../workloads/languages/index.js';
 import { fixtureRequestBody, loadWorkload, type Workload } from '../../workloads/registry.js';
 import { startLoad, type LoadRun } from '../loadgen/client.js';
 import type { LoadJob, LoadReport, WireFixture } from '../loadgen/protocol.js';
@@ -259,6 +260,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     scenario: { name: scenario.name, file: loaded.file, hash: loaded.hash, source: loaded.source, resolved: scenario },
     repro: startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }),
     tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share })),
+    workloads: Object.fromEntries([...workloads].map(([name, w]) => [name, { language: languageOf(w).id, languageName: languageOf(w).displayName, sourceDigest: w.sourceDigest }])),
     runs: [],
   };
   let jsonPath = saveResult(dir, result);

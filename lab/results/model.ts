@@ -221,6 +221,17 @@ export interface DensityResult {
   runtimes: Record<string, { tenants: number; atLimit: boolean; point: SimulatedPoint | null; probes: SimulatedPoint[] }>;
 }
 
+/** What a result records of one workload. */
+export interface WorkloadRecord {
+  /** The language registry's id (`js`, `c`). */
+  language: string;
+  /** Its display name (`JS`, `C`). */
+  languageName: string;
+  /** `sha256:` of the handler source. */
+  sourceDigest: string;
+}
+
+/** The whole result of one run: live (`lab run`) or simulated. */
 export interface RunResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   kind: 'live' | 'simulated';
@@ -239,6 +250,12 @@ export interface RunResult {
   repro: ReproRecord;
   /** Tenants of the live run with their workloads and traffic shares. */
   tenants: { id: string; workload: string; share: number }[];
+  /**
+   * The run's workloads by name: language and handler source digest, so renderers need no
+   * workload tree. Absent in results written before it was recorded (renderers then infer the
+   * language from the name).
+   */
+  workloads?: Record<string, WorkloadRecord>;
   /** One entry per runtime per repetition, in the order they ran (interleaved A B B A). */
   runs: RuntimeResult[];
   /** Simulated results only: the calibration and modelled traffic behind them. */

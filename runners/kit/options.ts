@@ -33,20 +33,3 @@ export function numberOption(options: Record<string, unknown>, name: string, fal
   const v = options[name];
   return typeof v === 'number' ? v : fallback;
 }
-
-const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
-
-/**
- * Problems of a Wasm runner's `components` option (bring your own component): a map from
- * workload name to a component file path. Shared by the V8 and Wasmtime runners.
- */
-export function componentsOptionProblems(c: unknown): string[] {
-  if (c === undefined) return [];
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) return ['options.components: must map workload names to component file paths'];
-  const problems: string[] = [];
-  for (const [name, path] of Object.entries(c)) {
-    if (!WORKLOAD_NAME.test(name)) problems.push(`options.components.${name}: not a workload name ([a-z0-9-]+)`);
-    if (typeof path !== 'string' || path === '') problems.push(`options.components.${name}: must be a path to a .wasm component file`);
-  }
-  return problems;
-}

@@ -12,15 +12,13 @@ import { projectRoot } from '../../lab/paths.js';
 import type { KeepAliveSpec } from '../../lab/scenario/types.js';
 import type { PopStats, Runner, TenantAssignment } from '../../lab/pop/contract.js';
 import type { HostPopHandle } from './launch.js';
-import { COMPONENT_FILE } from '../components/artifact.js';
-import { buildGuestComponent } from '../components/build.js';
+import { buildGuestComponent } from '../../workloads/js/component.js';
 import { fixtureRequestBody, type Workload } from '../../workloads/registry.js';
 import { httpEndpoint, type Endpoint } from '../../workloads/testkit/packagings.js';
 
 /** Builds (once) a test guest component from a JS module exporting `incomingHandler`; returns its file. */
 export async function testGuestComponent(name: string, sourceFile: string): Promise<string> {
-  const a = await buildGuestComponent(name, readFileSync(sourceFile, 'utf8'));
-  return join(a.dir, COMPONENT_FILE);
+  return (await buildGuestComponent(name, readFileSync(sourceFile, 'utf8'))).path;
 }
 
 /** Path of the misbehaving test guest's component (runners/testdata, built on first use), shared by both Wasm runners' isolation tests. */

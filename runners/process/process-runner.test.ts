@@ -225,7 +225,7 @@ describe('process runner start-up failures', () => {
           requestTimeoutMs: 1000,
           workDir,
         }),
-        /compiled handler of workload hello .*missing\.js does not exist/,
+        /handler of test workload hello .*missing\.js does not exist/,
       );
     } finally {
       rmSync(workDir, { recursive: true, force: true });

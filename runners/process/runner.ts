@@ -8,11 +8,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
-import { workloadsDir } from '../../lab/paths.js';
 import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
 import { nodeServerScript } from '../../workloads/packaging/node/launch.js';
 import { loadWorkload } from '../../workloads/registry.js';
-import { buildCWorkload } from '../../workloads/c/build.js';
+import { languageOf } from '../../workloads/languages/index.js';
+import type { ProcessArtifact } from '../../workloads/languages/language.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { checkOptions, numberOption, type NumericOption } from '../kit/options.js';
 import { attachHost, type HostPopHandle } from '../kit/launch.js';
@@ -27,8 +27,8 @@ const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 /** Seams for tests: where handlers and the packaging server come from. */
 export interface ProcessRunnerDeps {
-  /** Compiled handler module of a workload. Default: the workload registry's `handlerPath`. */
-  resolveHandler?(workload: string): string;
+  /** A test handler module to serve for `workload` instead of its own artifact (undefined: the workload's language decides). */
+  resolveHandler?(workload: string): string | undefined;
   /** The Node packaging server entry script. Default: the compiled workloads/packaging/node/server.js. */
   serverScript?: string;
   /** Deadline for the host to serve, milliseconds. */
@@ -40,14 +40,20 @@ export type ProcessPopHandle = HostPopHandle;
 
 /** Builds a process runner; `processRunner` is the registered one. */
 export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
-  const resolveHandler = deps.resolveHandler ?? ((w: string) => loadWorkload(w).handlerPath);
   const serverScript = deps.serverScript ?? nodeServerScript;
   const hostScript = new URL('./host/main.js', import.meta.url);
-
-  // Test tenants may name handlers that are not registered workloads: only a registered C workload is compiled.
-  const isCompiled = (w: string): boolean => existsSync(join(workloadsDir, w, 'workload.json')) && loadWorkload(w).manifest.language === 'c';
   const requireBuilt = (path: string, what: string): void => {
     if (!existsSync(path)) throw new EnvironmentError(`process runner: ${what} ${path} does not exist; build the project first (npm run build)`);
+  };
+  /** What an instance of `workload` runs: a test handler when the seam gives one, else the artifact its language builds. */
+  const artifactOf = async (workload: string): Promise<ProcessArtifact> => {
+    const test = deps.resolveHandler?.(workload);
+    if (test !== undefined) {
+      requireBuilt(test, `handler of test workload ${workload}`);
+      return { kind: 'node-module', packaging: 'node', file: { path: test, digest: sha256File(test), sizeBytes: statSync(test).size } };
+    }
+    const w = loadWorkload(workload);
+    return languageOf(w).processArtifact(w);
   };
 
   return {
@@ -61,17 +67,10 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
       requireBuilt(serverScript, 'Node packaging server');
       const artifacts: ArtifactInfo[] = [];
       for (const name of workloads) {
-        const w = loadWorkload(name);
-        if (w.manifest.language === 'c') {
-          // A compiled workload's bare process is its static server: the baseline that separates
-          // container mechanics from process start-up for compiled code too.
-          const server = (await buildCWorkload(name)).server;
-          artifacts.push({ workload: name, packaging: 'native-static', digest: server.digest, sourceDigest: w.sourceDigest, sizeBytes: server.sizeBytes, path: server.path });
-          continue;
-        }
-        const handlerPath = resolveHandler(name);
-        requireBuilt(handlerPath, `compiled handler of workload ${name}`);
-        artifacts.push({ workload: name, packaging: 'node', digest: sha256File(handlerPath), sourceDigest: w.sourceDigest, sizeBytes: statSync(handlerPath).size, path: handlerPath });
+        // A compiled workload's bare process is its static server: the baseline that separates
+        // container mechanics from process start-up for compiled code too.
+        const a = await artifactOf(name);
+        artifacts.push({ workload: name, packaging: a.packaging, digest: a.file.digest, sourceDigest: loadWorkload(name).sourceDigest, sizeBytes: a.file.sizeBytes, path: a.file.path });
       }
       return { artifacts, versions: { node: process.version } };
     },
@@ -84,13 +83,9 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
       const natives: Record<string, string> = {};
       for (const t of plan.tenants) {
         if (handlers[t.workload] || natives[t.workload]) continue;
-        if (isCompiled(t.workload)) {
-          natives[t.workload] = (await buildCWorkload(t.workload)).server.path;
-          continue;
-        }
-        const path = resolveHandler(t.workload);
-        requireBuilt(path, `compiled handler of workload ${t.workload}`);
-        handlers[t.workload] = path;
+        const a = await artifactOf(t.workload);
+        if (a.kind === 'executable') natives[t.workload] = a.file.path;
+        else handlers[t.workload] = a.file.path;
       }
       mkdirSync(plan.workDir, { recursive: true });
       const planPath = join(plan.workDir, 'process-host.plan.json');

@@ -15,7 +15,8 @@
  *   tenants of that workload run the given wasi:http@0.2.x incoming-handler component.
  */
 import { availableParallelism } from 'node:os';
-import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../kit/options.js';
+import { componentsOptionProblems } from '../components/components.js';
+import { checkOptions, numberOption, type NumericOption } from '../kit/options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },

@@ -11,12 +11,12 @@ import { ExitCode, LabError } from '../../lab/errors.js';
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { attachHost, type HostPopHandle } from '../kit/launch.js';
-import { COMPONENT_FILE, type Artifact } from '../components/artifact.js';
-import { buildWorkloadComponent, prepareComponentFile, type BuildOptions } from '../components/build.js';
+import { COMPONENT_FILE, type Artifact } from './artifacts/artifact.js';
+import { prepareComponentFile, type TranspileOptions } from './artifacts/transpile.js';
+import { resolveComponents } from '../components/components.js';
 import { writeWasmHostPlan, type PlanRequest } from './plan.js';
 import { resolveWasmOptions, validateWasmOptions } from './options.js';
-import { toolVersions } from '../components/tools.js';
-import { buildCWorkload } from '../../workloads/c/build.js';
+import { toolVersions } from '../../workloads/components/tools.js';
 
 /** Generous: start-up includes compiling and filling spare pools, and this is not a measurement. */
 const DEFAULT_START_TIMEOUT_MS = 120_000;
@@ -25,23 +25,16 @@ const DEFAULT_START_TIMEOUT_MS = 120_000;
 export type WasmPopHandle = HostPopHandle;
 /** Seams for tests. */
 export interface WasmRunnerDeps {
-  build?: BuildOptions;
+  build?: TranspileOptions;
   startTimeoutMs?: number;
 }
 
-/** The artifact of each workload: a brought component when `components` names it, else the workload's own build. */
-export async function resolveArtifacts(workloads: string[], options: Record<string, unknown>, build: BuildOptions = {}): Promise<Record<string, Artifact>> {
+/** The V8 host's artifact of each workload: its component (brought, or built by its language), transpiled by jco. */
+export async function resolveArtifacts(workloads: string[], options: Record<string, unknown>, build: TranspileOptions = {}): Promise<Record<string, Artifact>> {
   const { components } = resolveWasmOptions(options);
+  const resolved = await resolveComponents(workloads, components);
   const out: Record<string, Artifact> = {};
-  // One at a time: componentize-js runs a wizer process per build and this machine has few cores.
-  for (const w of [...new Set(workloads)]) {
-    const file = components[w];
-    const workload = file === undefined ? loadWorkload(w) : undefined;
-    if (file !== undefined) out[w] = await prepareComponentFile(file, build);
-    // A C workload's component is built by workloads/c/build.ts, then hosted like a brought one.
-    else if (workload!.manifest.language === 'c') out[w] = await prepareComponentFile((await buildCWorkload(w)).component.path, build);
-    else out[w] = await buildWorkloadComponent(workload!, build);
-  }
+  for (const [w, c] of Object.entries(resolved)) out[w] = await prepareComponentFile(c.file, { ...build, name: w, brought: c.brought });
   return out;
 }
 

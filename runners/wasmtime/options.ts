@@ -18,7 +18,8 @@
  *   any wasi:http@0.2.x incoming-handler component (JS, C, Rust...).
  */
 import { availableParallelism } from 'node:os';
-import { checkOptions, numberOption, type NumericOption, componentsOptionProblems } from '../kit/options.js';
+import { componentsOptionProblems } from '../components/components.js';
+import { checkOptions, numberOption, type NumericOption } from '../kit/options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },

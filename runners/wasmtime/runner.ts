@@ -6,17 +6,14 @@
  * by path. See docs/wasmtime-host.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { sha256File } from '../../lab/digest.js';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
 import { cacheDir } from '../../lab/paths.js';
-import { buildCWorkload } from '../../workloads/c/build.js';
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { attachHost, type HostPopHandle } from '../kit/launch.js';
-import { COMPONENT_FILE } from '../components/artifact.js';
-import { BadComponentError, buildWorkloadComponent, type BuildOptions } from '../components/build.js';
+import { BadComponentError, resolveComponents, type ResolvedComponent } from '../components/components.js';
 import { buildHost, type HostBuildOptions } from './host-build.js';
 import { writeWasmtimeHostPlan, type ProbeRequest } from './plan.js';
 import { resolveWasmtimeOptions, validateWasmtimeOptions } from './options.js';
@@ -32,49 +29,8 @@ export type WasmtimePopHandle = HostPopHandle;
 
 /** Seams for tests. */
 export interface WasmtimeRunnerDeps {
-  build?: BuildOptions;
   host?: HostBuildOptions;
   startTimeoutMs?: number;
-}
-
-/**
- * A component file per workload, with its record: brought by path, a C workload's component
- * (workloads/c/build.ts), or the `wasm` runner's componentize-js build of a JS workload.
- */
-export interface ResolvedComponent {
-  file: string;
-  digest: string;
-  sourceDigest: string;
-  sizeBytes: number;
-  brought: boolean;
-}
-
-/** Resolves every workload's component; brought files are checked by the host (compile, link, instantiate). */
-export async function resolveComponents(workloads: string[], options: Record<string, unknown>, deps: WasmtimeRunnerDeps = {}): Promise<Record<string, ResolvedComponent>> {
-  const { components } = resolveWasmtimeOptions(options);
-  const out: Record<string, ResolvedComponent> = {};
-  // One at a time: componentize-js runs a wizer process per build and this machine has few cores.
-  for (const w of [...new Set(workloads)]) {
-    const brought = components[w];
-    if (brought !== undefined) {
-      const file = resolve(brought);
-      let size: number;
-      try {
-        size = statSync(file).size;
-      } catch (e) {
-        throw new BadComponentError(file, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
-      const digest = sha256File(file);
-      out[w] = { file, digest, sourceDigest: digest, sizeBytes: size, brought: true };
-    } else if (loadWorkload(w).manifest.language === 'c') {
-      const c = await buildCWorkload(w);
-      out[w] = { file: c.component.path, digest: c.component.digest, sourceDigest: c.sourceDigest, sizeBytes: c.component.sizeBytes, brought: false };
-    } else {
-      const a = await buildWorkloadComponent(loadWorkload(w), deps.build);
-      out[w] = { file: join(a.dir, COMPONENT_FILE), digest: a.manifest.digest, sourceDigest: loadWorkload(w).sourceDigest, sizeBytes: a.manifest.sizeBytes, brought: false };
-    }
-  }
-  return out;
 }
 
 /** Asks the host to compile, link and instantiate a component; throws BadComponentError naming the file. */
@@ -120,7 +76,7 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
     async prepare(workloads: string[], options: Record<string, unknown>): Promise<PreparedRuntime> {
       check(options);
       const binary = await buildHost(deps.host);
-      const resolved = await resolveComponents(workloads, options, deps);
+      const resolved = await resolveComponents(workloads, resolveWasmtimeOptions(options).components);
       for (const c of Object.values(resolved)) if (c.brought) checkComponent(binary, c.file);
       const artifacts: ArtifactInfo[] = Object.entries(resolved).map(([w, c]) => ({
         workload: w,
@@ -138,7 +94,7 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
       const opts = resolveWasmtimeOptions(plan.options);
       const binary = await buildHost(deps.host);
       const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
-      const resolved = await resolveComponents(workloads, plan.options, deps);
+      const resolved: Record<string, ResolvedComponent> = await resolveComponents(workloads, opts.components);
       mkdirSync(plan.workDir, { recursive: true });
       const planPath = join(plan.workDir, 'wasmtime-host.plan.json');
       const logPath = join(plan.workDir, 'wasmtime-host.log');

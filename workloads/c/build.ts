@@ -18,7 +18,8 @@ import { promisify } from 'node:util';
 import { sha256, sha256File } from '../../lab/digest.js';
 import { ExitCode, LabError } from '../../lab/errors.js';
 import { cacheDir, workloadsDir } from '../../lab/paths.js';
-import { loadWorkload, type Workload } from '../registry.js';
+import type { LanguageBuildOptions } from '../languages/language.js';
+import type { Workload } from '../types.js';
 import { C_WORLD, cWitSource } from './wit.js';
 
 const run = promisify(execFile);
@@ -81,11 +82,7 @@ export interface CWorkloadBuild {
 }
 
 /** Options for tests and progress. */
-export interface CBuildOptions {
-  /** Cache root (default `<cacheDir>/c`). */
-  cacheRoot?: string;
-  log?: (line: string) => void;
-}
+export type CBuildOptions = LanguageBuildOptions;
 
 const BUILD_FILE = 'build.json';
 const cDir = join(workloadsDir, 'c');
@@ -187,11 +184,11 @@ function readBuild(dir: string, key: string): CWorkloadBuild | undefined {
 }
 
 /**
- * Builds (or finds in the cache) the packagings of C workload `name`: paths, digests and sizes
- * of the static server, the test harness, the core module and the component.
+ * Builds (or finds in the cache) the packagings of C workload `w`: paths, digests and sizes of
+ * the static server, the test harness, the core module and the component.
  */
-export async function buildCWorkload(name: string, opts: CBuildOptions = {}): Promise<CWorkloadBuild> {
-  const w = loadWorkload(name);
+export async function buildCWorkload(w: Workload, opts: CBuildOptions = {}): Promise<CWorkloadBuild> {
+  const name = w.name;
   if (w.manifest.language !== 'c') throw new CBuildError(name, 'checking the manifest', `language is "${w.manifest.language}", not "c"`);
   const root = opts.cacheRoot ?? join(cacheDir, 'c');
   const { key, inputs } = await cacheKey(w);

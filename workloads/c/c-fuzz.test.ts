@@ -72,7 +72,7 @@ for (const port of ports) {
     const reference = loadWorkload(port.reference);
 
     before(async () => {
-      const built = await buildCWorkload(port.name);
+      const built = await buildCWorkload(port);
       harness = new Harness(built.harness.path);
       server = await startNativeServer(built.server.path);
       handle = await importHandler(reference.handlerPath);

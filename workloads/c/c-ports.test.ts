@@ -66,7 +66,7 @@ const harnesses = new Map<string, Harness>();
 const handlers = new Map<string, Handler>();
 before(async () => {
   for (const name of Object.keys(CASES)) {
-    harnesses.set(name, new Harness((await buildCWorkload(`${name}-c`)).harness.path));
+    harnesses.set(name, new Harness((await buildCWorkload(loadWorkload(`${name}-c`))).harness.path));
     handlers.set(name, await importHandler(loadWorkload(name).handlerPath));
   }
 });
@@ -93,8 +93,8 @@ for (const [name, cases] of Object.entries(CASES)) {
 test('the build is cached by content and the component imports only wasi:http and wasi:io', async () => {
   const root = mkdtempSync(join(tmpdir(), 'lab-c-build-'));
   try {
-    const first = await buildCWorkload('hello-c', { cacheRoot: root });
-    const second = await buildCWorkload('hello-c', { cacheRoot: root });
+    const first = await buildCWorkload(loadWorkload('hello-c'), { cacheRoot: root });
+    const second = await buildCWorkload(loadWorkload('hello-c'), { cacheRoot: root });
     assert.equal(first.built, true);
     assert.equal(second.built, false);
     assert.deepEqual(second.component, first.component);
@@ -108,5 +108,5 @@ test('the build is cached by content and the component imports only wasi:http an
 });
 
 test('building a JS workload as C fails naming the workload and the step', async () => {
-  await assert.rejects(buildCWorkload('hello'), (e: unknown) => e instanceof CBuildError && /hello: checking the manifest failed: language is "js"/.test(e.message));
+  await assert.rejects(buildCWorkload(loadWorkload('hello')), (e: unknown) => e instanceof CBuildError && /hello: checking the manifest failed: language is "js"/.test(e.message));
 });

@@ -30,7 +30,7 @@ export const cDirectCall: Packaging = {
   name: 'c-direct-call',
   http: false,
   async start(w) {
-    const harness = new Harness((await buildCWorkload(cPortOf(w).name)).harness.path);
+    const harness = new Harness((await buildCWorkload(cPortOf(w))).harness.path);
     return {
       stop: () => harness.stop(),
       async call(req, body) {
@@ -48,7 +48,7 @@ export const cNativeServer: Packaging = {
   name: 'c-native-server',
   http: true,
   async start(w) {
-    const server = await startNativeServer((await buildCWorkload(cPortOf(w).name)).server.path);
+    const server = await startNativeServer((await buildCWorkload(cPortOf(w))).server.path);
     return httpEndpoint(server.url, server.stop);
   },
 };

@@ -19,7 +19,8 @@ import { fixtureRequestBody, loadWorkload } from '../../../workloads/registry.js
 import type { MemoryReport, PopStats } from '../../pop/contract.js';
 import { benchWasmHost, wasmBenchCommand, type WasmBenchResult } from './wasm-v8.js';
 import { buildHost } from '../../../runners/wasmtime/host-build.js';
-import { hostVersions, precompiledCacheDir, resolveComponents, wasmtimeRunner } from '../../../runners/wasmtime/runner.js';
+import { resolveComponents } from '../../../runners/components/components.js';
+import { hostVersions, precompiledCacheDir, wasmtimeRunner } from '../../../runners/wasmtime/runner.js';
 
 /** What to measure. */
 export interface WasmtimeBenchOptions {

@@ -17,10 +17,10 @@ import { ExitCode, LabError } from '../../errors.js';
 import type { Command } from '../commands/command.js';
 import { startNodeServer } from '../../../workloads/packaging/node/launch.js';
 import { startNativeServer } from '../../../workloads/c/native/launch.js';
-import { buildCWorkload } from '../../../workloads/c/build.js';
+import { languageOf } from '../../../workloads/languages/index.js';
 import { fixtureRequestBody, loadWorkload } from '../../../workloads/registry.js';
 import type { MemoryReport, PopHandle, PopStats } from '../../pop/contract.js';
-import { GLUE_DIR } from '../../../runners/components/artifact.js';
+import { GLUE_DIR } from '../../../runners/wasm/artifacts/artifact.js';
 import { resolveArtifacts, wasmRunner, wasmVersions } from '../../../runners/wasm/runner.js';
 
 /** What to measure. */
@@ -162,8 +162,9 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
       requestTimeoutMs: 10_000,
       workDir: join(workDir, `spares-${spares}${prewarmSpares ? '-prewarmed' : ''}`),
     });
-  // The same handler served natively: Node for a JS workload, the static server for a C port.
-  const native = w.manifest.language === 'c' ? await startNativeServer((await buildCWorkload(w.name)).server.path) : await startNodeServer(w.handlerPath);
+  // The same handler served natively: its bare-process artifact (Node server over a JS module, or a static server).
+  const proc = await languageOf(w).processArtifact(w);
+  const native = proc.kind === 'executable' ? await startNativeServer(proc.file.path) : await startNodeServer(proc.file.path);
   const hosts: PopHandle[] = [];
   try {
     const req: BenchRequest = { method: f.request.method, headers: f.request.headers, body };

@@ -3,7 +3,7 @@ import { ExitCode } from '../../errors.js';
 import { getRunner, runnerNames } from '../../../runners/registry.js';
 import { listWorkloads, loadWorkload } from '../../../workloads/registry.js';
 import type { Command } from './command.js';
-import { buildCWorkload } from '../../../workloads/c/build.js';
+import { languageOf } from '../../../workloads/languages/index.js';
 
 export const workloadsCommand: Command = {
   name: 'workloads',
@@ -30,15 +30,17 @@ their digests and sizes. Artifacts are cached by content hash; unchanged inputs 
     const runtimes = i >= 0 ? (rest[i + 1] ?? '').split(',') : runnerNames().filter((n) => n !== 'fake');
     const names = rest.filter((a, j) => !a.startsWith('--') && rest[j - 1] !== '--runtime');
     const workloads = names.length ? names : listWorkloads();
-    const language = new Map(workloads.map((w) => [w, loadWorkload(w).manifest.language])); // names a missing or broken workload before building anything
-    // C ports: their own build first (native server, harness, component), then the runners that host them.
-    for (const w of workloads.filter((n) => language.get(n) === 'c')) {
-      const b = await buildCWorkload(w);
-      for (const [kind, f] of [['c-native-static', b.server], ['c-component', b.component]] as const) {
-        process.stdout.write(`${'c'.padEnd(10)} ${w.padEnd(12)} ${kind.padEnd(16)} ${String(f.sizeBytes).padStart(10)} B  ${f.digest}\n`);
+    const loaded = workloads.map((w) => loadWorkload(w)); // names a missing or broken workload before building anything
+    // Each workload's own artifacts first, built by its language (bare-process artifact and component).
+    for (const w of loaded) {
+      const language = languageOf(w);
+      const proc = await language.processArtifact(w);
+      const component = await language.component(w);
+      for (const [kind, f] of [[proc.packaging, proc.file], ['wasm-component', component]] as const) {
+        process.stdout.write(`${language.id.padEnd(10)} ${w.name.padEnd(12)} ${kind.padEnd(16)} ${String(f.sizeBytes).padStart(10)} B  ${f.digest}\n`);
       }
     }
-    // Every runner hosts both languages (the process runner runs a C port's static server).
+    // Then what every runner makes of them (images, transpiled glue, precompiled code).
     for (const rt of runtimes) {
       const prepared = await getRunner(rt).prepare(workloads, {});
       for (const a of prepared.artifacts) {

@@ -6,7 +6,7 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { readFile } from 'node:fs/promises';
 import { ComponentInstance, GuestBrokenError, loadArtifact, type CoreModules, type GuestRequest, type GuestResponse, type LoadedArtifact } from './engine.js';
-import type { ArtifactManifest } from '../../components/artifact.js';
+import type { ArtifactManifest } from '../artifacts/artifact.js';
 import type { ProbeMemory } from './protocol.js';
 import { parseSmapsRollup } from '../../kit/memory/smaps.js';
 

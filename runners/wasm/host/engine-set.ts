@@ -3,7 +3,7 @@
  * the default, one event loop per core) or the host's main thread (inline-engines.ts, `workers: 0`).
  * An engine is addressed by index; an instance stays on the engine it was created on.
  */
-import type { Artifact } from '../../components/artifact.js';
+import type { Artifact } from '../artifacts/artifact.js';
 import type { InstantiateResult } from './engine-core.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
 import type { ProbeMemory } from './protocol.js';

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { GLUE_DIR, gluePath, type ArtifactManifest } from '../../components/artifact.js';
+import { GLUE_DIR, gluePath, type ArtifactManifest } from '../artifacts/artifact.js';
 import { IncomingRequest, ResponseOutparam } from './wasi/http.js';
 import { wasiImports } from './wasi/imports.js';
 import type { GuestStdio } from './wasi/system.js';

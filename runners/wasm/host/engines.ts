@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import type { Artifact } from '../../components/artifact.js';
+import type { Artifact } from '../artifacts/artifact.js';
 import type { InstantiateResult } from './engine-core.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
 import type { EngineEvents, EngineSet } from './engine-set.js';

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Phase, TenantAssignment } from '../../../lab/pop/contract.js';
 import type { Activation, ActivationContext, DisposeCause, Instance, InstanceFactory, InstanceMemoryFigures, InstanceRequest, InstanceResponse } from '../../kit/instance.js';
 import { readSmapsRollup } from '../../kit/memory/smaps.js';
-import type { Artifact } from '../../components/artifact.js';
+import type { Artifact } from '../artifacts/artifact.js';
 import { compileCoreModules, type GuestRequest } from './engine.js';
 import type { EngineEvents, EngineSet } from './engine-set.js';
 import { Engines, GuestError, WorkerLostError } from './engines.js';

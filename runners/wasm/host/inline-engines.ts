@@ -7,7 +7,7 @@
  * a node:vm watchdog (guard.ts) set to the request's remaining deadline.
  */
 import { performance } from 'node:perf_hooks';
-import type { Artifact } from '../../components/artifact.js';
+import type { Artifact } from '../artifacts/artifact.js';
 import { EngineCore, type InstantiateResult } from './engine-core.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
 import type { EngineEvents, EngineSet } from './engine-set.js';

@@ -7,7 +7,7 @@
 import { readSmapsRollup } from '../../kit/memory/smaps.js';
 import { InstancePool } from '../../kit/pool.js';
 import { runPopHost } from '../../kit/host-main.js';
-import { readArtifact, type Artifact } from '../../components/artifact.js';
+import { readArtifact, type Artifact } from '../artifacts/artifact.js';
 import type { GuestRequest } from './engine.js';
 import { WasmFactory } from './factory.js';
 import { readWasmHostPlan } from '../plan.js';

@@ -1,5 +1,5 @@
 /** Messages between the Wasm host's main thread and its engine workers (one per core). */
-import type { ArtifactManifest } from '../../components/artifact.js';
+import type { ArtifactManifest } from '../artifacts/artifact.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
 
 /** Main thread -> worker. Every message but `dispose` is answered by a `Reply` with its `id`. */

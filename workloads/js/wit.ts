@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { sha256 } from '../../lab/digest.js';
 import { WASI_HTTP_VERSION } from './guest-source.js';
-import { jcoWitDir } from './tools.js';
+import { jcoWitDir } from '../components/tools.js';
 
 /** The source WASI version shipped in full by jco 1.35. */
 const SOURCE_WASI_VERSION = '0.2.12';

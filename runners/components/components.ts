@@ -1,0 +1,74 @@
+/**
+ * The component of each tenant workload, for both Wasm runners (V8 `wasm`, `wasmtime`): a
+ * component the scenario brings by path (`options.components`), or the workload's own, built by
+ * its language (workloads/languages/). One artifact, two runtimes: both runners serve the same
+ * bytes, and record the same digests.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { sha256File } from '../../lab/digest.js';
+import { ExitCode, LabError } from '../../lab/errors.js';
+import { languageOf } from '../../workloads/languages/index.js';
+import type { LanguageBuildOptions } from '../../workloads/languages/language.js';
+import { loadWorkload } from '../../workloads/registry.js';
+
+/** A component file that cannot run as a tenant; the message names the file and says why. */
+export class BadComponentError extends LabError {
+  constructor(file: string, why: string) {
+    super(`component ${file}: ${why}`, ExitCode.invalidInput);
+    this.name = 'BadComponentError';
+  }
+}
+
+/** A component file per workload, with its record. */
+export interface ResolvedComponent {
+  file: string;
+  digest: string;
+  /** The handler source's digest; a brought component has no lab source, so its own digest stands for it. */
+  sourceDigest: string;
+  sizeBytes: number;
+  /** True when the scenario brought it (the host checks it before use); false when the lab built it. */
+  brought: boolean;
+}
+
+const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * Problems of a Wasm runner's `components` option (bring your own component): a map from
+ * workload name to a component file path.
+ */
+export function componentsOptionProblems(c: unknown): string[] {
+  if (c === undefined) return [];
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return ['options.components: must map workload names to component file paths'];
+  const problems: string[] = [];
+  for (const [name, path] of Object.entries(c)) {
+    if (!WORKLOAD_NAME.test(name)) problems.push(`options.components.${name}: not a workload name ([a-z0-9-]+)`);
+    if (typeof path !== 'string' || path === '') problems.push(`options.components.${name}: must be a path to a .wasm component file`);
+  }
+  return problems;
+}
+
+/** The component of `workload`: the brought file when `brought` names one, else its language's build. */
+export async function resolveComponent(workload: string, brought: string | undefined, opts: LanguageBuildOptions = {}): Promise<ResolvedComponent> {
+  if (brought !== undefined) {
+    const file = resolve(brought);
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch (e) {
+      throw new BadComponentError(file, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const digest = sha256File(file);
+    return { file, digest, sourceDigest: digest, sizeBytes: size, brought: true };
+  }
+  const w = loadWorkload(workload);
+  const c = await languageOf(w).component(w, opts);
+  return { file: c.path, digest: c.digest, sourceDigest: w.sourceDigest, sizeBytes: c.sizeBytes, brought: false };
+}
+
+/** Every workload's component, one at a time: a componentize-js build runs a Wizer process and this machine has few cores. */
+export async function resolveComponents(workloads: string[], brought: Record<string, string>, opts: LanguageBuildOptions = {}): Promise<Record<string, ResolvedComponent>> {
+  const out: Record<string, ResolvedComponent> = {};
+  for (const w of [...new Set(workloads)]) out[w] = await resolveComponent(w, brought[w], opts);
+  return out;
+}

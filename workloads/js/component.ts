@@ -1,0 +1,145 @@
+/**
+ * A JS workload as a WASI 0.2 component: the compiled handler wrapped in the guest adapter
+ * (guest-source.ts) and turned into a wasi:http proxy component by componentize-js
+ * (StarlingMonkey, with its Wizer pre-initialisation). Cached by the content of every input
+ * under `<cacheDir>/js/components/<name>-<key>/`: an unchanged input never rebuilds. The same
+ * build also takes test guests that are complete guest modules (misbehaving tenants).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sha256 } from '../../lab/digest.js';
+import { EnvironmentError, LabError } from '../../lab/errors.js';
+import { cacheDir } from '../../lab/paths.js';
+import { loadComponentize, toolVersions } from '../components/tools.js';
+import type { BuiltFile, LanguageBuildOptions } from '../languages/language.js';
+import type { Workload } from '../types.js';
+import { ADAPTER_DIGEST, guestSource } from './guest-source.js';
+import { GUEST_WORLD, materializeWit } from './wit.js';
+
+/** Name of the component file inside a build directory. */
+export const COMPONENT_FILE = 'component.wasm';
+/** The record beside it: the cache key and what went into it. */
+const BUILD_FILE = 'build.json';
+
+/** Root of the JS component cache. */
+const jsCacheDir = (): string => join(cacheDir, 'js');
+
+/** A componentize-js build failed; the message names what was built and why. */
+export class ComponentizeError extends LabError {
+  constructor(origin: string, detail: string) {
+    super(`${origin}: componentize-js failed: ${detail}`);
+    this.name = 'ComponentizeError';
+  }
+}
+
+interface BuildRecord {
+  key: string;
+  origin: string;
+  inputs: Record<string, string>;
+  digest: string;
+  sizeBytes: number;
+  buildMs: number;
+}
+
+function shortKey(key: string): string {
+  return key.slice('sha256:'.length, 'sha256:'.length + 16);
+}
+
+/** The cache key and inputs of a workload's component. */
+export function workloadKey(w: Workload, witDigest: string): { key: string; inputs: Record<string, string> } {
+  if (!existsSync(w.handlerPath)) {
+    throw new EnvironmentError(`workload ${w.name}: compiled handler ${w.handlerPath} does not exist; build the project first (npm run build)`);
+  }
+  const inputs: Record<string, string> = {
+    handlerSource: w.sourceDigest,
+    handlerCompiled: sha256(readFileSync(w.handlerPath)),
+    adapter: ADAPTER_DIGEST,
+    wit: witDigest,
+    // componentize-js runs its splicer on jco's preview2 shim: jco's version shapes the output too.
+    jco: toolVersions.jco,
+    componentizeJs: toolVersions.componentizeJs,
+  };
+  return { key: sha256(JSON.stringify(inputs)), inputs };
+}
+
+/** Builds (or finds in the cache) the component of one JS workload. */
+export async function buildJsComponent(w: Workload, opts: LanguageBuildOptions = {}): Promise<BuiltFile> {
+  const root = opts.cacheRoot ?? jsCacheDir();
+  mkdirSync(root, { recursive: true });
+  const wit = materializeWit(root);
+  const { key, inputs } = workloadKey(w, wit.digest);
+  const source = (): string => guestSource(readFileSync(w.handlerPath, 'utf8'), `workloads/${w.name}/handler.ts`);
+  return componentizeCached(`workload:${w.name}`, w.name, key, inputs, source, wit, root, opts);
+}
+
+/**
+ * Builds (or finds in the cache) a component from a complete guest module text that exports
+ * `incomingHandler` itself: for guests that are not lab workloads (test guests that misbehave
+ * on purpose, examples of bring-your-own components).
+ */
+export async function buildGuestComponent(name: string, guestJs: string, opts: LanguageBuildOptions = {}): Promise<BuiltFile> {
+  const root = opts.cacheRoot ?? jsCacheDir();
+  mkdirSync(root, { recursive: true });
+  const wit = materializeWit(root);
+  const inputs: Record<string, string> = { guest: sha256(guestJs), wit: wit.digest, jco: toolVersions.jco, componentizeJs: toolVersions.componentizeJs };
+  return componentizeCached(`guest:${name}`, name, sha256(JSON.stringify(inputs)), inputs, () => guestJs, wit, root, opts);
+}
+
+function cached(dir: string, key: string): BuiltFile | undefined {
+  try {
+    const r = JSON.parse(readFileSync(join(dir, BUILD_FILE), 'utf8')) as BuildRecord;
+    const path = join(dir, COMPONENT_FILE);
+    if (r.key === key && existsSync(path)) return { path, digest: r.digest, sizeBytes: r.sizeBytes };
+  } catch {
+    // Absent, torn or foreign: build over it.
+  }
+  return undefined;
+}
+
+async function componentizeCached(
+  origin: string,
+  name: string,
+  key: string,
+  inputs: Record<string, string>,
+  source: () => string,
+  wit: { dir: string },
+  root: string,
+  opts: LanguageBuildOptions,
+): Promise<BuiltFile> {
+  const dir = join(root, 'components', `${name}-${shortKey(key)}`);
+  const hit = cached(dir, key);
+  if (hit) return hit;
+  const started = performance.now();
+  opts.log?.(`js: building component ${origin} (componentize-js ${toolVersions.componentizeJs}, takes a few seconds)`);
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  const sourcePath = join(tmp, 'guest.js');
+  try {
+    writeFileSync(sourcePath, source());
+    let component: Uint8Array;
+    try {
+      const componentize = await loadComponentize(wit.dir);
+      ({ component } = await componentize({ sourcePath, witPath: wit.dir, worldName: GUEST_WORLD }));
+    } catch (e) {
+      throw new ComponentizeError(origin, (e as Error).message);
+    }
+    rmSync(sourcePath);
+    writeFileSync(join(tmp, COMPONENT_FILE), component);
+    const record: BuildRecord = { key, origin, inputs, digest: sha256(component), sizeBytes: component.byteLength, buildMs: Math.round(performance.now() - started) };
+    writeFileSync(join(tmp, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Another process finished the same key first: its build is as good as ours.
+      const other = cached(dir, key);
+      if (!other) throw e;
+      return other;
+    }
+    const path = join(dir, COMPONENT_FILE);
+    return { path, digest: record.digest, sizeBytes: statSync(path).size };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

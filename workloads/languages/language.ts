@@ -1,0 +1,52 @@
+/**
+ * What the lab needs to know about a language a workload handler can be written in: its source
+ * file, whether its workloads are ports of a JS reference, and how to build each packaging's
+ * artifact from one handler source. Runners never ask which language a workload is in; they ask
+ * its language for the artifact (workloads/languages/index.ts finds it), so adding a language is
+ * one file here plus one registry line.
+ */
+import type { Workload } from '../types.js';
+
+/** One built file, with what the reproducibility record needs. */
+export interface BuiltFile {
+  path: string;
+  /** `sha256:<hex>` of the file. */
+  digest: string;
+  sizeBytes: number;
+}
+
+/**
+ * What a bare process runs for a workload (the process runner's instance, and what a container
+ * image wraps):
+ * - `node-module`: a JavaScript module exporting `handle`, behind the Node packaging server
+ *   (workloads/packaging/node/server.ts);
+ * - `executable`: a static executable serving HTTP itself on `HOST`:`PORT` from its environment.
+ */
+export type ProcessArtifact =
+  | { kind: 'node-module'; packaging: 'node'; file: BuiltFile }
+  | { kind: 'executable'; packaging: 'native-static'; file: BuiltFile };
+
+/** Options of a build: where to cache, and progress lines (a build can take seconds). */
+export interface LanguageBuildOptions {
+  cacheRoot?: string;
+  log?: (line: string) => void;
+}
+
+/** One language of the registry. */
+export interface Language {
+  /** The manifest's `language` value (`js`, `c`). */
+  id: string;
+  /** Display name in reports (`JS`, `C`). */
+  displayName: string;
+  /** The handler source file inside the workload folder (`handler.ts`). */
+  sourceFile: string;
+  /**
+   * `reference`: its workloads define fixtures and semantics (JS); `port`: each workload ports a
+   * reference workload named by `fixturesFrom` and must answer its fixtures byte for byte (C).
+   */
+  role: 'reference' | 'port';
+  /** The bare-process packaging of a workload (built, or located, on first call; cached). */
+  processArtifact(w: Workload, opts?: LanguageBuildOptions): Promise<ProcessArtifact>;
+  /** The workload as a wasi:http@0.2 incoming-handler component (`wasm-component` packaging). */
+  component(w: Workload, opts?: LanguageBuildOptions): Promise<BuiltFile>;
+}
