@@ -1,18 +1,19 @@
 /** Runners by name. Adding one is its folder plus one line here. */
-import type { Runner } from '../lab/pop/contract.js';
+import { ExitCode, LabError } from '../lab/errors.js';
+import type { OpaqueOptions, Runner } from '../lab/pop/contract.js';
 import { containerRunner } from './container/runner.js';
 import { fakeRunner } from './fake/runner.js';
 import { processRunner } from './process/runner.js';
 import { wasmRunner } from './wasm/runner.js';
 import { wasmtimeRunner } from './wasmtime/runner.js';
 
-const RUNNERS: ReadonlyMap<string, Runner> = new Map<string, Runner>([
-  ['process', processRunner],
-  ['fake', fakeRunner],
-  ['container', containerRunner],
-  ['wasm', wasmRunner],
-  ['wasmtime', wasmtimeRunner],
-]);
+/** A registered runner: its options type is opaque to callers, who get the value from its own `parseOptions`. */
+export type RegisteredRunner = Runner<OpaqueOptions>;
+
+// Every runner takes the options its own parseOptions made; erasing their type here is what makes that the only way in.
+const registered = <O>(r: Runner<O>): [string, RegisteredRunner] => [r.name, r as unknown as RegisteredRunner];
+
+const RUNNERS: ReadonlyMap<string, RegisteredRunner> = new Map([registered(processRunner), registered(fakeRunner), registered(containerRunner), registered(wasmRunner), registered(wasmtimeRunner)]);
 
 /** Names of every registered runner, sorted. */
 export function runnerNames(): string[] {
@@ -20,8 +21,8 @@ export function runnerNames(): string[] {
 }
 
 /** The runner registered as `name`; throws naming the known runners otherwise. */
-export function getRunner(name: string): Runner {
+export function getRunner(name: string): RegisteredRunner {
   const r = RUNNERS.get(name);
-  if (!r) throw new Error(`unknown runner "${name}" (known runners: ${runnerNames().join(', ')})`);
+  if (!r) throw new LabError(`unknown runner "${name}" (known runners: ${runnerNames().join(', ')})`, ExitCode.invalidInput);
   return r;
 }

@@ -7,8 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ArtifactInfo, MemoryReport, PopStats, PreparedRuntime, Runner } from '../pop/contract.js';
-import { getRunner } from '../../runners/registry.js';
+import type { ArtifactInfo, MemoryReport, OpaqueOptions, PopHandle, PopStats, PreparedRuntime } from '../pop/contract.js';
+import { getRunner, type RegisteredRunner } from '../../runners/registry.js';
 import { PopClient } from '../pop/client.js';
 import { languageOf } from '../../workloads/languages/index.js';
 import { fixtureRequestBody, loadWorkload, type Workload } from '../../workloads/registry.js';
@@ -29,6 +29,7 @@ import type { TrafficPlan } from '../traffic/types.js';
 import type { RunEvent } from '../events.js';
 import { validateAgainstLive } from '../sim/validate-sim.js';
 import { simulateFromLive, type SimulateFromLiveOutcome } from './simulate-from-live.js';
+import { resolveOptions } from '../../runners/kit/options.js';
 
 export interface RunOptions {
   scenarioFile: string;
@@ -126,7 +127,9 @@ function emptyReport(plan: TrafficPlan): LoadReport {
 
 interface Prepared {
   spec: RuntimeSpec;
-  runner: Runner;
+  runner: RegisteredRunner;
+  /** The runtime's options, parsed once (scenario validation already checked them). */
+  options: OpaqueOptions;
   prepared: PreparedRuntime | null;
   error?: string;
 }
@@ -144,7 +147,7 @@ async function runOne(
   if (!p.prepared) {
     return assembleRuntimeResult({ ...base, finishedAt: new Date().toISOString(), report: emptyReport(ctx.plan), activations: [], pop: null, memory: null, error: p.error ?? 'prepare failed' });
   }
-  let handle: Awaited<ReturnType<Runner['launch']>> | undefined;
+  let handle: PopHandle | undefined;
   const activations: PopStats['activations'] = [];
   const liveSamples: [number, number][] = [];
   let sampler: NodeJS.Timeout | undefined;
@@ -157,7 +160,7 @@ async function runOne(
       runId: ctx.runId,
       tenants: ctx.plan.tenants.map((t) => ({ id: t.id, workload: t.workload })),
       keepAlive: scenario.keepAlive,
-      options: p.spec.options,
+      options: p.options,
       seed: scenario.seed,
       artifactMissRate: scenario.cache.artifactMissRate,
       requestTimeoutMs: scenario.traffic.timeoutMs,
@@ -234,11 +237,12 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   const prepared: Prepared[] = [];
   for (const spec of specs) {
     const runner = getRunner(spec.runtime);
+    const options = resolveOptions(runner, spec.options);
     emit({ type: 'prepare', label: spec.label });
     try {
-      prepared.push({ spec, runner, prepared: await runner.prepare([...workloads.keys()], spec.options) });
+      prepared.push({ spec, runner, options, prepared: await runner.prepare([...workloads.keys()], options) });
     } catch (e) {
-      prepared.push({ spec, runner, prepared: null, error: `prepare failed: ${(e as Error).message}` });
+      prepared.push({ spec, runner, options, prepared: null, error: `prepare failed: ${(e as Error).message}` });
     }
   }
 

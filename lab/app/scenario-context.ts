@@ -14,6 +14,7 @@ import type { ScenarioContext } from '../scenario/context.js';
 import { loadScenario } from '../scenario/load.js';
 import type { LoadedScenario } from '../scenario/types.js';
 import { validateScenarioFile, type ScenarioValidation } from '../scenario/validate.js';
+import { optionProblems } from '../../runners/kit/options.js';
 
 /** A path as users should read it in messages: relative to the working directory when inside it. */
 function displayPath(absPath: string): string {
@@ -26,7 +27,7 @@ export function defaultScenarioContext(): ScenarioContext {
   return {
     workloadNames: () => listWorkloads(),
     runnerNames: () => runnerNames(),
-    validateRunnerOptions: (runtime, options) => getRunner(runtime).validateOptions(options),
+    validateRunnerOptions: (runtime, options) => optionProblems(getRunner(runtime), options),
     checkTraceFile(absPath: string): InputIssue[] {
       const shown = displayPath(absPath);
       let text: string;

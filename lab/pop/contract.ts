@@ -170,13 +170,13 @@ export interface TenantAssignment {
   workload: string;
 }
 
-/** Everything a runner needs to launch its PoP endpoint for one run. */
-export interface LaunchPlan {
+/** Everything a runner needs to launch its PoP endpoint for one run; `O` is the runner's typed options. */
+export interface LaunchPlan<O = unknown> {
   runId: string;
   tenants: TenantAssignment[];
   keepAlive: KeepAliveSpec;
-  /** Runner-specific options from the scenario. */
-  options: Record<string, unknown>;
+  /** The runner's options, parsed once from the scenario by `Runner.parseOptions`. */
+  options: O;
   /** The scenario's seed: runners that draw random choices (artifact misses) derive their streams from it. Absent in ad-hoc launches (benches, tests). */
   seed?: number;
   /** Fraction of activations whose artifact must first be fetched from the origin (scenario `cache.artifactMissRate`); absent = 0. */
@@ -202,16 +202,34 @@ export interface PreparedRuntime {
   versions: Record<string, string>;
 }
 
+declare const parsedBrand: unique symbol;
+
 /**
- * A substrate. Registered by name in runners/registry.ts; adding one is one folder plus its
- * test.
+ * The options of a runner whose type is not known statically (one taken from the registry by
+ * name): a value only that runner's `parseOptions` produces, so a raw scenario map can never be
+ * passed to `prepare` or `launch` unchecked.
  */
-export interface Runner {
+export interface OpaqueOptions {
+  readonly [parsedBrand]: true;
+}
+
+/** A runner's options after their one check: the typed value, or every problem (each naming the option). */
+export type ParsedOptions<O> = { ok: true; value: O } | { ok: false; problems: string[] };
+
+/**
+ * A substrate. Registered by name in runners/registry.ts; adding one is one folder plus one
+ * registry line, and the conformance suite (runners/conformance/) runs against it.
+ *
+ * The scenario's `options` map is checked once, by `parseOptions`, into the typed value `O` that
+ * `prepare` and `launch` take and that travels on to the host; nothing downstream checks it
+ * again.
+ */
+export interface Runner<O = unknown> {
   readonly name: string;
-  /** Checks runner-specific options; returns every problem, each naming the option. */
-  validateOptions(options: Record<string, unknown>): string[];
+  /** Every problem with a scenario's `options` map, or the typed options. */
+  parseOptions(raw: Record<string, unknown>): ParsedOptions<O>;
   /** Builds or locates artifacts for these workloads (cached), without starting anything. */
-  prepare(workloads: string[], options: Record<string, unknown>): Promise<PreparedRuntime>;
+  prepare(workloads: string[], options: O): Promise<PreparedRuntime>;
   /** Starts the PoP endpoint on 127.0.0.1 and resolves once it serves. */
-  launch(plan: LaunchPlan): Promise<PopHandle>;
+  launch(plan: LaunchPlan<O>): Promise<PopHandle>;
 }

@@ -10,7 +10,7 @@ import { sha256File } from '../../lab/digest.js';
 import { ExitCode, LabError } from '../../lab/errors.js';
 import { languageOf } from '../../workloads/languages/index.js';
 import type { LanguageBuildOptions } from '../../workloads/languages/language.js';
-import { loadWorkload } from '../../workloads/registry.js';
+import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
 
 /** A component file that cannot run as a tenant; the message names the file and says why. */
 export class BadComponentError extends LabError {
@@ -71,4 +71,23 @@ export async function resolveComponents(workloads: string[], brought: Record<str
   const out: Record<string, ResolvedComponent> = {};
   for (const w of [...new Set(workloads)]) out[w] = await resolveComponent(w, brought[w], opts);
   return out;
+}
+
+/** A request as a host sends it to a probe instance. */
+export interface ProbeRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/**
+ * The request that brings a memory-probe instance to its idle-after-a-request state: the
+ * workload's first traffic fixture, or a bare `GET /` for a brought component (the lab knows
+ * nothing of its requests).
+ */
+export function probeRequest(workload: string, brought: boolean): ProbeRequest {
+  if (brought) return { method: 'GET', path: '/', headers: {}, body: new Uint8Array(0) };
+  const f = loadWorkload(workload).trafficFixtures[0]!;
+  return { method: f.request.method, path: f.request.path, headers: f.request.headers, body: fixtureRequestBody(f) };
 }

@@ -22,6 +22,8 @@ import { LABELS } from './labels.js';
 import { tarStream } from './images/tar.js';
 import { processAlive } from './host/cleanup.js';
 import { STRATEGIES } from './strategies.js';
+import { resolveOptions } from '../kit/options.js';
+import type { ContainerOptions } from './options.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let docker: Docker;
@@ -31,11 +33,11 @@ const workDir = mkdtempSync(join(tmpdir(), 'container-test-'));
 const testImages: string[] = [];
 
 async function launch(options: Record<string, unknown>, tenants = [{ id: 't1', workload: 'hello' }], requestTimeoutMs = 10_000): Promise<PopHandle> {
-  const plan: LaunchPlan = {
+  const plan: LaunchPlan<ContainerOptions> = {
     runId: `test-${process.pid}-${Date.now()}`,
     tenants,
     keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 4, memoryBudgetMiB: 0 },
-    options,
+    options: resolveOptions(containerRunner, options),
     requestTimeoutMs,
     workDir,
   };
@@ -246,8 +248,9 @@ describe('cleanup', () => {
       writeFileSync(
         script,
         `const { containerRunner } = await import(${JSON.stringify(join(here, 'runner.js'))});
+         const { resolveOptions } = await import(${JSON.stringify(join(here, '..', 'kit', 'options.js'))});
          const h = await containerRunner.launch({ runId: ${JSON.stringify(runId)}, tenants: [{ id: 't1', workload: 'hello' }, { id: 't2', workload: 'hello' }],
-           keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 }, options: { strategy: 'paused' }, requestTimeoutMs: 10000, workDir: ${JSON.stringify(workDir)} });
+           keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 }, options: resolveOptions(containerRunner, { strategy: 'paused' }), requestTimeoutMs: 10000, workDir: ${JSON.stringify(workDir)} });
          const r = await fetch(h.url + '/t/t1/');
          process.stdout.write('ready ' + r.status + '\\n');
          setInterval(() => {}, 1000);`,

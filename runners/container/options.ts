@@ -2,6 +2,8 @@
  * The container runner's options (a scenario runtime entry's `options`), checked all at once:
  * every problem is returned, each naming the option, the rule and the value.
  */
+import type { ParsedOptions } from '../../lab/pop/contract.js';
+import { parsed } from '../kit/options.js';
 import { IMAGE_PACKAGINGS, type ImagePackaging } from './images/images.js';
 import type { PortRange } from './ports.js';
 import { isStrategy, STRATEGIES, type Strategy } from './strategies.js';
@@ -24,8 +26,8 @@ export interface ContainerOptions {
   reserve: number;
   /** Pool spares (instances handed to requests as `spare`), as every TS host has. */
   spares: number;
-  /** Fraction of activations whose image is removed first and pulled from the origin. */
-  artifactMissRate: number;
+  /** Fraction of activations whose image is removed first and pulled from the origin; absent: the scenario's `cache.artifactMissRate`. */
+  artifactMissRate: number | undefined;
   /** Seed of the artifact-miss draws; absent: derived from the run id. */
   seed: number | undefined;
   /** Never-ready deadline, ms; absent: the plan's request timeout. */
@@ -43,7 +45,7 @@ export const DEFAULT_OPTIONS: ContainerOptions = {
   packaging: 'oci-image-scratch',
   reserve: 1,
   spares: 0,
-  artifactMissRate: 0,
+  artifactMissRate: undefined,
   seed: undefined,
   readyTimeoutMs: undefined,
   pollMs: 1,
@@ -59,16 +61,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Every problem with `raw`; empty when valid. */
-export function optionProblems(raw: Record<string, unknown>): string[] {
-  return parse(raw).problems;
-}
-
-/** Options with defaults; throws listing every problem. */
-export function containerOptions(raw: Record<string, unknown>): ContainerOptions {
+/** The scenario's options map checked once: every problem, or the options with defaults. */
+export function parseContainerOptions(raw: Record<string, unknown>): ParsedOptions<ContainerOptions> {
   const { options, problems } = parse(raw);
-  if (problems.length > 0) throw new Error(`container runner: invalid options:\n  ${problems.join('\n  ')}`);
-  return options;
+  return parsed(problems, () => options);
 }
 
 function parse(raw: Record<string, unknown>): { options: ContainerOptions; problems: string[] } {
@@ -124,6 +120,6 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
       }
     }
   }
-  if (o.artifactMissRate > 0 && Object.keys(o.byoImages).length > 0) p.push('options.artifactMissRate: artifact misses need images the lab pushed to its origin; not available together with byoImages');
+  if ((o.artifactMissRate ?? 0) > 0 && Object.keys(o.byoImages).length > 0) p.push('options.artifactMissRate: artifact misses need images the lab pushed to its origin; not available together with byoImages');
   return { options: o, problems: p };
 }

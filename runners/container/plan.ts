@@ -1,23 +1,11 @@
-/** Messages between the container runner (lab process) and its PoP host process (host.ts), over the fork IPC channel. */
-import type { KeepAliveSpec } from '../../lab/scenario/types.js';
-import type { TenantAssignment } from '../../lab/pop/contract.js';
+/** What the container runner hands its PoP host process (kit/launch.ts writes it as JSON beside the host's log). */
+import type { LaunchPlan } from '../../lab/pop/contract.js';
 import type { TenantImage } from './host/factory.js';
 import type { ContainerOptions } from './options.js';
 
-/** Everything the host needs: the plan, resolved options and each workload's image. */
-export interface HostConfig {
-  runId: string;
-  tenants: TenantAssignment[];
-  keepAlive: KeepAliveSpec;
-  requestTimeoutMs: number;
-  workDir: string;
-  options: ContainerOptions;
+/** The launch plan (its options with the scenario's artifact-miss rate and seed folded in) and each workload's image. */
+export interface ContainerHostPlan {
+  plan: LaunchPlan<ContainerOptions>;
   /** Image per workload name. */
   images: Record<string, TenantImage>;
 }
-
-/** Lab -> host. */
-export type ToHost = { type: 'launch'; config: HostConfig } | { type: 'stop' };
-
-/** Host -> lab. */
-export type FromHost = { type: 'ready'; url: string; reaperPid: number } | { type: 'failed'; message: string };

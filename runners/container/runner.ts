@@ -1,23 +1,26 @@
 /**
  * The `container` runner: each tenant instance is an OCI container on a real Docker engine
  * (dockerode), from images the lab builds itself without any registry (images.ts) or brought by
- * the scenario (`byoImages`). `prepare` builds or finds the images; `launch` forks the PoP host
- * (host.ts), which owns every container of the launch.
+ * the scenario (`byoImages`). `prepare` builds or finds the images; `launch` starts the PoP host
+ * (host/main.ts), which owns every container of the launch.
  */
-import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { loadWorkload } from '../../workloads/registry.js';
 import type { ArtifactInfo, LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
+import { launchHost } from '../kit/launch.js';
 import { connectEngine } from './engine.js';
 import type { TenantImage } from './host/factory.js';
-import type { FromHost, HostConfig, ToHost } from './plan.js';
+import type { ContainerHostPlan } from './plan.js';
 import { artifactInfo, ensureWorkloadImage, type WorkloadImage } from './images/images.js';
-import { containerOptions, optionProblems, type ByoImage, type ContainerOptions } from './options.js';
+import { parseContainerOptions, type ByoImage, type ContainerOptions } from './options.js';
 
 /** The compiled host entry beside this module. */
 export const hostScript = join(dirname(fileURLToPath(import.meta.url)), 'host', 'main.js');
+
+/** Generous: start-up reaps orphans and fills reserves (and pushes images to the origin on artifact misses); not a measurement. */
+const START_TIMEOUT_MS = 120_000;
 
 /** Images built in this process, by `<packaging>:<workload>`: launch reuses what prepare found. */
 const built = new Map<string, WorkloadImage>();
@@ -56,42 +59,13 @@ async function resolveImages(docker: Docker, workloads: string[], o: ContainerOp
   return out;
 }
 
-/** Starts the host process and resolves its PoP handle once it serves. */
-function startHost(config: HostConfig): Promise<PopHandle> {
-  const child = fork(hostScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopped ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      if (child.connected) child.send({ type: 'stop' } satisfies ToHost);
-      // Removing containers takes tens of ms each; a host that hangs beyond this is killed and
-      // its reaper removes what is left.
-      const limit = 30_000 + config.tenants.length * 1000;
-      const t = setTimeout(() => child.kill('SIGKILL'), limit);
-      await exited;
-      clearTimeout(t);
-    })());
-  return new Promise<PopHandle>((resolve, reject) => {
-    child.on('message', (m: FromHost) => {
-      if (m.type === 'ready') resolve({ url: m.url, stop });
-      else if (m.type === 'failed') reject(new Error(`container runner: host failed to launch: ${m.message}`));
-    });
-    child.once('exit', (code, signal) => reject(new Error(`container runner: host exited before serving (${code ?? signal})`)));
-    child.send({ type: 'launch', config } satisfies ToHost);
-  });
-}
-
 /** The container runner. Options: see options.ts. */
-export const containerRunner: Runner = {
+export const containerRunner: Runner<ContainerOptions> = {
   name: 'container',
 
-  validateOptions(options: Record<string, unknown>): string[] {
-    return optionProblems(options);
-  },
+  parseOptions: parseContainerOptions,
 
-  async prepare(workloads: string[], options: Record<string, unknown>): Promise<PreparedRuntime> {
-    const o = containerOptions(options);
+  async prepare(workloads: string[], o: ContainerOptions): Promise<PreparedRuntime> {
     const engine = await connectEngine();
     const artifacts: ArtifactInfo[] = [];
     for (const w of workloads) {
@@ -104,21 +78,21 @@ export const containerRunner: Runner = {
     return { artifacts, versions };
   },
 
-  async launch(plan: LaunchPlan): Promise<PopHandle> {
-    const o = containerOptions(plan.options);
-    // The scenario's artifact-miss rate and seed; an explicit runner option wins.
-    if (plan.options.artifactMissRate === undefined && plan.artifactMissRate !== undefined) o.artifactMissRate = plan.artifactMissRate;
+  async launch(plan: LaunchPlan<ContainerOptions>): Promise<PopHandle> {
+    // The scenario's artifact-miss rate and seed, unless the runner's own options set them.
+    const o: ContainerOptions = { ...plan.options, artifactMissRate: plan.options.artifactMissRate ?? plan.artifactMissRate ?? 0 };
     if (o.seed === undefined && plan.seed !== undefined) o.seed = plan.seed;
     const { docker } = await connectEngine();
     const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
-    return startHost({
-      runId: plan.runId,
-      tenants: plan.tenants,
-      keepAlive: plan.keepAlive,
-      requestTimeoutMs: plan.requestTimeoutMs,
+    const hostPlan: ContainerHostPlan = { plan: { ...plan, options: o }, images: await resolveImages(docker, workloads, o) };
+    return launchHost({
+      runner: 'container',
+      program: { kind: 'node', script: hostScript },
+      plan: hostPlan,
       workDir: plan.workDir,
-      options: o,
-      images: await resolveImages(docker, workloads, o),
+      startTimeoutMs: START_TIMEOUT_MS,
+      // Removing containers takes tens of ms each; a host that hangs beyond this is killed and its reaper removes what is left.
+      stopGraceMs: 30_000 + plan.tenants.length * 1000,
     });
   },
 };

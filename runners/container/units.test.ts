@@ -9,7 +9,7 @@ import { containerCpuMs } from './host/cpu.js';
 import { demuxLogs } from './host/logs.js';
 import { inactiveFileOf, memoryCgroupOf, parentPidOf } from './host/memory.js';
 import { parseLdd } from './images/node-runtime.js';
-import { optionProblems, containerOptions } from './options.js';
+import { parseContainerOptions } from './options.js';
 import { registryConfig } from './host/origin-registry.js';
 import { tarDigest, tarStream } from './images/tar.js';
 
@@ -37,8 +37,10 @@ test('tar archives are deterministic and readable by tar(1)', async () => {
 });
 
 test('options: defaults, and every problem reported at once', () => {
-  assert.equal(containerOptions({}).strategy, 'cold');
-  const p = optionProblems({ strategy: 'lukewarm', reserve: 0, portRange: [40000, 41000], bogus: 1, byoImages: { x: { image: 'a', port: 1, portEnv: 'P' } } });
+  const defaults = parseContainerOptions({});
+  assert.ok(defaults.ok && defaults.value.strategy === 'cold');
+  const parsedBad = parseContainerOptions({ strategy: 'lukewarm', reserve: 0, portRange: [40000, 41000], bogus: 1, byoImages: { x: { image: 'a', port: 1, portEnv: 'P' } } });
+  const p = parsedBad.ok ? [] : parsedBad.problems;
   assert.equal(p.length, 6, p.join('\n'));
   assert.ok(p.some((m) => m.startsWith('options.strategy')));
   assert.ok(p.some((m) => m.startsWith('options.portRange') && /ephemeral/.test(m)));

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { POP_HEADERS } from '../../lab/pop/contract.js';
 import { PopClient } from '../../lab/pop/client.js';
+import { optionProblems, resolveOptions } from '../kit/options.js';
 import { getRunner, runnerNames } from '../registry.js';
 
 describe('fake runner', () => {
   it('serves the PoP protocol with in-process instances', async () => {
     const runner = getRunner('fake');
-    assert.deepEqual(runner.validateOptions({ activationMs: 20, serviceMs: 1, memoryBytes: 1024, spares: 0 }), []);
+    assert.deepEqual(optionProblems(runner, { activationMs: 20, serviceMs: 1, memoryBytes: 1024, spares: 0 }), []);
     const handle = await runner.launch({
       runId: 't',
       tenants: [
@@ -15,7 +16,7 @@ describe('fake runner', () => {
         { id: 't2', workload: 'echo' },
       ],
       keepAlive: { idleTimeoutSeconds: 60, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-      options: { activationMs: 20, serviceMs: 1, memoryBytes: 1024 },
+      options: resolveOptions(runner, { activationMs: 20, serviceMs: 1, memoryBytes: 1024 }),
       requestTimeoutMs: 2000,
       workDir: '/nonexistent-unused',
     });
@@ -42,14 +43,15 @@ describe('fake runner', () => {
   });
 
   it('prepares stable placeholder artifacts', async () => {
-    const a = await getRunner('fake').prepare(['hello'], {});
-    const b = await getRunner('fake').prepare(['hello'], {});
+    const fake = getRunner('fake');
+    const a = await fake.prepare(['hello'], resolveOptions(fake, {}));
+    const b = await fake.prepare(['hello'], resolveOptions(fake, {}));
     assert.deepEqual(a, b);
     assert.match(a.artifacts[0]?.digest ?? '', /^sha256:/);
   });
 
   it('rejects bad options by name', () => {
-    assert.deepEqual(getRunner('fake').validateOptions({ serviceMs: 'fast' }), ['options.serviceMs: must be a number >= 0, got "fast"']);
+    assert.deepEqual(optionProblems(getRunner('fake'), { serviceMs: 'fast' }), ['options.serviceMs: must be a number >= 0, got "fast"']);
   });
 });
 

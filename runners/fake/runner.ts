@@ -1,11 +1,11 @@
 /**
  * The `fake` runner: the PoP protocol over in-process fake instances with fixed timings, all in
- * the lab's own process. For end-to-end tests of the lab itself; it measures nothing real.
+ * the lab's own process. For end-to-end tests of the lab itself; it measures nothing real. It is
+ * also the smallest complete runner: options, prepare, launch over the shared pool and server.
  */
 import { sha256 } from '../../lab/digest.js';
-import { ExitCode, LabError } from '../../lab/errors.js';
 import type { LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
-import { checkOptions, numberOption, type NumericOption } from '../kit/options.js';
+import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 import { InstancePool } from '../kit/pool.js';
 import { startPopServer } from '../kit/pop-server.js';
 import { FakeFactory } from './factory.js';
@@ -17,13 +17,25 @@ const OPTIONS: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
 };
 
+/** The fake runner's options: fixed activation and service times, a declared instance size, spares. */
+export interface FakeOptions {
+  activationMs: number;
+  serviceMs: number;
+  memoryBytes: number;
+  spares: number;
+}
+
 /** Options: `activationMs`, `serviceMs` (default 0: instant), `memoryBytes` reported per instance (default 0), `spares` (default 0). */
-export const fakeRunner: Runner = {
+export const fakeRunner: Runner<FakeOptions> = {
   name: 'fake',
 
-  validateOptions(options: Record<string, unknown>): string[] {
-    return checkOptions('fake', options, OPTIONS);
-  },
+  parseOptions: (raw) =>
+    parsed(checkOptions('fake', raw, OPTIONS), () => ({
+      activationMs: numberOption(raw, 'activationMs', 0),
+      serviceMs: numberOption(raw, 'serviceMs', 0),
+      memoryBytes: numberOption(raw, 'memoryBytes', 0),
+      spares: numberOption(raw, 'spares', 0),
+    })),
 
   async prepare(workloads: string[]): Promise<PreparedRuntime> {
     // No artifact exists: digests are of the workload name, so records stay well-formed and stable.
@@ -33,20 +45,15 @@ export const fakeRunner: Runner = {
     };
   },
 
-  async launch(plan: LaunchPlan): Promise<PopHandle> {
-    const problems = checkOptions('fake', plan.options, OPTIONS);
-    if (problems.length > 0) throw new LabError(`fake runner: ${problems.join('; ')}`, ExitCode.invalidInput);
+  async launch(plan: LaunchPlan<FakeOptions>): Promise<PopHandle> {
+    const o = plan.options;
     const pool = new InstancePool({
       runtime: 'fake',
       tenants: plan.tenants,
       keepAlive: plan.keepAlive,
       requestTimeoutMs: plan.requestTimeoutMs,
-      spares: numberOption(plan.options, 'spares', 0),
-      factory: new FakeFactory({
-        activationMs: numberOption(plan.options, 'activationMs', 0),
-        serviceMs: numberOption(plan.options, 'serviceMs', 0),
-        memoryBytes: numberOption(plan.options, 'memoryBytes', 0),
-      }),
+      spares: o.spares,
+      factory: new FakeFactory({ activationMs: o.activationMs, serviceMs: o.serviceMs, memoryBytes: o.memoryBytes }),
       memory: { method: 'fake runner: declared per-instance size from the memoryBytes option, not measured', fixedOverheadBytes: async () => 0 },
     });
     await pool.start();

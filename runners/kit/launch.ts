@@ -1,17 +1,22 @@
 /**
- * The lab side of a runner's PoP host process: waits until the host says it serves (an IPC
- * message from a Node host, or a JSON line on stdout from a native one), checks /_lab/health,
- * and stops it in order. Every runner whose host is a process of its own uses this, so start-up
- * failures read the same everywhere: what went wrong and the tail of the host's log.
+ * The one way a runner launches its PoP host: the plan is written as JSON into the run's work
+ * folder and handed to the host as its only argument; the host is a Node script forked with an
+ * IPC channel (hosts built on host-main.ts) or a native binary spawned with piped stdin and
+ * stdout (the Rust Wasmtime host). Either way the host says `{type:'ready', url}` or
+ * `{type:'error', message}` (an IPC message, or one JSON line on stdout), its output goes to
+ * `<runner>-host.log` beside the plan, and it exits when its channel to the lab closes (IPC
+ * disconnect, or EOF on stdin), so even a SIGKILL of the lab leaves nothing running. Start-up
+ * failures read the same for every runner: what went wrong and the tail of the host's log.
  */
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EnvironmentError } from '../../lab/errors.js';
 import type { PopHandle } from '../../lab/pop/contract.js';
 import { PopClient } from '../../lab/pop/client.js';
 
-/** How long `stop` lets a host shut its instances down before killing it. */
+/** How long `stop` lets a host shut its instances down before killing it, unless the runner says otherwise. */
 const STOP_GRACE_MS = 10_000;
 /** Lines of the host log quoted in a start-up failure. */
 const LOG_TAIL_LINES = 20;
@@ -22,7 +27,33 @@ export interface HostPopHandle extends PopHandle {
 }
 
 /** How the host announces it serves: `{type:'ready', url}` or `{type:'error', message}`. */
-export type ReadyChannel = 'ipc' | 'stdout-json';
+type ReadyChannel = 'ipc' | 'stdout-json';
+
+/** What a host process is. */
+export type HostProgram =
+  /** A Node entry script (compiled, beside the runner), forked with an IPC channel. */
+  | { kind: 'node'; script: string | URL; execArgv?: string[] }
+  /** A native executable, spawned with stdin and stdout piped. */
+  | { kind: 'native'; binary: string };
+
+/** Everything `launchHost` needs. */
+export interface HostSpec {
+  /** Runner name: names the plan and log files and every message. */
+  runner: string;
+  program: HostProgram;
+  /** The host's plan: written to `<workDir>/<runner>-host.plan.json`, the host's one argument. */
+  plan: unknown;
+  workDir: string;
+  /** Deadline for the host to serve, milliseconds (generous: start-up is not a measurement). */
+  startTimeoutMs: number;
+  /** How long `stop` lets the host dispose of its instances before SIGKILL (default 10 s). */
+  stopGraceMs?: number;
+}
+
+/** Where the plan and the log of a runner's host go in its work folder. */
+export function hostFiles(workDir: string, runner: string): { planPath: string; logPath: string } {
+  return { planPath: join(workDir, `${runner}-host.plan.json`), logPath: join(workDir, `${runner}-host.log`) };
+}
 
 interface ReadyMessage {
   type?: unknown;
@@ -91,26 +122,43 @@ function waitReady(runner: string, host: ChildProcess, channel: ReadyChannel, ti
  * Stops a host: closing its IPC channel (Node hosts) or its stdin (native hosts) makes it dispose
  * every instance and exit; SIGKILL if it hangs.
  */
-async function stopHost(host: ChildProcess): Promise<void> {
+async function stopHost(host: ChildProcess, graceMs: number): Promise<void> {
   if (hasExited(host)) return;
   const exited = new Promise<void>((r) => host.once('exit', () => r()));
   if (host.connected) host.disconnect();
   else if (host.stdin && !host.stdin.destroyed) host.stdin.end();
   else host.kill('SIGTERM');
-  const timer = setTimeout(() => host.kill('SIGKILL'), STOP_GRACE_MS);
+  const timer = setTimeout(() => host.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }
 
-/** Waits for a freshly started host to serve and returns its handle; a host that fails to start is killed. */
-export async function attachHost(runner: string, host: ChildProcess, opts: { channel: ReadyChannel; logPath: string; startTimeoutMs: number }): Promise<HostPopHandle> {
-  const url = await waitReady(runner, host, opts.channel, opts.startTimeoutMs, opts.logPath);
+/** Starts the host, waits until it serves (its health checked) and returns its handle; a host that fails to start is killed. */
+export async function launchHost(spec: HostSpec): Promise<HostPopHandle> {
+  mkdirSync(spec.workDir, { recursive: true });
+  const { planPath, logPath } = hostFiles(spec.workDir, spec.runner);
+  writeFileSync(planPath, `${JSON.stringify(spec.plan, null, 2)}\n`);
+  const log = openSync(logPath, 'a');
+  let host: ChildProcess;
   try {
-    await new PopClient(url).waitHealthy(opts.startTimeoutMs);
+    // Its own process group: a terminal's Ctrl-C reaches the lab only, which then stops the host
+    // in order (partial results stay consistent); if the lab dies instead, the channel closing
+    // stops the host all the same.
+    host =
+      spec.program.kind === 'node'
+        ? fork(spec.program.script, [planPath], { stdio: ['ignore', log, log, 'ipc'], execArgv: spec.program.execArgv ?? [], detached: true, serialization: 'json' })
+        : spawn(spec.program.binary, [planPath], { stdio: ['pipe', 'pipe', log], detached: true });
+  } finally {
+    closeSync(log);
+  }
+  const graceMs = spec.stopGraceMs ?? STOP_GRACE_MS;
+  const url = await waitReady(spec.runner, host, spec.program.kind === 'node' ? 'ipc' : 'stdout-json', spec.startTimeoutMs, logPath);
+  try {
+    await new PopClient(url).waitHealthy(spec.startTimeoutMs);
   } catch (e) {
-    await stopHost(host);
+    await stopHost(host, graceMs);
     throw e;
   }
   let stopped: Promise<void> | undefined;
-  return { url, hostPid: host.pid!, stop: () => (stopped ??= stopHost(host)) };
+  return { url, hostPid: host.pid!, stop: () => (stopped ??= stopHost(host, graceMs)) };
 }

@@ -1,4 +1,10 @@
-/** Checking and reading runner-specific options (the `options` map of a scenario's runtime entry). */
+/**
+ * Checking runner-specific options (the `options` map of a scenario's runtime entry) into the
+ * typed value a runner takes: the numeric checks every runner shares, and the two ways callers
+ * use a runner's `parseOptions`.
+ */
+import { ExitCode, LabError } from '../../lab/errors.js';
+import type { ParsedOptions, Runner } from '../../lab/pop/contract.js';
 
 /** One numeric option a runner accepts. */
 export interface NumericOption {
@@ -32,4 +38,22 @@ export function checkOptions(runner: string, options: Record<string, unknown>, k
 export function numberOption(options: Record<string, unknown>, name: string, fallback: number): number {
   const v = options[name];
   return typeof v === 'number' ? v : fallback;
+}
+
+/** `value` when there are no problems, else the problems: how a runner's `parseOptions` ends. */
+export function parsed<O>(problems: string[], value: () => O): ParsedOptions<O> {
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: value() };
+}
+
+/** Every problem `runner` finds in `raw` (empty when valid): what scenario validation reports. */
+export function optionProblems(runner: Runner, raw: Record<string, unknown>): string[] {
+  const p = runner.parseOptions(raw);
+  return p.ok ? [] : p.problems;
+}
+
+/** The typed options of `runner` from `raw`; throws an invalid-input error listing every problem. */
+export function resolveOptions<O>(runner: Runner<O>, raw: Record<string, unknown>): O {
+  const p = runner.parseOptions(raw);
+  if (!p.ok) throw new LabError(`${runner.name} runner: invalid options:\n  ${p.problems.join('\n  ')}`, ExitCode.invalidInput);
+  return p.value;
 }

@@ -12,6 +12,7 @@ import { projectRoot } from '../../lab/paths.js';
 import type { KeepAliveSpec } from '../../lab/scenario/types.js';
 import type { PopStats, Runner, TenantAssignment } from '../../lab/pop/contract.js';
 import type { HostPopHandle } from './launch.js';
+import { resolveOptions } from './options.js';
 import { buildGuestComponent } from '../../workloads/js/component.js';
 import { fixtureRequestBody, type Workload } from '../../workloads/registry.js';
 import { httpEndpoint, type Endpoint } from '../../workloads/testkit/packagings.js';
@@ -42,7 +43,7 @@ export async function launchTestHost(
   keepAlive: KeepAliveSpec,
 ): Promise<TestHost> {
   const workDir = mkdtempSync(join(tmpdir(), `lab-${runner.name}-test-`));
-  const handle = (await runner.launch({ runId: `${runner.name}-test`, tenants, keepAlive, options, requestTimeoutMs, workDir })) as HostPopHandle;
+  const handle = (await runner.launch({ runId: `${runner.name}-test`, tenants, keepAlive, options: resolveOptions(runner, options), requestTimeoutMs, workDir })) as HostPopHandle;
   return {
     handle,
     url: handle.url,
@@ -117,13 +118,13 @@ export async function assertBrokenComponentsRejected(runner: Runner): Promise<vo
   try {
     const garbage = join(dir, 'garbage.wasm');
     writeFileSync(garbage, 'this is not wasm');
-    await assert.rejects(runner.prepare(['x'], { components: { x: garbage } }), (e: Error) => e.message.includes(garbage) && /not a valid WebAssembly component/.test(e.message));
+    await assert.rejects(runner.prepare(['x'], resolveOptions(runner, { components: { x: garbage } })), (e: Error) => e.message.includes(garbage) && /not a valid WebAssembly component/.test(e.message));
     // A core module is not a component either.
     const core = join(dir, 'core.wasm');
     writeFileSync(core, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-    await assert.rejects(runner.prepare(['y'], { components: { y: core } }), (e: Error) => e.message.includes(core));
+    await assert.rejects(runner.prepare(['y'], resolveOptions(runner, { components: { y: core } })), (e: Error) => e.message.includes(core));
     const missing = join(dir, 'missing.wasm');
-    await assert.rejects(runner.prepare(['z'], { components: { z: missing } }), (e: Error) => e.message.includes(missing) && /cannot read/.test(e.message));
+    await assert.rejects(runner.prepare(['z'], resolveOptions(runner, { components: { z: missing } })), (e: Error) => e.message.includes(missing) && /cannot read/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,31 +1,21 @@
-/** What the lab hands the `process` runner's host process: written as JSON into the run's work directory. */
-import { readFileSync, writeFileSync } from 'node:fs';
+/** What the lab hands the `process` runner's host process (kit/launch.ts writes it as JSON beside the host's log). */
 import type { LaunchPlan } from '../../lab/pop/contract.js';
 
+/** The process runner's options, parsed once by the runner. */
+export interface ProcessOptions {
+  /** Spare (pre-started) instances per tenant. */
+  spares: number;
+}
+
 /** The launch plan plus everything the host must not look up itself (so tests can point it at test handlers). */
-export interface HostPlan {
-  plan: LaunchPlan;
+export interface ProcessHostPlan {
+  plan: LaunchPlan<ProcessOptions>;
   /** The Node packaging server entry script. */
   serverScript: string;
-  /** Compiled handler module per JS workload. */
+  /** Compiled handler module per workload that runs as a JS module. */
   handlers: Record<string, string>;
-  /** Static server binary per compiled (C) workload. */
-  natives?: Record<string, string>;
-  /** Spare instances per tenant. */
-  spares: number;
+  /** Static server binary per workload that runs as an executable. */
+  natives: Record<string, string>;
   /** The host's log file (its and its children's stderr), named in error messages. */
   logPath: string;
-}
-
-/** Messages the host sends its parent over IPC. */
-export type HostMessage = { type: 'ready'; url: string } | { type: 'error'; message: string };
-
-/** Writes the plan file. */
-export function writeHostPlan(path: string, plan: HostPlan): void {
-  writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
-}
-
-/** Reads a plan file written by `writeHostPlan`. */
-export function readHostPlan(path: string): HostPlan {
-  return JSON.parse(readFileSync(path, 'utf8')) as HostPlan;
 }

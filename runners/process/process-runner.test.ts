@@ -10,6 +10,7 @@ import { loadWorkload } from '../../workloads/registry.js';
 import { POP_HEADERS, type PopStats } from '../../lab/pop/contract.js';
 import { PopClient } from '../../lab/pop/client.js';
 import { createProcessRunner, processRunner, type ProcessPopHandle } from './runner.js';
+import { optionProblems } from '../kit/options.js';
 import { descendants, isRunning } from './testdata/procs.js';
 
 const misbehaveHandler = fileURLToPath(new URL('./testdata/misbehave-handler.js', import.meta.url));
@@ -54,7 +55,7 @@ describe('process runner', () => {
         { id: 'bad', workload: 'misbehave' },
       ],
       keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 },
-      options: {},
+      options: { spares: 0 },
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       workDir,
     })) as ProcessPopHandle;
@@ -210,7 +211,7 @@ describe('process runner start-up failures', () => {
           runId: 'bad',
           tenants: [{ id: 'a', workload: 'hello' }],
           keepAlive: { idleTimeoutSeconds: 1, maxInstancesPerTenant: 0, memoryBudgetMiB: 0 },
-          options: {},
+          options: { spares: 0 },
           requestTimeoutMs: 1000,
           workDir,
         }),
@@ -221,7 +222,7 @@ describe('process runner start-up failures', () => {
           runId: 'bad',
           tenants: [{ id: 'a', workload: 'hello' }],
           keepAlive: { idleTimeoutSeconds: 1, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-          options: {},
+          options: { spares: 0 },
           requestTimeoutMs: 1000,
           workDir,
         }),
@@ -235,7 +236,7 @@ describe('process runner start-up failures', () => {
 
 describe('process runner preparation and options', () => {
   it('prepares one Node artifact per workload with digests and the Node version', async () => {
-    const prepared = await processRunner.prepare(['hello'], {});
+    const prepared = await processRunner.prepare(['hello'], { spares: 0 });
     assert.deepEqual(prepared.versions, { node: process.version });
     const [a] = prepared.artifacts;
     assert.ok(a);
@@ -247,25 +248,25 @@ describe('process runner preparation and options', () => {
   });
 
   it('validates options, naming each bad one and its value', () => {
-    assert.deepEqual(processRunner.validateOptions({ spares: 2 }), []);
-    assert.deepEqual(processRunner.validateOptions({ spares: -1, sparez: 1 }), [
+    assert.deepEqual(optionProblems(processRunner, { spares: 2 }), []);
+    assert.deepEqual(optionProblems(processRunner, { spares: -1, sparez: 1 }), [
       'options.spares: must be an integer >= 0, got -1',
       'options.sparez: unknown option of runner "process" (known: spares)',
     ]);
-    assert.deepEqual(processRunner.validateOptions({ spares: 1.5 }), ['options.spares: must be an integer >= 0, got 1.5']);
+    assert.deepEqual(optionProblems(processRunner, { spares: 1.5 }), ['options.spares: must be an integer >= 0, got 1.5']);
   });
 });
 
 describe('process runner, compiled workload', () => {
   it('runs a C workload as its static server process, which exits with the host', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'process-runner-c-'));
-    const prepared = await processRunner.prepare(['hello-c'], {});
+    const prepared = await processRunner.prepare(['hello-c'], { spares: 0 });
     assert.equal(prepared.artifacts[0]!.packaging, 'native-static');
     const h = (await processRunner.launch({
       runId: 'test-c',
       tenants: [{ id: 'c1', workload: 'hello-c' }],
       keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-      options: {},
+      options: { spares: 0 },
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       workDir,
     })) as ProcessPopHandle;

@@ -4,19 +4,17 @@
  * Running the host apart from the lab keeps the lab's load generator and the measured PoP from
  * sharing an event loop, and makes "host USS" a clean fixed overhead.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { sha256File } from '../../lab/digest.js';
-import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
+import { EnvironmentError } from '../../lab/errors.js';
 import { nodeServerScript } from '../../workloads/packaging/node/launch.js';
 import { loadWorkload } from '../../workloads/registry.js';
 import { languageOf } from '../../workloads/languages/index.js';
 import type { ProcessArtifact } from '../../workloads/languages/language.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
-import { checkOptions, numberOption, type NumericOption } from '../kit/options.js';
-import { attachHost, type HostPopHandle } from '../kit/launch.js';
-import { writeHostPlan } from './plan.js';
+import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
+import { hostFiles, launchHost, type HostPopHandle } from '../kit/launch.js';
+import type { ProcessHostPlan, ProcessOptions } from './plan.js';
 
 const OPTIONS: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
@@ -39,7 +37,7 @@ export interface ProcessRunnerDeps {
 export type ProcessPopHandle = HostPopHandle;
 
 /** Builds a process runner; `processRunner` is the registered one. */
-export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
+export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<ProcessOptions> {
   const serverScript = deps.serverScript ?? nodeServerScript;
   const hostScript = new URL('./host/main.js', import.meta.url);
   const requireBuilt = (path: string, what: string): void => {
@@ -59,9 +57,7 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
   return {
     name: 'process',
 
-    validateOptions(options: Record<string, unknown>): string[] {
-      return checkOptions('process', options, OPTIONS);
-    },
+    parseOptions: (raw) => parsed(checkOptions('process', raw, OPTIONS), () => ({ spares: numberOption(raw, 'spares', 0) })),
 
     async prepare(workloads: string[]): Promise<PreparedRuntime> {
       requireBuilt(serverScript, 'Node packaging server');
@@ -75,9 +71,7 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
       return { artifacts, versions: { node: process.version } };
     },
 
-    async launch(plan: LaunchPlan): Promise<ProcessPopHandle> {
-      const problems = checkOptions('process', plan.options, OPTIONS);
-      if (problems.length > 0) throw new LabError(`process runner: ${problems.join('; ')}`, ExitCode.invalidInput);
+    async launch(plan: LaunchPlan<ProcessOptions>): Promise<ProcessPopHandle> {
       requireBuilt(serverScript, 'Node packaging server');
       const handlers: Record<string, string> = {};
       const natives: Record<string, string> = {};
@@ -87,30 +81,12 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner {
         if (a.kind === 'executable') natives[t.workload] = a.file.path;
         else handlers[t.workload] = a.file.path;
       }
-      mkdirSync(plan.workDir, { recursive: true });
-      const planPath = join(plan.workDir, 'process-host.plan.json');
-      const logPath = join(plan.workDir, 'process-host.log');
-      writeHostPlan(planPath, { plan, serverScript, handlers, natives, spares: numberOption(plan.options, 'spares', 0), logPath });
-      const log = openSync(logPath, 'a');
-      let host: ChildProcess;
-      try {
-        host = fork(hostScript, [planPath], {
-          stdio: ['ignore', log, log, 'ipc'],
-          execArgv: [],
-          // Its own process group: a terminal's Ctrl-C reaches the lab only, which then stops the
-          // host in order (partial results stay consistent); if the lab dies instead, the IPC
-          // channel closing stops the host all the same.
-          detached: true,
-          serialization: 'json',
-        });
-      } finally {
-        closeSync(log);
-      }
-      const timeoutMs = deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-      return attachHost('process', host, { channel: 'ipc', logPath, startTimeoutMs: timeoutMs });
+      const { logPath } = hostFiles(plan.workDir, 'process');
+      const hostPlan: ProcessHostPlan = { plan, serverScript, handlers, natives, logPath };
+      return launchHost({ runner: 'process', program: { kind: 'node', script: hostScript }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
     },
   };
 }
 
 /** The registered `process` runner. Options: `spares` (spare instances per tenant, default 0). */
-export const processRunner: Runner = createProcessRunner();
+export const processRunner: Runner<ProcessOptions> = createProcessRunner();

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpEndpoint, type Packaging } from '../../workloads/testkit/packagings.js';
+import { resolveOptions } from '../kit/options.js';
 import { wasmRunner } from './runner.js';
 
 /** Tenant id the packaging serves its one workload under. */
@@ -22,7 +23,7 @@ export const wasmPackaging: Packaging = {
       runId: `identity-${w.name}`,
       tenants: [{ id: TENANT, workload: w.name }],
       keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-      options: { workers: 1 },
+      options: resolveOptions(wasmRunner, { workers: 1 }),
       requestTimeoutMs: 30_000,
       workDir,
     });

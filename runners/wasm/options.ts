@@ -16,7 +16,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { componentsOptionProblems } from '../components/components.js';
-import { checkOptions, numberOption, type NumericOption } from '../kit/options.js';
+import type { ParsedOptions } from '../../lab/pop/contract.js';
+import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
@@ -39,7 +40,7 @@ export interface WasmOptions {
 }
 
 /** Every problem with `options`, each naming the option. */
-export function validateWasmOptions(options: Record<string, unknown>): string[] {
+function validateWasmOptions(options: Record<string, unknown>): string[] {
   const problems = checkOptions('wasm', options, NUMERIC, OTHER);
   const workers = options.workers;
   const maxWorkers = availableParallelism() * MAX_WORKERS_PER_CORE;
@@ -54,8 +55,7 @@ export function validateWasmOptions(options: Record<string, unknown>): string[] 
   return problems;
 }
 
-/** Resolved options; call after validation passed. */
-export function resolveWasmOptions(options: Record<string, unknown>): WasmOptions {
+function resolveWasmOptions(options: Record<string, unknown>): WasmOptions {
   return {
     spares: numberOption(options, 'spares', 0),
     workers: numberOption(options, 'workers', availableParallelism()),
@@ -63,4 +63,9 @@ export function resolveWasmOptions(options: Record<string, unknown>): WasmOption
     prewarmSpares: options.prewarmSpares === true,
     components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
   };
+}
+
+/** The scenario's options map checked once: every problem, or the resolved options. */
+export function parseWasmOptions(raw: Record<string, unknown>): ParsedOptions<WasmOptions> {
+  return parsed(validateWasmOptions(raw), () => resolveWasmOptions(raw));
 }

@@ -1,6 +1,6 @@
-/** What the `wasm` runner hands its host process: written as JSON into the run's work directory. */
-import { readFileSync, writeFileSync } from 'node:fs';
+/** What the `wasm` runner hands its host process (kit/launch.ts writes it as JSON beside the host's log). */
 import type { LaunchPlan } from '../../lab/pop/contract.js';
+import type { WasmOptions } from './options.js';
 
 /** A request as JSON carries it (body base64). */
 export interface PlanRequest {
@@ -12,27 +12,9 @@ export interface PlanRequest {
 
 /** The launch plan plus the prepared artifacts, so the host never builds anything. */
 export interface WasmHostPlan {
-  plan: LaunchPlan;
+  plan: LaunchPlan<WasmOptions>;
   /** Artifact directory per workload. */
   artifacts: Record<string, string>;
-  spares: number;
-  workers: number;
-  memoryProbes: number;
   /** Request that brings a probe instance to its idle-after-a-request state, per workload. */
   probeRequests: Record<string, PlanRequest>;
-  /** The host's log file, named in error messages. */
-  logPath: string;
-}
-
-/** Messages the host sends its parent over IPC. */
-export type WasmHostMessage = { type: 'ready'; url: string } | { type: 'error'; message: string };
-
-/** Writes the plan file. */
-export function writeWasmHostPlan(path: string, plan: WasmHostPlan): void {
-  writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
-}
-
-/** Reads a plan file written by `writeWasmHostPlan`. */
-export function readWasmHostPlan(path: string): WasmHostPlan {
-  return JSON.parse(readFileSync(path, 'utf8')) as WasmHostPlan;
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { assertBrokenComponentsRejected, stats, until } from '../kit/wasm-testkit.js';
 import { wasmRunner } from './runner.js';
 import { call, launchTestHost, misbehavingComponent, type TestHost } from './test-support.js';
+import { optionProblems, resolveOptions } from '../kit/options.js';
 
 /** Request deadline of the isolation host. */
 const TIMEOUT_MS = 1500;
@@ -183,7 +184,7 @@ describe('same-thread engine (workers: 0)', () => {
 
 describe('bring your own component, and broken ones', () => {
   test('a component given by path runs as a tenant', async () => {
-    const prepared = await wasmRunner.prepare(['mine'], { components: { mine: mis } });
+    const prepared = await wasmRunner.prepare(['mine'], resolveOptions(wasmRunner, { components: { mine: mis } }));
     assert.equal(prepared.artifacts[0]!.packaging, 'wasm-component');
     assert.match(prepared.artifacts[0]!.digest, /^sha256:/);
     const host = await launchTestHost([{ id: 'byo', workload: 'mine' }], { workers: 1, components: { mine: mis } });
@@ -200,10 +201,10 @@ describe('bring your own component, and broken ones', () => {
   test('a broken component file is rejected at prepare time, naming the file', () => assertBrokenComponentsRejected(wasmRunner));
 
   test('options are validated, every problem named', () => {
-    const problems = wasmRunner.validateOptions({ spares: -1, allowNetwork: true, components: { 'Bad Name': 3 }, nope: 1 });
+    const problems = optionProblems(wasmRunner, { spares: -1, allowNetwork: true, components: { 'Bad Name': 3 }, nope: 1 });
     assert.equal(problems.length, 5, problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith('options.allowNetwork')));
     assert.ok(problems.some((p) => p.startsWith('options.nope')));
-    assert.deepEqual(wasmRunner.validateOptions({ spares: 0, workers: 1, allowNetwork: false }), []);
+    assert.deepEqual(optionProblems(wasmRunner, { spares: 0, workers: 1, allowNetwork: false }), []);
   });
 });

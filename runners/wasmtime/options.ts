@@ -19,7 +19,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { componentsOptionProblems } from '../components/components.js';
-import { checkOptions, numberOption, type NumericOption } from '../kit/options.js';
+import type { ParsedOptions } from '../../lab/pop/contract.js';
+import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
@@ -55,7 +56,7 @@ export interface WasmtimeOptions {
 }
 
 /** Every problem with `options`, each naming the option. */
-export function validateWasmtimeOptions(options: Record<string, unknown>): string[] {
+function validateWasmtimeOptions(options: Record<string, unknown>): string[] {
   const problems = checkOptions('wasmtime', options, NUMERIC, OTHER);
   if (typeof options.poolInstances === 'number' && options.poolInstances > MAX_POOL_INSTANCES) problems.push(`options.poolInstances: at most ${MAX_POOL_INSTANCES}, got ${options.poolInstances}`);
   if (typeof options.instanceMemoryMiB === 'number' && options.instanceMemoryMiB > MAX_INSTANCE_MEMORY_MIB) problems.push(`options.instanceMemoryMiB: at most ${MAX_INSTANCE_MEMORY_MIB}, got ${options.instanceMemoryMiB}`);
@@ -67,8 +68,7 @@ export function validateWasmtimeOptions(options: Record<string, unknown>): strin
   return problems;
 }
 
-/** Resolved options; call after validation passed. */
-export function resolveWasmtimeOptions(options: Record<string, unknown>): WasmtimeOptions {
+function resolveWasmtimeOptions(options: Record<string, unknown>): WasmtimeOptions {
   return {
     reuse: options.reuse === true,
     spares: numberOption(options, 'spares', 0),
@@ -79,4 +79,9 @@ export function resolveWasmtimeOptions(options: Record<string, unknown>): Wasmti
     memoryProbes: numberOption(options, 'memoryProbes', 8),
     components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
   };
+}
+
+/** The scenario's options map checked once: every problem, or the resolved options. */
+export function parseWasmtimeOptions(raw: Record<string, unknown>): ParsedOptions<WasmtimeOptions> {
+  return parsed(validateWasmtimeOptions(raw), () => resolveWasmtimeOptions(raw));
 }

@@ -2,7 +2,6 @@
  * What the lab hands the Rust host (runners/wasmtime/host/src/plan.rs reads it): the tenants,
  * a component file per workload and every setting, so the host looks nothing up itself.
  */
-import { writeFileSync } from 'node:fs';
 import type { KeepAliveSpec } from '../../lab/scenario/types.js';
 import type { TenantAssignment } from '../../lab/pop/contract.js';
 
@@ -32,9 +31,4 @@ export interface WasmtimeHostPlan {
   probeRequests: Record<string, ProbeRequest>;
   /** Precompiled-component cache (content hash x engine compatibility hash). */
   cacheDir: string;
-}
-
-/** Writes the plan file. */
-export function writeWasmtimeHostPlan(path: string, plan: WasmtimeHostPlan): void {
-  writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
 }

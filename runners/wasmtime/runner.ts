@@ -5,18 +5,16 @@
  * Components come from the `wasm` runner's build (one artifact, two runtimes) or are brought
  * by path. See docs/wasmtime-host.md.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
+import { EnvironmentError } from '../../lab/errors.js';
 import { cacheDir } from '../../lab/paths.js';
-import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
-import { attachHost, type HostPopHandle } from '../kit/launch.js';
-import { BadComponentError, resolveComponents, type ResolvedComponent } from '../components/components.js';
+import { launchHost, type HostPopHandle } from '../kit/launch.js';
+import { BadComponentError, probeRequest, resolveComponents } from '../components/components.js';
 import { buildHost, type HostBuildOptions } from './host-build.js';
-import { writeWasmtimeHostPlan, type ProbeRequest } from './plan.js';
-import { resolveWasmtimeOptions, validateWasmtimeOptions } from './options.js';
+import type { WasmtimeHostPlan } from './plan.js';
+import { parseWasmtimeOptions, type WasmtimeOptions } from './options.js';
 
 /** Generous: start-up includes compiling components on a cache miss (seconds for SpiderMonkey). */
 const DEFAULT_START_TIMEOUT_MS = 120_000;
@@ -54,29 +52,16 @@ export function hostVersions(binary: string): Record<string, string> {
   return JSON.parse(r.stdout) as Record<string, string>;
 }
 
-function probeRequest(workload: string, brought: boolean): ProbeRequest {
-  if (brought) return { method: 'GET', path: '/', headers: {}, body: [] };
-  const f = loadWorkload(workload).trafficFixtures[0]!;
-  return { method: f.request.method, path: f.request.path, headers: f.request.headers, body: [...fixtureRequestBody(f)] };
-}
-
-
 /** Builds a wasmtime runner; `wasmtimeRunner` is the registered one. */
-export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
-  const check = (options: Record<string, unknown>): void => {
-    const problems = validateWasmtimeOptions(options);
-    if (problems.length > 0) throw new LabError(`wasmtime runner: ${problems.join('; ')}`, ExitCode.invalidInput);
-  };
-
+export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<WasmtimeOptions> {
   return {
     name: 'wasmtime',
 
-    validateOptions: validateWasmtimeOptions,
+    parseOptions: parseWasmtimeOptions,
 
-    async prepare(workloads: string[], options: Record<string, unknown>): Promise<PreparedRuntime> {
-      check(options);
+    async prepare(workloads: string[], options: WasmtimeOptions): Promise<PreparedRuntime> {
       const binary = await buildHost(deps.host);
-      const resolved = await resolveComponents(workloads, resolveWasmtimeOptions(options).components);
+      const resolved = await resolveComponents(workloads, options.components);
       for (const c of Object.values(resolved)) if (c.brought) checkComponent(binary, c.file);
       const artifacts: ArtifactInfo[] = Object.entries(resolved).map(([w, c]) => ({
         workload: w,
@@ -89,16 +74,12 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
       return { artifacts, versions: hostVersions(binary) };
     },
 
-    async launch(plan: LaunchPlan): Promise<WasmtimePopHandle> {
-      check(plan.options);
-      const opts = resolveWasmtimeOptions(plan.options);
+    async launch(plan: LaunchPlan<WasmtimeOptions>): Promise<WasmtimePopHandle> {
+      const opts = plan.options;
       const binary = await buildHost(deps.host);
       const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
-      const resolved: Record<string, ResolvedComponent> = await resolveComponents(workloads, opts.components);
-      mkdirSync(plan.workDir, { recursive: true });
-      const planPath = join(plan.workDir, 'wasmtime-host.plan.json');
-      const logPath = join(plan.workDir, 'wasmtime-host.log');
-      writeWasmtimeHostPlan(planPath, {
+      const resolved = await resolveComponents(workloads, opts.components);
+      const hostPlan: WasmtimeHostPlan = {
         runtime: 'wasmtime',
         tenants: plan.tenants,
         components: Object.fromEntries(Object.entries(resolved).map(([w, c]) => [w, c.file])),
@@ -111,23 +92,20 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner {
         poolInstances: opts.poolInstances,
         workers: opts.workers,
         memoryProbes: opts.memoryProbes,
-        probeRequests: Object.fromEntries(workloads.map((w) => [w, probeRequest(w, resolved[w]!.brought)])),
+        probeRequests: Object.fromEntries(
+          Object.entries(resolved).map(([w, c]) => {
+            const r = probeRequest(w, c.brought);
+            // Body bytes as numbers: the host needs no base64 decoder.
+            return [w, { method: r.method, path: r.path, headers: r.headers, body: [...r.body] }];
+          }),
+        ),
         cacheDir: precompiledCacheDir(),
-      });
-      const log = openSync(logPath, 'a');
-      let host: ChildProcess;
-      try {
-        // stdin is a pipe the host watches: when this process dies, even by SIGKILL, the pipe
-        // closes and the host exits. Its own process group keeps a terminal's Ctrl-C to the lab.
-        host = spawn(binary, [planPath], { stdio: ['pipe', 'pipe', log], detached: true });
-      } finally {
-        closeSync(log);
-      }
-      const timeoutMs = deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-      return attachHost('wasmtime', host, { channel: 'stdout-json', logPath, startTimeoutMs: timeoutMs });
+      };
+      // stdin is a pipe the host watches: when this process dies, even by SIGKILL, the pipe closes and the host exits.
+      return launchHost({ runner: 'wasmtime', program: { kind: 'native', binary }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
     },
   };
 }
 
 /** The registered `wasmtime` runner. */
-export const wasmtimeRunner: Runner = createWasmtimeRunner();
+export const wasmtimeRunner: Runner<WasmtimeOptions> = createWasmtimeRunner();

@@ -15,6 +15,7 @@ import { assertBrokenComponentsRejected } from '../kit/wasm-testkit.js';
 import { buildHost } from './host-build.js';
 import { precompiledCacheDir, wasmtimeRunner } from './runner.js';
 import { alive, call, misbehavingComponent, launchTestHost, stats, until, type TestHost } from './test-support.js';
+import { optionProblems, resolveOptions } from '../kit/options.js';
 
 /** Request deadline of the isolation host; the CPU deadline is well below it so the epoch, not the request timer, must stop the loop. */
 const TIMEOUT_MS = 5000;
@@ -256,7 +257,7 @@ describe('keep-alive policy: instance cap and memory budget', () => {
 
 describe('bring your own component, broken ones, options', () => {
   test('a component given by path runs as a tenant', async () => {
-    const prepared = await wasmtimeRunner.prepare(['mine'], { components: { mine: iso } });
+    const prepared = await wasmtimeRunner.prepare(['mine'], resolveOptions(wasmtimeRunner, { components: { mine: iso } }));
     assert.equal(prepared.artifacts[0]!.packaging, 'wasm-component');
     assert.match(prepared.artifacts[0]!.digest, /^sha256:/);
     assert.equal(prepared.versions.wasmtime, '48.0.8');
@@ -272,11 +273,11 @@ describe('bring your own component, broken ones, options', () => {
   test('a broken component file is rejected at prepare time, naming the file', () => assertBrokenComponentsRejected(wasmtimeRunner));
 
   test('options are validated, every problem named', () => {
-    const problems = wasmtimeRunner.validateOptions({ spares: -1, reuse: 'yes', allowNetwork: true, components: { 'Bad Name': 3 }, nope: 1, instanceMemoryMiB: 1e6 });
+    const problems = optionProblems(wasmtimeRunner, { spares: -1, reuse: 'yes', allowNetwork: true, components: { 'Bad Name': 3 }, nope: 1, instanceMemoryMiB: 1e6 });
     assert.equal(problems.length, 7, problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith('options.reuse')));
     assert.ok(problems.some((p) => p.startsWith('options.nope') && p.includes('reuse')));
-    assert.deepEqual(wasmtimeRunner.validateOptions({ spares: 0, reuse: true, cpuDeadlineMs: 50, allowNetwork: false }), []);
+    assert.deepEqual(optionProblems(wasmtimeRunner, { spares: 0, reuse: true, cpuDeadlineMs: 50, allowNetwork: false }), []);
   });
 
   test('the host exits when its parent dies (SIGKILL), through the closed stdin pipe', async () => {

@@ -23,6 +23,7 @@ import { DEFAULT_OPTIONS } from '../../../runners/container/options.js';
 import { PortAllocator } from '../../../runners/container/ports.js';
 import { waitReady } from '../../../runners/container/host/readiness.js';
 import { STRATEGIES, type Strategy } from '../../../runners/container/strategies.js';
+import { resolveOptions } from '../../../runners/kit/options.js';
 
 const run = promisify(execFile);
 
@@ -99,7 +100,7 @@ async function strategyRow(strategy: Strategy, workload: string, packaging: Imag
     runId: `bench-${strategy}-${process.pid}`,
     tenants: [{ id: 'b1', workload }],
     keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-    options: { strategy, packaging },
+    options: resolveOptions(containerRunner, { strategy, packaging }),
     requestTimeoutMs: readyTimeoutMs,
     workDir,
   });

@@ -12,6 +12,7 @@ import { ExitCode, LabError } from '../../errors.js';
 import { getRunner } from '../../../runners/registry.js';
 import { fixtureRequestBody, listWorkloads, loadWorkload } from '../../../workloads/registry.js';
 import type { Command } from '../commands/command.js';
+import { resolveOptions } from '../../../runners/kit/options.js';
 
 export interface SaturateRow {
   runtime: string;
@@ -28,14 +29,15 @@ export interface SaturateRow {
 /** Saturates one tenant per workload on `runtime` and returns one row per workload. */
 export async function saturate(opts: { runtime: string; workloads: string[]; seconds: number; connections: number; options?: Record<string, unknown> }): Promise<SaturateRow[]> {
   const runner = getRunner(opts.runtime);
-  await runner.prepare(opts.workloads, opts.options ?? {});
+  const options = resolveOptions(runner, opts.options ?? {});
+  await runner.prepare(opts.workloads, options);
   const workDir = mkdtempSync(join(tmpdir(), 'lab-bench-'));
   const tenants = opts.workloads.map((w, i) => ({ id: `b${String(i + 1).padStart(3, '0')}`, workload: w }));
   const handle = await runner.launch({
     runId: `bench-${Date.now()}`,
     tenants,
     keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-    options: opts.options ?? {},
+    options,
     requestTimeoutMs: 10_000,
     workDir,
   });

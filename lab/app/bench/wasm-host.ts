@@ -21,6 +21,7 @@ import { benchWasmHost, wasmBenchCommand, type WasmBenchResult } from './wasm-v8
 import { buildHost } from '../../../runners/wasmtime/host-build.js';
 import { resolveComponents } from '../../../runners/components/components.js';
 import { hostVersions, precompiledCacheDir, wasmtimeRunner } from '../../../runners/wasmtime/runner.js';
+import { resolveOptions } from '../../../runners/kit/options.js';
 
 /** What to measure. */
 export interface WasmtimeBenchOptions {
@@ -94,7 +95,7 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
       tenants: [{ id: 'bench', workload: w.name }],
       // The cap is the load's concurrency: every connection may hold an instance.
       keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: Math.max(1, opts.connections), memoryBudgetMiB: 0 },
-      options: { reuse, workers: opts.workers },
+      options: resolveOptions(wasmtimeRunner, { reuse, workers: opts.workers }),
       requestTimeoutMs: 10_000,
       workDir: join(workDir, reuse ? 'reuse' : 'fresh'),
     });

@@ -22,6 +22,7 @@ import { fixtureRequestBody, loadWorkload } from '../../../workloads/registry.js
 import type { MemoryReport, PopHandle, PopStats } from '../../pop/contract.js';
 import { GLUE_DIR } from '../../../runners/wasm/artifacts/artifact.js';
 import { resolveArtifacts, wasmRunner, wasmVersions } from '../../../runners/wasm/runner.js';
+import { resolveOptions } from '../../../runners/kit/options.js';
 
 /** What to measure. */
 export interface WasmBenchOptions {
@@ -148,7 +149,7 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
   const w = loadWorkload(opts.workload);
   const f = w.trafficFixtures[0]!;
   const body = fixtureRequestBody(f);
-  const art = (await resolveArtifacts([w.name], {}))[w.name]!;
+  const art = (await resolveArtifacts([w.name], resolveOptions(wasmRunner, {})))[w.name]!.artifact;
   const floor = measureFloor(readFileSync(join(art.dir, GLUE_DIR, art.manifest.coreModules[0]!)), opts.samples);
 
   const loadStart = loadavg()[0]!;
@@ -158,7 +159,7 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
       runId: `bench-wasm-${Date.now()}`,
       tenants: tenants.map((id) => ({ id, workload: w.name })),
       keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-      options: { spares, prewarmSpares, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) },
+      options: resolveOptions(wasmRunner, { spares, prewarmSpares, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) }),
       requestTimeoutMs: 10_000,
       workDir: join(workDir, `spares-${spares}${prewarmSpares ? '-prewarmed' : ''}`),
     });

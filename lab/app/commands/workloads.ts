@@ -4,6 +4,7 @@ import { getRunner, runnerNames } from '../../../runners/registry.js';
 import { listWorkloads, loadWorkload } from '../../../workloads/registry.js';
 import type { Command } from './command.js';
 import { languageOf } from '../../../workloads/languages/index.js';
+import { resolveOptions } from '../../../runners/kit/options.js';
 
 export const workloadsCommand: Command = {
   name: 'workloads',
@@ -42,7 +43,8 @@ their digests and sizes. Artifacts are cached by content hash; unchanged inputs 
     }
     // Then what every runner makes of them (images, transpiled glue, precompiled code).
     for (const rt of runtimes) {
-      const prepared = await getRunner(rt).prepare(workloads, {});
+      const runner = getRunner(rt);
+      const prepared = await runner.prepare(workloads, resolveOptions(runner, {}));
       for (const a of prepared.artifacts) {
         process.stdout.write(`${rt.padEnd(10)} ${a.workload.padEnd(12)} ${a.packaging.padEnd(16)} ${String(a.sizeBytes).padStart(10)} B  ${a.digest}\n`);
       }
