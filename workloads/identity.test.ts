@@ -1,9 +1,10 @@
 /**
- * The identity check: every fixture of every workload, through every packaging, must give the
- * fixture's status, header subset and body bytes, and the same status, handler headers and body
- * bytes as calling the handler directly. A new packaging (Wasm component, container, C port)
- * passes this before any of its numbers mean anything; add it to `packagings` in
- * workloads/testkit/packagings.ts.
+ * The identity check of the packagings that need no runner: every fixture of every workload
+ * must give the fixture's status, header subset and body bytes, and the same status, handler
+ * headers and body bytes as calling the handler directly (in process, in a bare realm, in the
+ * Node packaging server, and the C ports through their harness and static server). What a
+ * runner makes of a workload (component, container image, its PoP) is checked the same way by
+ * the conformance suite's `identity` behaviour against every runner (runners/conformance/).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +12,6 @@ import { fixtureExpectedBody, fixtureRequestBody, listWorkloads, loadWorkload } 
 import type { Fixture, Workload } from './registry.js';
 import { directCall, packagings } from './testkit/packagings.js';
 import type { Endpoint, Observed } from './testkit/packagings.js';
-import { containerPackaging } from '../runners/container/identity-packaging.js';
-import { wasmPackaging } from '../runners/wasm/identity-packaging.js';
 import { cPackagings } from './c/identity-packagings.js';
 
 // JS workloads: each packaging runs them (the C packagings run each one's C port, see
@@ -35,7 +34,7 @@ test('there are workloads to check', () => {
   );
 });
 
-for (const packaging of [...packagings, containerPackaging, wasmPackaging, ...cPackagings]) {
+for (const packaging of [...packagings, ...cPackagings]) {
   describe(`packaging ${packaging.name}`, () => {
     const endpoints = new Map<string, Endpoint>();
     const references = new Map<string, Endpoint>();

@@ -26,6 +26,7 @@
  */
 
 import type { KeepAliveSpec } from '../scenario/types.js';
+import type { ConformanceDeclaration } from './conformance.js';
 
 /** Header names of the PoP protocol, in one place. */
 export const POP_HEADERS = {
@@ -232,4 +233,6 @@ export interface Runner<O = unknown> {
   prepare(workloads: string[], options: O): Promise<PreparedRuntime>;
   /** Starts the PoP endpoint on 127.0.0.1 and resolves once it serves. */
   launch(plan: LaunchPlan<O>): Promise<PopHandle>;
+  /** What the conformance suite needs to know: behaviours it cannot show (and why), test options, its misbehaving tenant. */
+  readonly conformance: ConformanceDeclaration;
 }

@@ -65,6 +65,11 @@ export const containerRunner: Runner<ContainerOptions> = {
 
   parseOptions: parseContainerOptions,
 
+  conformance: {
+    misbehaving: async () => (await import('./conformance.js')).misbehavingContainer(),
+    leftovers: async (runId) => (await import('./conformance.js')).runContainers(runId),
+  },
+
   async prepare(workloads: string[], o: ContainerOptions): Promise<PreparedRuntime> {
     const engine = await connectEngine();
     const artifacts: ArtifactInfo[] = [];

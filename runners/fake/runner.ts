@@ -37,6 +37,16 @@ export const fakeRunner: Runner<FakeOptions> = {
       spares: numberOption(raw, 'spares', 0),
     })),
 
+  conformance: {
+    cannot: {
+      identity: 'fake instances run no handler: every request is answered with a JSON echo of the tenant and path',
+      'crash-answered': 'fake instances have fixed timings and never fail',
+      'hang-answered': 'fake instances have fixed timings and always answer',
+    },
+    // A declared size, so the memory budget has something to count.
+    options: { memoryBytes: 1024 * 1024 },
+  },
+
   async prepare(workloads: string[]): Promise<PreparedRuntime> {
     // No artifact exists: digests are of the workload name, so records stay well-formed and stable.
     return {

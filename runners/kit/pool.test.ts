@@ -7,11 +7,6 @@ import type { TenantAssignment } from '../../lab/pop/contract.js';
 import type { Activation, ActivationContext, DisposeCause, Instance, InstanceFactory, InstanceRequest, InstanceResponse } from './instance.js';
 import { InstancePool, type PoolOptions, type PopRequest, type PopResult } from './pool.js';
 import { PopError } from './pop-error.js';
-import { InstancePolicy } from '../../lab/policy/instance-policy.js';
-import { hostModel } from '../../lab/sim/host-model.js';
-import { createSimulation } from '../../lab/sim/host-sim.js';
-import { constantCalibration, tinyScenario } from '../../lab/sim/test-support.js';
-import { openSchedule } from '../../lab/traffic/plan.js';
 
 const MIB = 1024 * 1024;
 
@@ -438,21 +433,4 @@ describe('InstancePool reporting and shutdown', () => {
     assert.equal(factory.live().length, 0);
     assert.equal((await rejection(pool.handle(request('ta')))).kind, 'shutting-down');
   });
-});
-
-it('the simulator drives the very policy class the live pool uses (same object, not a copy)', () => {
-  const s = tinyScenario({ gapMs: 5, spanMs: 10 });
-  const rc = constantCalibration('p', ['hello'], { serviceMs: 1, activationMs: 1 });
-  const sim = createSimulation(openSchedule(s, { hello: 1 }), hostModel(rc, { cores: 1, keepAlive: s.keepAlive, timeoutMs: 5000, artifactMissRate: 0, workloads: ['hello'] }), { seed: 1 });
-  const pool = new InstancePool({
-    runtime: 'test',
-    tenants: [{ id: 't0001', workload: 'hello' }],
-    keepAlive: s.keepAlive,
-    requestTimeoutMs: 1000,
-    factory: { activate: () => Promise.reject(new Error('not used')) },
-  });
-  const poolPolicy = (pool as unknown as { policy: object }).policy;
-  assert.equal(sim.policy.constructor, poolPolicy.constructor);
-  assert.equal(sim.policy.constructor, InstancePolicy);
-  assert.ok(poolPolicy instanceof InstancePolicy);
 });

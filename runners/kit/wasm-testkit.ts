@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { test } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../lab/paths.js';
@@ -14,8 +13,6 @@ import type { PopStats, Runner, TenantAssignment } from '../../lab/pop/contract.
 import type { HostPopHandle } from './launch.js';
 import { resolveOptions } from './options.js';
 import { buildGuestComponent } from '../../workloads/js/component.js';
-import { fixtureRequestBody, type Workload } from '../../workloads/registry.js';
-import { httpEndpoint, type Endpoint } from '../../workloads/testkit/packagings.js';
 
 /** Builds (once) a test guest component from a JS module exporting `incomingHandler`; returns its file. */
 export async function testGuestComponent(name: string, sourceFile: string): Promise<string> {
@@ -127,25 +124,5 @@ export async function assertBrokenComponentsRejected(runner: Runner): Promise<vo
     await assert.rejects(runner.prepare(['z'], resolveOptions(runner, { components: { z: missing } })), (e: Error) => e.message.includes(missing) && /cannot read/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * The identity check through a PoP host: one test per fixture of every workload, comparing the
- * host's answer (tenant `id-<workload>`) with `reference`'s direct call, byte for byte.
- */
-export function identityTests(workloads: Workload[], host: () => string, reference: (w: Workload) => Endpoint): void {
-  for (const w of workloads) {
-    for (const f of w.fixtures) {
-      test(`${w.name}/${f.name}`, async () => {
-        const body = fixtureRequestBody(f);
-        const got = await httpEndpoint(host(), async () => {}, `/t/id-${w.name}`).call(f.request, body);
-        const ref = await reference(w).call(f.request, body);
-        assert.equal(got.status, ref.status, Buffer.from(got.body).toString());
-        assert.deepEqual(Buffer.from(got.body), Buffer.from(ref.body), 'body differs from a direct call');
-        for (const [k, v] of Object.entries(ref.headers)) assert.equal(got.headers[k], v, `handler header ${k}`);
-        assert.equal(got.headers['content-length'], String(ref.body.length));
-      });
-    }
   }
 }

@@ -5,6 +5,8 @@ import type { LaunchPlan } from '../../lab/pop/contract.js';
 export interface ProcessOptions {
   /** Spare (pre-started) instances per tenant. */
   spares: number;
+  /** Brought JS handler modules by workload name (absolute paths). */
+  handlers: Record<string, string>;
 }
 
 /** The launch plan plus everything the host must not look up itself (so tests can point it at test handlers). */

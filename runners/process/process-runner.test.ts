@@ -9,16 +9,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadWorkload } from '../../workloads/registry.js';
 import { POP_HEADERS, type PopStats } from '../../lab/pop/contract.js';
 import { PopClient } from '../../lab/pop/client.js';
-import { createProcessRunner, processRunner, type ProcessPopHandle } from './runner.js';
-import { optionProblems } from '../kit/options.js';
+import { processRunner, type ProcessPopHandle } from './runner.js';
+import { optionProblems, resolveOptions } from '../kit/options.js';
 import { descendants, isRunning } from './testdata/procs.js';
 
-const misbehaveHandler = fileURLToPath(new URL('./testdata/misbehave-handler.js', import.meta.url));
+const misbehaveHandler = fileURLToPath(new URL('../testdata/misbehave-handler.js', import.meta.url));
 const holderScript = fileURLToPath(new URL('./testdata/launch-holder.js', import.meta.url));
 /** Short enough to keep the hang test quick, long enough for a cold start on a loaded machine. */
 const REQUEST_TIMEOUT_MS = 2500;
 
-const runner = createProcessRunner({ resolveHandler: (w) => (w === 'misbehave' ? misbehaveHandler : loadWorkload(w).handlerPath) });
+const runner = processRunner;
 
 interface Answer {
   status: number;
@@ -55,7 +55,7 @@ describe('process runner', () => {
         { id: 'bad', workload: 'misbehave' },
       ],
       keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 },
-      options: { spares: 0 },
+      options: resolveOptions(runner, { handlers: { misbehave: misbehaveHandler } }),
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       workDir,
     })) as ProcessPopHandle;
@@ -211,22 +211,22 @@ describe('process runner start-up failures', () => {
           runId: 'bad',
           tenants: [{ id: 'a', workload: 'hello' }],
           keepAlive: { idleTimeoutSeconds: 1, maxInstancesPerTenant: 0, memoryBudgetMiB: 0 },
-          options: { spares: 0 },
+          options: resolveOptions(runner, {}),
           requestTimeoutMs: 1000,
           workDir,
         }),
         /PoP host failed to start: keepAlive\.maxInstancesPerTenant must be an integer >= 1, got 0/,
       );
       await assert.rejects(
-        createProcessRunner({ resolveHandler: () => join(workDir, 'missing.js') }).launch({
+        runner.launch({
           runId: 'bad',
           tenants: [{ id: 'a', workload: 'hello' }],
           keepAlive: { idleTimeoutSeconds: 1, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-          options: { spares: 0 },
+          options: resolveOptions(runner, { handlers: { hello: join(workDir, 'missing.js') } }),
           requestTimeoutMs: 1000,
           workDir,
         }),
-        /handler of test workload hello .*missing\.js does not exist/,
+        /options\.handlers\.hello: .*missing\.js does not exist/,
       );
     } finally {
       rmSync(workDir, { recursive: true, force: true });
@@ -236,7 +236,7 @@ describe('process runner start-up failures', () => {
 
 describe('process runner preparation and options', () => {
   it('prepares one Node artifact per workload with digests and the Node version', async () => {
-    const prepared = await processRunner.prepare(['hello'], { spares: 0 });
+    const prepared = await processRunner.prepare(['hello'], resolveOptions(processRunner, {}));
     assert.deepEqual(prepared.versions, { node: process.version });
     const [a] = prepared.artifacts;
     assert.ok(a);
@@ -251,22 +251,26 @@ describe('process runner preparation and options', () => {
     assert.deepEqual(optionProblems(processRunner, { spares: 2 }), []);
     assert.deepEqual(optionProblems(processRunner, { spares: -1, sparez: 1 }), [
       'options.spares: must be an integer >= 0, got -1',
-      'options.sparez: unknown option of runner "process" (known: spares)',
+      'options.sparez: unknown option of runner "process" (known: spares, handlers)',
     ]);
     assert.deepEqual(optionProblems(processRunner, { spares: 1.5 }), ['options.spares: must be an integer >= 0, got 1.5']);
+    assert.deepEqual(optionProblems(processRunner, { handlers: { 'Bad Name': '' } }), [
+      'options.handlers.Bad Name: not a workload name ([a-z0-9-]+)',
+      'options.handlers.Bad Name: must be a path to a JS module exporting handle',
+    ]);
   });
 });
 
 describe('process runner, compiled workload', () => {
   it('runs a C workload as its static server process, which exits with the host', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'process-runner-c-'));
-    const prepared = await processRunner.prepare(['hello-c'], { spares: 0 });
+    const prepared = await processRunner.prepare(['hello-c'], resolveOptions(processRunner, {}));
     assert.equal(prepared.artifacts[0]!.packaging, 'native-static');
     const h = (await processRunner.launch({
       runId: 'test-c',
       tenants: [{ id: 'c1', workload: 'hello-c' }],
       keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-      options: { spares: 0 },
+      options: resolveOptions(processRunner, {}),
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       workDir,
     })) as ProcessPopHandle;

@@ -1,34 +1,37 @@
 /**
- * The `process` runner: each tenant instance is a bare Node child process running the workload's
- * Node packaging server; a PoP host process of its own (host.ts) routes, pools and proxies.
- * Running the host apart from the lab keeps the lab's load generator and the measured PoP from
- * sharing an event loop, and makes "host USS" a clean fixed overhead.
+ * The `process` runner: each tenant instance is a bare OS process: the workload's bare-process
+ * artifact as its language builds it (a JS module behind the Node packaging server, or a static
+ * executable); a PoP host process of its own (host/main.ts) routes, pools and proxies. Running
+ * the host apart from the lab keeps the lab's load generator and the measured PoP from sharing
+ * an event loop, and makes "host USS" a clean fixed overhead.
+ *
+ * Options: `spares` (spare instances per tenant, default 0); `handlers` (`{ <workload>: <path
+ * to a JS module exporting handle> }`: bring your own handler, run by the Node packaging server
+ * for tenants of that workload).
  */
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
-import { EnvironmentError } from '../../lab/errors.js';
-import { nodeServerScript } from '../../workloads/packaging/node/launch.js';
-import { loadWorkload } from '../../workloads/registry.js';
+import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
+import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { languageOf } from '../../workloads/languages/index.js';
 import type { ProcessArtifact } from '../../workloads/languages/language.js';
-import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
-import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
+import { nodeServerScript } from '../../workloads/packaging/node/launch.js';
+import { loadWorkload } from '../../workloads/registry.js';
 import { hostFiles, launchHost, type HostPopHandle } from '../kit/launch.js';
+import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 import type { ProcessHostPlan, ProcessOptions } from './plan.js';
 
 const OPTIONS: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
 };
+const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Generous: start-up includes filling spare pools, and this is not a measurement. */
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 
-/** Seams for tests: where handlers and the packaging server come from. */
+/** Seams for tests. */
 export interface ProcessRunnerDeps {
-  /** A test handler module to serve for `workload` instead of its own artifact (undefined: the workload's language decides). */
-  resolveHandler?(workload: string): string | undefined;
-  /** The Node packaging server entry script. Default: the compiled workloads/packaging/node/server.js. */
-  serverScript?: string;
   /** Deadline for the host to serve, milliseconds. */
   startTimeoutMs?: number;
 }
@@ -36,57 +39,80 @@ export interface ProcessRunnerDeps {
 /** A launched PoP, with the host's pid for leak checks. */
 export type ProcessPopHandle = HostPopHandle;
 
+function handlersProblems(h: unknown): string[] {
+  if (h === undefined) return [];
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) return ['options.handlers: must map workload names to JS handler module paths'];
+  const problems: string[] = [];
+  for (const [name, path] of Object.entries(h)) {
+    if (!WORKLOAD_NAME.test(name)) problems.push(`options.handlers.${name}: not a workload name ([a-z0-9-]+)`);
+    if (typeof path !== 'string' || path === '') problems.push(`options.handlers.${name}: must be a path to a JS module exporting handle`);
+  }
+  return problems;
+}
+
+function parseProcessOptions(raw: Record<string, unknown>) {
+  return parsed([...checkOptions('process', raw, OPTIONS, ['handlers']), ...handlersProblems(raw.handlers)], (): ProcessOptions => ({
+    spares: numberOption(raw, 'spares', 0),
+    handlers: Object.fromEntries(Object.entries((raw.handlers as Record<string, string> | undefined) ?? {}).map(([w, p]) => [w, resolve(p)])),
+  }));
+}
+
+function requireBuilt(path: string, what: string): void {
+  if (!existsSync(path)) throw new EnvironmentError(`process runner: ${what} ${path} does not exist; build the project first (npm run build)`);
+}
+
+/** What an instance of `workload` runs, with the handler source's digest: a brought handler, else the artifact its language builds. */
+async function artifactOf(workload: string, o: ProcessOptions): Promise<{ artifact: ProcessArtifact; sourceDigest: string }> {
+  const brought = o.handlers[workload];
+  if (brought !== undefined) {
+    if (!existsSync(brought)) throw new LabError(`process runner: options.handlers.${workload}: ${brought} does not exist`, ExitCode.invalidInput);
+    const digest = sha256File(brought);
+    // A brought handler has no lab source: its own digest stands for it.
+    return { artifact: { kind: 'node-module', packaging: 'node', file: { path: brought, digest, sizeBytes: statSync(brought).size } }, sourceDigest: digest };
+  }
+  const w = loadWorkload(workload);
+  return { artifact: await languageOf(w).processArtifact(w), sourceDigest: w.sourceDigest };
+}
+
 /** Builds a process runner; `processRunner` is the registered one. */
 export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<ProcessOptions> {
-  const serverScript = deps.serverScript ?? nodeServerScript;
   const hostScript = new URL('./host/main.js', import.meta.url);
-  const requireBuilt = (path: string, what: string): void => {
-    if (!existsSync(path)) throw new EnvironmentError(`process runner: ${what} ${path} does not exist; build the project first (npm run build)`);
-  };
-  /** What an instance of `workload` runs: a test handler when the seam gives one, else the artifact its language builds. */
-  const artifactOf = async (workload: string): Promise<ProcessArtifact> => {
-    const test = deps.resolveHandler?.(workload);
-    if (test !== undefined) {
-      requireBuilt(test, `handler of test workload ${workload}`);
-      return { kind: 'node-module', packaging: 'node', file: { path: test, digest: sha256File(test), sizeBytes: statSync(test).size } };
-    }
-    const w = loadWorkload(workload);
-    return languageOf(w).processArtifact(w);
-  };
-
   return {
     name: 'process',
 
-    parseOptions: (raw) => parsed(checkOptions('process', raw, OPTIONS), () => ({ spares: numberOption(raw, 'spares', 0) })),
+    parseOptions: parseProcessOptions,
 
-    async prepare(workloads: string[]): Promise<PreparedRuntime> {
-      requireBuilt(serverScript, 'Node packaging server');
+    conformance: {
+      misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingHandler('handlers'),
+    },
+
+    async prepare(workloads: string[], o: ProcessOptions): Promise<PreparedRuntime> {
+      requireBuilt(nodeServerScript, 'Node packaging server');
       const artifacts: ArtifactInfo[] = [];
       for (const name of workloads) {
         // A compiled workload's bare process is its static server: the baseline that separates
         // container mechanics from process start-up for compiled code too.
-        const a = await artifactOf(name);
-        artifacts.push({ workload: name, packaging: a.packaging, digest: a.file.digest, sourceDigest: loadWorkload(name).sourceDigest, sizeBytes: a.file.sizeBytes, path: a.file.path });
+        const { artifact: a, sourceDigest } = await artifactOf(name, o);
+        artifacts.push({ workload: name, packaging: a.packaging, digest: a.file.digest, sourceDigest, sizeBytes: a.file.sizeBytes, path: a.file.path });
       }
       return { artifacts, versions: { node: process.version } };
     },
 
     async launch(plan: LaunchPlan<ProcessOptions>): Promise<ProcessPopHandle> {
-      requireBuilt(serverScript, 'Node packaging server');
+      requireBuilt(nodeServerScript, 'Node packaging server');
       const handlers: Record<string, string> = {};
       const natives: Record<string, string> = {};
-      for (const t of plan.tenants) {
-        if (handlers[t.workload] || natives[t.workload]) continue;
-        const a = await artifactOf(t.workload);
-        if (a.kind === 'executable') natives[t.workload] = a.file.path;
-        else handlers[t.workload] = a.file.path;
+      for (const workload of new Set(plan.tenants.map((t) => t.workload))) {
+        const { artifact: a } = await artifactOf(workload, plan.options);
+        if (a.kind === 'executable') natives[workload] = a.file.path;
+        else handlers[workload] = a.file.path;
       }
       const { logPath } = hostFiles(plan.workDir, 'process');
-      const hostPlan: ProcessHostPlan = { plan, serverScript, handlers, natives, logPath };
+      const hostPlan: ProcessHostPlan = { plan, serverScript: nodeServerScript, handlers, natives, logPath };
       return launchHost({ runner: 'process', program: { kind: 'node', script: hostScript }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
     },
   };
 }
 
-/** The registered `process` runner. Options: `spares` (spare instances per tenant, default 0). */
+/** The registered `process` runner. */
 export const processRunner: Runner<ProcessOptions> = createProcessRunner();

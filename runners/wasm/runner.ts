@@ -53,6 +53,11 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
 
     parseOptions: parseWasmOptions,
 
+    conformance: {
+      options: { workers: 1 },
+      misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),
+    },
+
     async prepare(workloads: string[], options: WasmOptions): Promise<PreparedRuntime> {
       const hosted = await resolveArtifacts(workloads, options, deps.build);
       const artifacts: ArtifactInfo[] = Object.entries(hosted).map(([w, { component, artifact }]) => ({

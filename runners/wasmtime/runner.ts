@@ -59,6 +59,12 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<Wasm
 
     parseOptions: parseWasmtimeOptions,
 
+    conformance: {
+      // WASI 0.2 semantics (a fresh instance per request) is the default; warm reuse and keep-alive need `reuse`.
+      options: { reuse: true },
+      misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),
+    },
+
     async prepare(workloads: string[], options: WasmtimeOptions): Promise<PreparedRuntime> {
       const binary = await buildHost(deps.host);
       const resolved = await resolveComponents(workloads, options.components);

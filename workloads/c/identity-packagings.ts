@@ -4,17 +4,15 @@
  * check compares the C bytes with the JS handler's direct call on every fixture:
  *
  * - `c-direct-call`: the handler through the test harness (no transport);
- * - `c-native-server`: the static musl server as a child process on 127.0.0.1;
- * - `c-container-static`: the static server in its FROM scratch image on the Docker engine;
- * - `c-wasm-component`: the wasi:http component served by the lab's `wasm` runner host.
+ * - `c-native-server`: the static musl server as a child process on 127.0.0.1.
+ *
+ * Its image and its component are checked through every runner by the conformance suite.
  */
 import { listWorkloads, loadWorkload, type Workload } from '../registry.js';
 import { httpEndpoint, type Packaging } from '../testkit/packagings.js';
 import { buildCWorkload } from './build.js';
 import { Harness } from './harness-client.js';
 import { startNativeServer } from './native/launch.js';
-import { containerPackaging } from '../../runners/container/identity-packaging.js';
-import { wasmPackaging } from '../../runners/wasm/identity-packaging.js';
 
 /** The C port of JS workload `js`; throws when there is none. */
 export function cPortOf(js: Workload): Workload {
@@ -53,19 +51,5 @@ export const cNativeServer: Packaging = {
   },
 };
 
-/** `c-container-static`: the container packaging, started for the C port (its image is the static one). */
-export const cContainerStatic: Packaging = {
-  name: 'c-container-static',
-  http: true,
-  start: (w) => containerPackaging.start(cPortOf(w)),
-};
-
-/** `c-wasm-component`: one wasm runner host serving the C port's component as a tenant. */
-export const cWasmComponent: Packaging = {
-  name: 'c-wasm-component',
-  http: true,
-  start: (w) => wasmPackaging.start(cPortOf(w)),
-};
-
 /** Every C packaging, in the order the identity test runs them. */
-export const cPackagings: Packaging[] = [cDirectCall, cNativeServer, cContainerStatic, cWasmComponent];
+export const cPackagings: Packaging[] = [cDirectCall, cNativeServer];

@@ -1,7 +1,7 @@
 //! `GET /_lab/memory`: per-instance memory measured with probe instances (delta method), plus
 //! the pooling allocator's own accounting.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -10,14 +10,15 @@ use tokio::sync::Mutex;
 use wasmtime::Engine;
 
 use crate::contract::{InstanceMemory, MemoryReport};
-use crate::guest::Prepared;
+use crate::guest::{Instance, Prepared};
 use crate::memory::{PerInstance, per_instance, read_rollup};
 use crate::plan::ProbeRequest;
 use crate::pool::Pop;
 use crate::request::guest_request;
 
 /// How the figures are obtained, for the report.
-pub const METHOD: &str = "per artifact: N probe instances (pooling allocator, copy-on-write memory image) kept live after one request each; \
+pub const METHOD: &str = "per artifact: after one warm-up instance (so pages every instance shares, such as the compiled code, are resident before the count), \
+N probe instances (pooling allocator, copy-on-write memory image) kept live after one request each; \
 delta of /proc/self/smaps_rollup (USS = Private_Clean + Private_Dirty, PSS, Rss) of the host process divided by N; \
 live instances are reported at their artifact's figure; fixed overhead = host USS before any instance";
 
@@ -27,41 +28,49 @@ pub struct MemoryProbe {
     workloads: BTreeMap<String, (Prepared, Option<ProbeRequest>)>,
     probes: usize,
     fixed_overhead: u64,
-    /// One measurement at a time: overlapping probes would count each other.
-    busy: Mutex<()>,
+    /// One measurement at a time: overlapping probes would count each other. Holds the
+    /// workloads already warmed up.
+    busy: Mutex<HashSet<String>>,
 }
 
 impl MemoryProbe {
     /// A probe over these workloads; `fixed_overhead` is the host's USS before any instance.
     pub fn new(engine: Engine, workloads: BTreeMap<String, (Prepared, Option<ProbeRequest>)>, probes: usize, fixed_overhead: u64) -> Arc<MemoryProbe> {
-        Arc::new(MemoryProbe { engine, workloads, probes, fixed_overhead, busy: Mutex::new(()) })
+        Arc::new(MemoryProbe { engine, workloads, probes, fixed_overhead, busy: Mutex::new(HashSet::new()) })
     }
 
     /// Per-instance figures of one workload: `probes` instances, one request each, kept live while measured.
     pub async fn measure(&self, workload: &str) -> Result<PerInstance> {
-        let _one = self.busy.lock().await;
+        let mut warmed = self.busy.lock().await;
         let (prepared, probe) = self.workloads.get(workload).with_context(|| format!("no workload {workload}"))?;
+        // The first instance of a workload in this process also faults in what all its instances
+        // share (the compiled code, file-backed and so counted in USS while no other process maps
+        // it): without a warm-up that one-time cost was divided among the probes (3.4x the
+        // per-instance figure for a StarlingMonkey component).
+        if warmed.insert(workload.to_string()) {
+            drop(self.probe_instance(workload, prepared, probe.as_ref(), "warmup").await?);
+        }
         let before = read_rollup()?;
         let mut live = Vec::with_capacity(self.probes);
         for i in 0..self.probes {
-            let inst = prepared.instantiate(format!("probe.{workload}.{i}")).await.map_err(|f| anyhow::anyhow!("probe instance of {workload}: {f}"))?;
-            let inst = match probe {
-                Some(p) => {
-                    let headers = p.headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes()));
-                    let req = guest_request(&p.method, &p.path, headers, Bytes::from(p.body.clone()), "127.0.0.1")?;
-                    match inst.serve(req).await {
-                        (Some(inst), Ok(_)) => inst,
-                        (_, Err(f)) => anyhow::bail!("probe request to {workload} failed: {f}"),
-                        (None, Ok(_)) => anyhow::bail!("probe instance of {workload} was lost"),
-                    }
-                }
-                None => inst,
-            };
-            live.push(inst);
+            live.push(self.probe_instance(workload, prepared, probe.as_ref(), &i.to_string()).await?);
         }
         let after = read_rollup()?;
         drop(live);
         Ok(per_instance(before, after, self.probes))
+    }
+
+    /// One probe instance of `workload`, brought to its idle-after-a-request state.
+    async fn probe_instance(&self, workload: &str, prepared: &Prepared, probe: Option<&ProbeRequest>, suffix: &str) -> Result<Instance> {
+        let inst = prepared.instantiate(format!("probe.{workload}.{suffix}")).await.map_err(|f| anyhow::anyhow!("probe instance of {workload}: {f}"))?;
+        let Some(p) = probe else { return Ok(inst) };
+        let headers = p.headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes()));
+        let req = guest_request(&p.method, &p.path, headers, Bytes::from(p.body.clone()), "127.0.0.1")?;
+        match inst.serve(req).await {
+            (Some(inst), Ok(_)) => Ok(inst),
+            (_, Err(f)) => anyhow::bail!("probe request to {workload} failed: {f}"),
+            (None, Ok(_)) => anyhow::bail!("probe instance of {workload} was lost"),
+        }
     }
 
     /// Estimates per workload for the memory budget (USS per instance), measured now.

@@ -1,0 +1,330 @@
+/**
+ * The conformance behaviours (lab/pop/conformance.ts names them), each a check of one runner
+ * through nothing but its PoP endpoint: HTTP requests, `/_lab/stats`, `/_lab/memory`,
+ * `/_lab/evict`. Every check launches what it needs and stops it again, whatever happens.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PopClient } from '../../lab/pop/client.js';
+import type { BehaviourId, ConformanceDeclaration } from '../../lab/pop/conformance.js';
+import { POP_HEADERS, type PopHandle, type TenantAssignment } from '../../lab/pop/contract.js';
+import type { KeepAliveSpec } from '../../lab/scenario/types.js';
+import { fixtureExpectedBody, fixtureRequestBody, listWorkloads, loadWorkload } from '../../workloads/registry.js';
+import { directCall, httpEndpoint, type Endpoint } from '../../workloads/testkit/packagings.js';
+import { resolveOptions } from '../kit/options.js';
+import type { RegisteredRunner } from '../registry.js';
+
+/** The workload the lifecycle behaviours use: the smallest JS one. */
+const WORKLOAD = 'hello';
+const MIB = 1024 * 1024;
+
+/** A launched PoP of the runner under test. */
+export interface Launched {
+  url: string;
+  runId: string;
+  handle: PopHandle;
+  pop: PopClient;
+  stop(): Promise<void>;
+}
+
+/** What a behaviour check gets: the runner, its declaration, and a launcher with the declared options. */
+export interface SuiteContext {
+  runner: RegisteredRunner;
+  declaration: ConformanceDeclaration;
+  /** Launches with the declared options under `options`; `defaults` launches with the runner's own defaults instead of the declared options. */
+  launch(o: { tenants: TenantAssignment[]; keepAlive?: Partial<KeepAliveSpec>; requestTimeoutMs?: number; options?: Record<string, unknown>; defaults?: boolean }): Promise<Launched>;
+}
+
+let launches = 0;
+
+/** The suite's launcher for `runner`: a scratch work folder, a unique run id, the declared options under the behaviour's own. */
+export function suiteContext(runner: RegisteredRunner): SuiteContext {
+  const declaration = runner.conformance;
+  return {
+    runner,
+    declaration,
+    async launch(o) {
+      const runId = `conformance-${runner.name}-${process.pid}-${++launches}`;
+      const workDir = mkdtempSync(join(tmpdir(), `lab-conformance-${runner.name}-`));
+      const options = resolveOptions(runner, { ...(o.defaults ? {} : declaration.options), ...o.options });
+      let handle: PopHandle;
+      try {
+        handle = await runner.launch({
+          runId,
+          tenants: o.tenants,
+          keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 2, memoryBudgetMiB: 0, ...o.keepAlive },
+          options,
+          requestTimeoutMs: o.requestTimeoutMs ?? 10_000,
+          workDir,
+        });
+      } catch (e) {
+        rmSync(workDir, { recursive: true, force: true });
+        throw e;
+      }
+      let stopped: Promise<void> | undefined;
+      return {
+        url: handle.url,
+        runId,
+        handle,
+        pop: new PopClient(handle.url),
+        stop: () =>
+          (stopped ??= (async () => {
+            await handle.stop();
+            rmSync(workDir, { recursive: true, force: true });
+          })()),
+      };
+    },
+  };
+}
+
+/** What one tenant request returned, with the PoP headers. */
+interface Answer {
+  status: number;
+  activation: string | null;
+  instance: string | null;
+  queueMs: string | null;
+  error: string | null;
+  text: string;
+  ms: number;
+}
+
+/** Sends `tenant` the workload's first traffic fixture (or a GET of `path`). */
+async function send(l: Launched, tenant: string, opts: { path?: string; forceCold?: boolean } = {}): Promise<Answer> {
+  const f = loadWorkload(WORKLOAD).trafficFixtures[0]!;
+  const path = opts.path ?? f.request.path;
+  const init: RequestInit = opts.path !== undefined ? {} : { method: f.request.method, headers: f.request.headers, ...(f.request.method === 'GET' ? {} : { body: fixtureRequestBody(f) }) };
+  const headers = new Headers(init.headers);
+  if (opts.forceCold) headers.set(POP_HEADERS.forceCold, '1');
+  const t = performance.now();
+  const res = await fetch(`${l.url}/t/${tenant}${path}`, { ...init, headers });
+  const text = await res.text();
+  const h = (n: string): string | null => res.headers.get(n);
+  return { status: res.status, activation: h(POP_HEADERS.activation), instance: h(POP_HEADERS.instance), queueMs: h(POP_HEADERS.queue), error: h(POP_HEADERS.error), text, ms: performance.now() - t };
+}
+
+/** Launches, runs `body`, stops, whatever happens. */
+async function withPop<T>(ctx: SuiteContext, o: Parameters<SuiteContext['launch']>[0], body: (l: Launched) => Promise<T>): Promise<T> {
+  const l = await ctx.launch(o);
+  try {
+    return await body(l);
+  } finally {
+    await l.stop();
+  }
+}
+
+/** Polls `check` every 50 ms until it holds or `ms` pass; fails naming `what`. */
+async function eventually(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  assert.fail(`${what} did not happen within ${ms} ms`);
+}
+
+const tenant = (id: string, workload = WORKLOAD): TenantAssignment => ({ id, workload });
+
+/** Mismatches between a PoP answer and its reference's direct call, one line each. */
+function mismatches(what: string, got: { status: number; headers: Record<string, string>; body: Uint8Array }, ref: { status: number; headers: Record<string, string>; body: Uint8Array }, expected?: { status: number; body?: Uint8Array }): string[] {
+  const out: string[] = [];
+  if (expected && got.status !== expected.status) out.push(`${what}: status ${got.status}, fixture expects ${expected.status}`);
+  if (got.status !== ref.status) out.push(`${what}: status ${got.status}, direct call ${ref.status}`);
+  if (!Buffer.from(got.body).equals(Buffer.from(ref.body))) out.push(`${what}: body differs from a direct call (${got.body.length} vs ${ref.body.length} bytes): ${Buffer.from(got.body).toString().slice(0, 120)}`);
+  if (expected?.body && !Buffer.from(got.body).equals(Buffer.from(expected.body))) out.push(`${what}: body differs from the fixture's`);
+  for (const [k, v] of Object.entries(ref.headers)) if (got.headers[k] !== v) out.push(`${what}: handler header ${k} is ${JSON.stringify(got.headers[k])}, direct call ${JSON.stringify(v)}`);
+  if (got.headers['content-length'] !== String(ref.body.length)) out.push(`${what}: content-length ${got.headers['content-length']}, body ${ref.body.length} bytes`);
+  return out;
+}
+
+/** Pids of `root` and every process below it, from /proc. */
+function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the parenthesised command: state, ppid, ...
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(name), ppid);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Each behaviour's check. A check that cannot even start on a runner (no misbehaving tenant) fails like any other. */
+export const BEHAVIOURS: Record<BehaviourId, (ctx: SuiteContext) => Promise<void>> = {
+  async identity(ctx) {
+    const workloads = listWorkloads().map((n) => loadWorkload(n));
+    // The runner's defaults, as scenarios run it (the declared options serve the lifecycle checks).
+    await withPop(ctx, { tenants: workloads.map((w) => tenant(`id-${w.name}`, w.name)), requestTimeoutMs: 30_000, defaults: true }, async (l) => {
+      const problems: string[] = [];
+      const refs = new Map<string, Endpoint>();
+      try {
+        for (const w of workloads) {
+          // A port answers its reference workload's fixtures exactly as the reference's handler does.
+          if (!refs.has(w.reference)) refs.set(w.reference, await directCall.start(loadWorkload(w.reference)));
+          const pop = httpEndpoint(l.url, async () => {}, `/t/id-${w.name}`);
+          for (const f of w.fixtures) {
+            const body = fixtureRequestBody(f);
+            const got = await pop.call(f.request, body);
+            const ref = await refs.get(w.reference)!.call(f.request, body);
+            const expected = fixtureExpectedBody(f);
+            problems.push(...mismatches(`${w.name}/${f.name}`, got, ref, { status: f.expect.status, ...(expected ? { body: expected } : {}) }));
+          }
+        }
+      } finally {
+        for (const r of refs.values()) await r.stop();
+      }
+      assert.deepEqual(problems, [], `${problems.length} fixture mismatches:\n${problems.join('\n')}`);
+    });
+  },
+
+  async 'cold-then-warm'(ctx) {
+    await withPop(ctx, { tenants: [tenant('t1')] }, async (l) => {
+      const first = await send(l, 't1');
+      const second = await send(l, 't1');
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.activation, 'cold');
+      assert.equal(second.status, 200, second.text);
+      assert.equal(second.activation, 'warm', 'the second request reuses the idle instance');
+      assert.equal(second.instance, first.instance);
+    });
+  },
+
+  async 'forced-cold'(ctx) {
+    await withPop(ctx, { tenants: [tenant('t1')] }, async (l) => {
+      const first = await send(l, 't1');
+      const forced = await send(l, 't1', { forceCold: true });
+      assert.equal(forced.status, 200, forced.text);
+      assert.equal(forced.activation, 'cold');
+      assert.notEqual(forced.instance, first.instance, 'a forced cold start activates a new instance');
+      const s = await l.pop.stats();
+      assert.ok(s.activations.some((a) => a.path === 'request' && a.reason === 'forced'), 'the activation records say why: forced');
+    });
+  },
+
+  async 'evict-on-command'(ctx) {
+    await withPop(ctx, { tenants: [tenant('t1'), tenant('t2')] }, async (l) => {
+      await send(l, 't1');
+      await send(l, 't2');
+      const r = await l.pop.evict('t1');
+      assert.equal(r.evicted, 1);
+      const after = await send(l, 't1');
+      assert.equal(after.activation, 'cold', 'the evicted tenant starts cold');
+      assert.equal((await send(l, 't2')).activation, 'warm', 'eviction of one tenant leaves the others');
+      const s = await l.pop.stats();
+      assert.ok((s.counters.evictionsBy.command ?? 0) >= 1, JSON.stringify(s.counters));
+    });
+  },
+
+  async 'keep-alive-expiry'(ctx) {
+    await withPop(ctx, { tenants: [tenant('t1')], keepAlive: { idleTimeoutSeconds: 1 } }, async (l) => {
+      const first = await send(l, 't1');
+      assert.equal(first.status, 200, first.text);
+      await eventually('idle eviction after 1 s', 8000, async () => ((await l.pop.stats()).counters.evictionsBy.idle ?? 0) >= 1);
+      assert.equal((await l.pop.stats()).instances.t1 ?? 0, 0);
+      assert.equal((await send(l, 't1')).activation, 'cold');
+    });
+  },
+
+  async 'instance-cap-queueing'(ctx) {
+    await withPop(ctx, { tenants: [tenant('q1')], keepAlive: { maxInstancesPerTenant: 1 } }, async (l) => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => send(l, 'q1')));
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        answers.map(() => 200),
+        answers.map((a) => a.text).join('\n'),
+      );
+      assert.ok(answers.some((a) => a.queueMs !== null), 'at the cap, later requests wait in the tenant queue (x-lab-queue-ms)');
+      const s = await l.pop.stats();
+      assert.ok((s.instances.q1 ?? 0) <= 1, `at most one live instance, got ${s.instances.q1}`);
+    });
+  },
+
+  async 'memory-budget-lru'(ctx) {
+    // First the instance's measured size, then a budget that holds one instance but not two.
+    const perInstance = await withPop(ctx, { tenants: [tenant('m1')] }, async (l) => {
+      await send(l, 'm1');
+      const m = await l.pop.memory();
+      return Math.max(m.perInstanceUssBytes, ...m.instances.map((i) => i.ussBytes));
+    });
+    assert.ok(perInstance > 0, 'the runner reports a per-instance size');
+    const budgetMiB = (1.8 * perInstance) / MIB;
+    await withPop(ctx, { tenants: [tenant('m1'), tenant('m2')], keepAlive: { memoryBudgetMiB: budgetMiB } }, async (l) => {
+      const first = await send(l, 'm1');
+      assert.equal(first.status, 200, first.text);
+      // The PoP measures a new instance off the request path; a memory report waits for that measurement.
+      await l.pop.memory();
+      const second = await send(l, 'm2');
+      assert.equal(second.status, 200, second.text);
+      await eventually('an eviction for memory', 5000, async () => ((await l.pop.stats()).counters.evictionsBy.memory ?? 0) >= 1);
+      assert.equal((await send(l, 'm1')).activation, 'cold', "the least recently used tenant's instance made room");
+    });
+  },
+
+  async 'crash-answered'(ctx) {
+    assert.ok(ctx.declaration.misbehaving, 'the runner declares no misbehaving tenant');
+    const m = await ctx.declaration.misbehaving();
+    await withPop(ctx, { tenants: [tenant('mis', m.workload)], options: m.options, requestTimeoutMs: 5000 }, async (l) => {
+      assert.equal((await send(l, 'mis', { path: m.okPath })).status, 200);
+      const crash = await send(l, 'mis', { path: m.crashPath });
+      assert.ok(crash.status >= 500, `crash answered ${crash.status}`);
+      assert.ok(crash.error, 'x-lab-error names the failure kind');
+      assert.match(crash.text, /\bmis\b/, 'the body names the tenant');
+      const after = await send(l, 'mis', { path: m.okPath });
+      assert.equal(after.status, 200, `after the crash: ${after.text}`);
+    });
+  },
+
+  async 'hang-answered'(ctx) {
+    assert.ok(ctx.declaration.misbehaving, 'the runner declares no misbehaving tenant');
+    const m = await ctx.declaration.misbehaving();
+    const timeoutMs = 1500;
+    await withPop(ctx, { tenants: [tenant('mis', m.workload)], options: m.options, requestTimeoutMs: timeoutMs }, async (l) => {
+      // Warm first: the hang must be timed on the request, not on a cold start.
+      assert.equal((await send(l, 'mis', { path: m.okPath })).status, 200);
+      const hang = await send(l, 'mis', { path: m.hangPath });
+      assert.ok(hang.status >= 500, `hang answered ${hang.status}`);
+      assert.ok(hang.error, 'x-lab-error names the failure kind');
+      assert.match(hang.text, /\bmis\b/, 'the body names the tenant');
+      assert.ok(hang.ms < timeoutMs + 5000, `answered after ${Math.round(hang.ms)} ms, timeout ${timeoutMs} ms`);
+      const after = await send(l, 'mis', { path: m.okPath });
+      assert.equal(after.status, 200, `after the hang: ${after.text}`);
+    });
+  },
+
+  async 'stop-leaves-nothing'(ctx) {
+    const l = await ctx.launch({ tenants: [tenant('s1'), tenant('s2')] });
+    let pids: number[] = [];
+    try {
+      assert.equal((await send(l, 's1')).status, 200);
+      assert.equal((await send(l, 's2')).status, 200);
+      const hostPid = (l.handle as { hostPid?: number }).hostPid;
+      if (hostPid !== undefined) pids = processTree(hostPid);
+    } finally {
+      await l.stop();
+    }
+    await assert.rejects(fetch(`${l.url}/_lab/health`), 'the endpoint is gone');
+    await eventually(`processes ${pids.join(', ')} to exit`, 10_000, async () => pids.every((p) => !alive(p)));
+    if (ctx.declaration.leftovers) {
+      const left = ctx.declaration.leftovers;
+      await eventually('the run to leave nothing behind', 15_000, async () => (await left(l.runId)).length === 0);
+    }
+  },
+};
