@@ -26,14 +26,34 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** An error the user can fix; its message says what and how. */
+/**
+ * An error the user can fix; its message says what and how, and its exit code says which kind
+ * it is (every LabError chooses one: `internal` is not one of them, since a bug is not
+ * something the user can fix; a bug throws a plain Error and the CLI asks for a report).
+ */
 export class LabError extends Error {
   constructor(
     message: string,
-    readonly exitCode: ExitCodeValue = ExitCode.internal,
+    readonly exitCode: Exclude<ExitCodeValue, typeof ExitCode.internal>,
   ) {
     super(message);
     this.name = 'LabError';
+  }
+}
+
+/** A value, name or file the user gave is wrong (exit 3); the message names it and says what is allowed. */
+export class InputError extends LabError {
+  constructor(message: string) {
+    super(message, ExitCode.invalidInput);
+    this.name = 'InputError';
+  }
+}
+
+/** A runtime under test failed (its host, its endpoint, its answers under load): exit 4. */
+export class RuntimeFailure extends LabError {
+  constructor(message: string) {
+    super(message, ExitCode.runFailed);
+    this.name = 'RuntimeFailure';
   }
 }
 

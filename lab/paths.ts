@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EnvironmentError } from './errors.js';
 
 function findRoot(start: string): string {
   let dir = start;
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'lab'))) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error(`edge-pop-lab: cannot find the project root above ${start}`);
+    if (up === dir) throw new EnvironmentError(`edge-pop-lab: cannot find the project root (a folder with package.json and scenarios/) above ${start}`);
     dir = up;
   }
 }

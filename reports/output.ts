@@ -2,8 +2,6 @@
  * The one place that decides where a rendered report goes: a file (written atomically, so a
  * CI job never uploads half a report) or standard output when no file (or `-`) is given.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { writeAtomic } from '../lab/results/store.js';
 
 /** Writes `text` to `out`, or to stdout when `out` is undefined or '-'; returns where it went. */
@@ -12,7 +10,6 @@ export function writeOutput(text: string, out: string | undefined): string {
     process.stdout.write(text);
     return 'stdout';
   }
-  mkdirSync(dirname(out), { recursive: true });
   writeAtomic(out, text);
   return out;
 }

@@ -31,6 +31,25 @@ test('lab validate: shipped scenarios are valid; a bad one exits 3 naming file:l
   assert.match(bad.stderr, /lab\/app\/testdata\/bad-rate\.yaml:\d+:\d+: traffic\.rate/);
 });
 
+test('every --out makes its folder: simulate, report and gate into folders that do not exist yet', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lab-out-'));
+  try {
+    const baseline = 'results/baselines/smoke.json';
+    const sim = lab('simulate', 'scenarios/smoke.yaml', '--from', baseline, '--out', join(root, 'sim', 'deep'));
+    assert.equal(sim.status, 0, sim.stderr);
+    assert.ok(existsSync(join(root, 'sim', 'deep', 'calibration.json')) && existsSync(join(root, 'sim', 'deep', 'simulated.json')));
+    const md = lab('report', baseline, '--format', 'md', '--out', join(root, 'report', 'deep', 'summary.md'));
+    assert.equal(md.status, 0, md.stderr);
+    assert.ok(existsSync(join(root, 'report', 'deep', 'summary.md')));
+    const gate = lab('gate', baseline, '--baseline', baseline, '--junit', join(root, 'gate', 'deep', 'gates.xml'));
+    assert.ok(gate.status === ExitCode.ok || gate.status === ExitCode.gateInconclusive, gate.stderr);
+    assert.ok(existsSync(join(root, 'gate', 'deep', 'gates.xml')));
+    for (const r of [sim, md, gate]) assert.doesNotMatch(r.stderr, /internal error/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('lab run --dry-run plans without running anything', () => {
   const r = lab('run', 'scenarios/smoke.yaml', '--dry-run');
   assert.equal(r.status, 0, r.stderr);

@@ -53,10 +53,12 @@ main(process.argv.slice(2)).then(
     if (err instanceof LabError) {
       process.stderr.write(`lab: ${err.message}\n`);
       process.exitCode = err.exitCode;
-    } else if (err instanceof Error && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    } else if (err instanceof Error && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_')) {
+      // Node's argument parser: an unknown option, a missing or unexpected option value.
       process.stderr.write(`lab: ${err.message}\n`);
       process.exitCode = ExitCode.usage;
     } else {
+      // Only a bug of the lab gets here: every failure the user can fix is a LabError with its exit code.
       process.stderr.write(`lab: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = ExitCode.internal;
     }

@@ -24,7 +24,8 @@ export const SOURCE_FOLDERS = ['lab', 'runners', 'workloads', 'reports'] as cons
 export const RUNNER_KIT = ['kit', 'components', 'conformance', 'testdata'] as const;
 
 const under = (folder: string) => (file: string) => file === folder || file.startsWith(`${folder}/`);
-const isApp = (file: string): boolean => under('lab/app')(file) || file === 'lab/index.ts';
+// The library entry (lab/index.ts, and its test) is the application's public face.
+const isApp = (file: string): boolean => under('lab/app')(file) || /^lab\/index(\.test)?\.ts$/.test(file);
 const isCore = (file: string): boolean => under('lab')(file) && !isApp(file);
 const isRunner = under('runners');
 const isReport = under('reports');

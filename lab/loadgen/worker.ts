@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { POP_HEADERS, type ActivationKind } from '../pop/contract.js';
 import { LoadRecorder, type Outcome } from './recorder.js';
 import type { FromLoadgen, LoadJob, ToLoadgen } from './protocol.js';
+import { InputError } from '../errors.js';
 
 const send = (m: FromLoadgen): void => {
   process.send?.(m);
@@ -37,7 +38,7 @@ process.on('message', (m: ToLoadgen) => {
 
 function assertLoopback(url: URL): void {
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost' && url.hostname !== '[::1]') {
-    throw new Error(`load generator: refusing to send benchmark traffic to ${url.host}: only loopback addresses are allowed`);
+    throw new InputError(`load generator: refusing to send benchmark traffic to ${url.host}: only loopback addresses are allowed`);
   }
 }
 

@@ -1,5 +1,6 @@
 /** Client for a PoP endpoint's /_lab/* control endpoints, used by the lab's orchestrator and tests. */
 import type { MemoryReport, PopStats } from './contract.js';
+import { RuntimeFailure } from '../errors.js';
 
 /** What `POST /_lab/evict` answers. */
 export interface EvictResponse {
@@ -68,7 +69,7 @@ export class PopClient {
     let pause = 5;
     for (;;) {
       if (await this.healthy()) return;
-      if (Date.now() >= deadline) throw new Error(`PoP ${this.baseUrl} not healthy within ${timeoutMs} ms`);
+      if (Date.now() >= deadline) throw new RuntimeFailure(`PoP ${this.baseUrl} not healthy within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, deadline - Date.now()))));
       pause = Math.min(pause * 2, HEALTH_POLL_MAX_MS);
     }
@@ -80,10 +81,10 @@ export class PopClient {
     try {
       res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
-      throw new Error(`PoP ${url}: ${(e as Error).message}`);
+      throw new RuntimeFailure(`PoP ${url}: ${(e as Error).message}`);
     }
     const text = await res.text();
-    if (!res.ok) throw new Error(`PoP ${url}: HTTP ${res.status}: ${text.trim()}`);
+    if (!res.ok) throw new RuntimeFailure(`PoP ${url}: HTTP ${res.status}: ${text.trim()}`);
     return JSON.parse(text) as T;
   }
 }

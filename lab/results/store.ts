@@ -4,13 +4,15 @@
  * while saving never leaves a half-written result behind.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LabError, ExitCode } from '../errors.js';
 import { activationsCsv, summaryCsv, timeseriesCsv } from './csv.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from './model.js';
 
 /** Writes `text` to `file` atomically. */
 export function writeAtomic(file: string, text: string): void {
+  // Every output folder a user names (`--out`) is made on first write, whatever writes there.
+  mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);

@@ -5,7 +5,7 @@
  * simulator replays what was measured instead of fitting a law to it.
  */
 import type { Histogram } from '../measure/histogram.js';
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 
 /** Grid points read from a histogram: enough that interpolation error is below HDR's own 0.1 %. */
 export const QUANTILE_GRID_POINTS = 1001;
@@ -55,7 +55,7 @@ export class EmpiricalSampler {
   private readonly last: number;
 
   constructor(table: QuantileTable, what: string) {
-    if (table.quantilesMs.length === 0) throw new LabError(`${what}: no observations to sample`);
+    if (table.quantilesMs.length === 0) throw new InputError(`${what}: no observations to sample`);
     this.q = Float64Array.from(table.quantilesMs);
     this.last = this.q.length - 1;
   }

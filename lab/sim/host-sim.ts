@@ -23,6 +23,7 @@ import { KILLED, SharedCores } from './shared-cores.js';
 import { FastHistogram } from './fast-histogram.js';
 import { grown } from './typed-arrays.js';
 import { SIM_PHASES, type HostModel } from './host-model.js';
+import { InputError } from '../errors.js';
 
 /** Random streams of the simulator, forked from the scenario seed apart from the plan's own streams. */
 export const SIM_STREAMS = {
@@ -181,7 +182,7 @@ class HostSimulation {
     this.tenantIds = tenants.map((t) => t.id);
     this.tenantWorkload = Int32Array.from(tenants, (t) => {
       const i = names.indexOf(t.workload);
-      if (i < 0) throw new Error(`simulator: tenant ${t.id} runs workload ${t.workload}, which the host model lacks`);
+      if (i < 0) throw new InputError(`simulator: tenant ${t.id} runs workload ${t.workload}, which the calibration lacks (calibrate from a run that served it)`);
       return i;
     });
     this.waitHead = new Int32Array(tenants.length).fill(NONE);

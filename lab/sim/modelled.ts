@@ -5,7 +5,7 @@
  * expressed as an ordinary `Scenario`, so the schedule comes from the same `openSchedule` the
  * live load generator uses: the modelled host is a scenario whose live slice is everyone.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { rankShares } from '../traffic/popularity.js';
 
@@ -67,7 +67,7 @@ export const REPLICA_REPETITIONS = 10;
  * first 180 s had, on every runner alike: the traffic's luck, not the model's error).
  */
 export function liveReplica(s: Scenario, liveCores: number, repetitions = 1): SimTarget {
-  if (!(liveCores >= 1)) throw new LabError(`live replica needs the live machine's core count, got ${liveCores}`);
+  if (!(liveCores >= 1)) throw new InputError(`live replica needs the live machine's core count, got ${liveCores}`);
   if (!(Number.isInteger(repetitions) && repetitions >= 1)) throw new RangeError(`live replica repetitions must be a whole number >= 1, got ${repetitions}`);
   return {
     scenario: s,
@@ -103,9 +103,9 @@ export function modelledHost(s: Scenario, o: ModelledOverrides = {}): SimTarget 
   const sim = s.simulate ?? {};
   const baseRate = sim.rate ?? defaultModelledRate(s);
   const tenants = o.tenants ?? s.tenants.count;
-  if (!Number.isInteger(tenants) || tenants < 1) throw new LabError(`simulated tenant count must be a whole number >= 1, got ${tenants}`);
+  if (!Number.isInteger(tenants) || tenants < 1) throw new InputError(`simulated tenant count must be a whole number >= 1, got ${tenants}`);
   const rate = o.rate ?? (baseRate * tenants) / s.tenants.count;
-  if (!(rate > 0)) throw new LabError(`simulated rate must be > 0, got ${rate}`);
+  if (!(rate > 0)) throw new InputError(`simulated rate must be > 0, got ${rate}`);
   const idleTimeoutSeconds = o.idleTimeoutSeconds ?? s.keepAlive.idleTimeoutSeconds;
   const warmupSeconds = sim.warmupSeconds ?? Math.max(s.traffic.warmupSeconds, idleTimeoutSeconds);
   const durationSeconds = sim.durationSeconds ?? (sim.requests !== undefined ? sim.requests / baseRate : s.traffic.durationSeconds);

@@ -3,7 +3,7 @@
  * runtime on the modelled host, so a report can plot each metric against the parameter. The
  * mapping from parameter to scenario field is one table, not a switch spread over the code.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { SweepResult } from '../results/model.js';
 import type { RuntimeSpec, Scenario, SweepParameter, SweepSpec } from '../scenario/types.js';
 import type { RuntimeCalibration } from './calibration.js';
@@ -22,7 +22,7 @@ export const SWEEP_OVERRIDES: Record<SweepParameter, (v: number) => ModelledOver
 /** Simulates every value of the sweep for every runtime. */
 export function runSweep(scenario: Scenario, sweep: SweepSpec, runtimes: { spec: RuntimeSpec; calibration: RuntimeCalibration }[]): SweepResult {
   const override = SWEEP_OVERRIDES[sweep.parameter];
-  if (!override) throw new LabError(`cannot sweep '${sweep.parameter}'; sweepable: ${Object.keys(SWEEP_OVERRIDES).join(', ')}`);
+  if (!override) throw new InputError(`cannot sweep '${sweep.parameter}'; sweepable: ${Object.keys(SWEEP_OVERRIDES).join(', ')}`);
   return {
     parameter: sweep.parameter,
     values: [...sweep.values],

@@ -3,7 +3,7 @@
  * distribution. The simulator picks a tenant for each of millions of requests among thousands
  * of tenants, so a per-draw search over cumulative shares would dominate its run time.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Rng } from './types.js';
 
 /** An O(1) sampler of indices 0..n-1 with probabilities proportional to the given weights. */
@@ -16,14 +16,14 @@ export class AliasSampler {
   /** `weights` need not sum to 1; they must be finite, non-negative and not all zero. */
   constructor(weights: ArrayLike<number>) {
     const n = weights.length;
-    if (n === 0) throw new LabError('alias sampler: no outcomes');
+    if (n === 0) throw new InputError('alias sampler: no outcomes');
     let total = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i] as number;
-      if (!Number.isFinite(w) || w < 0) throw new LabError(`alias sampler: weight ${i} is ${w}; weights must be finite and >= 0`);
+      if (!Number.isFinite(w) || w < 0) throw new InputError(`alias sampler: weight ${i} is ${w}; weights must be finite and >= 0`);
       total += w;
     }
-    if (!(total > 0)) throw new LabError('alias sampler: all weights are zero');
+    if (!(total > 0)) throw new InputError('alias sampler: all weights are zero');
 
     this.keep = new Float64Array(n);
     this.alias = new Uint32Array(n);

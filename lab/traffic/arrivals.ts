@@ -2,7 +2,7 @@
  * The registry of arrival processes, by the `type` a scenario names in `traffic.arrival`.
  * Each process is one file under arrivals/; this table is the only place that lists them.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { ArrivalSpec } from '../scenario/types.js';
 import { burstArrivals } from './arrivals/bursts.js';
 import { constantArrivals } from './arrivals/constant.js';
@@ -36,11 +36,11 @@ export function drainArrivals(cursor: ArrivalCursor): number[] {
  */
 export function arrivalProcess(spec: ArrivalSpec): ArrivalProcess {
   const definition = Object.hasOwn(registry, spec.type) ? (registry[spec.type] as ArrivalDefinition<ArrivalType>) : undefined;
-  if (!definition) throw new LabError(`unknown arrival process ${JSON.stringify(spec.type)}; known: ${arrivalTypes.join(', ')}`);
+  if (!definition) throw new InputError(`unknown arrival process ${JSON.stringify(spec.type)}; known: ${arrivalTypes.join(', ')}`);
   const open = definition.create(spec);
   const cursor = (ratePerSecond: number, spanMs: number, rng: Rng): ArrivalCursor => {
-    if (!(ratePerSecond >= 0) || !Number.isFinite(ratePerSecond)) throw new LabError(`traffic.rate must be finite and >= 0, got ${ratePerSecond}`);
-    if (!(spanMs >= 0) || !Number.isFinite(spanMs)) throw new LabError(`traffic span must be finite and >= 0 ms, got ${spanMs}`);
+    if (!(ratePerSecond >= 0) || !Number.isFinite(ratePerSecond)) throw new InputError(`traffic.rate must be finite and >= 0, got ${ratePerSecond}`);
+    if (!(spanMs >= 0) || !Number.isFinite(spanMs)) throw new InputError(`traffic span must be finite and >= 0 ms, got ${spanMs}`);
     return open(ratePerSecond, spanMs, rng);
   };
   return { cursor, times: (ratePerSecond, spanMs, rng) => drainArrivals(cursor(ratePerSecond, spanMs, rng)) };

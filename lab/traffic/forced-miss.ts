@@ -4,7 +4,7 @@
  * plan and the simulator must force the very same requests, so the selection lives here and
  * both call it with the plan's forced-miss stream.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Rng } from './types.js';
 
 /**
@@ -13,6 +13,6 @@ import type { Rng } from './types.js';
  * stream's position equal to the request count, whatever the rate.
  */
 export function forcedMissSelector(rate: number, rng: Rng): () => boolean {
-  if (!(rate >= 0 && rate <= 1)) throw new LabError(`cache.instanceMissRate must be in [0, 1], got ${rate}`);
+  if (!(rate >= 0 && rate <= 1)) throw new InputError(`cache.instanceMissRate must be in [0, 1], got ${rate}`);
   return () => rng.next() < rate;
 }

@@ -4,7 +4,7 @@
  * Kept apart from request generation because the tenant list is small and also feeds the
  * results file and the PoP's tenant table.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { liveShares } from './popularity.js';
 import { traceReplay, type TraceReplay } from './trace-replay.js';
@@ -31,12 +31,12 @@ export interface LiveTenants {
  */
 export function planLiveTenants(scenario: Scenario, workloadRng: Rng, spanMs: number, traceRows?: readonly AzureTraceRow[]): LiveTenants {
   const live = scenario.live.tenants;
-  if (!Number.isInteger(live) || live < 1) throw new LabError(`live.tenants must be a positive integer, got ${live}`);
+  if (!Number.isInteger(live) || live < 1) throw new InputError(`live.tenants must be a positive integer, got ${live}`);
   const popularity = scenario.tenants.popularity;
   let shares: Float64Array;
   let replay: TraceReplay | undefined;
   if (popularity.type === 'trace') {
-    if (!traceRows) throw new LabError(`trace popularity needs the rows of ${popularity.file}`);
+    if (!traceRows) throw new InputError(`trace popularity needs the rows of ${popularity.file}`);
     replay = traceReplay(traceRows, popularity, live, spanMs);
     shares = replay.shares;
   } else {

@@ -9,7 +9,7 @@
  * `plannedRequests` (an iterator of fresh records) and `planTraffic` (everything in arrays).
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import type { Scenario } from '../scenario/types.js';
 import { AliasSampler } from './alias.js';
@@ -53,7 +53,7 @@ export interface PlanOptions {
 }
 
 function checkSeconds(field: string, value: number, allowZero: boolean): void {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new LabError(`${field} must be ${allowZero ? '>= 0' : '> 0'}, got ${value}`);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new InputError(`${field} must be ${allowZero ? '>= 0' : '> 0'}, got ${value}`);
 }
 
 function traceRowsFor(scenario: Scenario, options: PlanOptions): readonly AzureTraceRow[] | undefined {
@@ -69,7 +69,7 @@ function fixturesPerTenant(tenants: readonly PlannedTenant[], fixtureCounts: Rec
   return Uint32Array.from(tenants, (t) => {
     const n = Object.hasOwn(fixtureCounts, t.workload) ? fixtureCounts[t.workload] : undefined;
     if (n === undefined || !Number.isInteger(n) || n < 1) {
-      throw new LabError(`workload ${t.workload} has ${n ?? 'no'} traffic fixtures; a planned request needs at least one to send`);
+      throw new InputError(`workload ${t.workload} has ${n ?? 'no'} traffic fixtures; a planned request needs at least one to send`);
     }
     return n;
   });

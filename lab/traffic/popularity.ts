@@ -4,14 +4,14 @@
  * keep-alive and memory budgets interesting; Zipf models that skew, uniform is the control.
  * Trace replay, the third law, lives in trace-replay.ts because its shares vary over time.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { PopularitySpec } from '../scenario/types.js';
 
 /** The popularity laws given by a formula over ranks (everything except trace replay). */
 export type RankPopularitySpec = Exclude<PopularitySpec, { type: 'trace' }>;
 
 function checkCount(what: string, count: number): void {
-  if (!Number.isInteger(count) || count < 1) throw new LabError(`${what} must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1) throw new InputError(`${what} must be a positive integer, got ${count}`);
 }
 
 /** Every tenant equally popular: the control case with no skew. */
@@ -26,7 +26,7 @@ export function uniformShares(count: number): Float64Array {
  */
 export function zipfShares(count: number, exponent: number): Float64Array {
   checkCount('tenant count', count);
-  if (!Number.isFinite(exponent) || exponent < 0) throw new LabError(`Zipf exponent must be finite and >= 0, got ${exponent}`);
+  if (!Number.isFinite(exponent) || exponent < 0) throw new InputError(`Zipf exponent must be finite and >= 0, got ${exponent}`);
   const shares = new Float64Array(count);
   let total = 0;
   for (let k = 1; k <= count; k++) {
@@ -51,7 +51,7 @@ export function rankShares(spec: RankPopularitySpec, count: number): Float64Arra
 export function liveShares(spec: RankPopularitySpec, population: number, live: number): Float64Array {
   checkCount('live tenant count', live);
   checkCount('modelled tenant count', population);
-  if (live > population) throw new LabError(`live.tenants (${live}) exceeds tenants.count (${population}): the live run picks its tenants from the modelled population`);
+  if (live > population) throw new InputError(`live.tenants (${live}) exceeds tenants.count (${population}): the live run picks its tenants from the modelled population`);
   const all = rankShares(spec, population);
   const top = all.slice(0, live);
   let total = 0;

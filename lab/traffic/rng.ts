@@ -6,7 +6,7 @@
  * splitmix32 over a 64-bit stream key, and by `fork(label)`, which derives a child key from the
  * parent key and a label without touching the parent's state.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { ForkableRng, Rng } from './types.js';
 
 const TWO_POW_32 = 4294967296;
@@ -97,7 +97,7 @@ export class SeededRng implements ForkableRng {
  * halves of it feed the stream key, so seeds beyond 2^32 stay distinct.
  */
 export function seededRng(seed: number): SeededRng {
-  if (!Number.isSafeInteger(seed)) throw new LabError(`traffic seed must be a safe integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed)) throw new InputError(`traffic seed must be a safe integer, got ${seed}`);
   const hi = Math.floor(seed / TWO_POW_32);
   const lo = seed - hi * TWO_POW_32;
   return new SeededRng(fmix32(lo ^ 0x6a09e667), fmix32((hi >>> 0) ^ 0xbb67ae85));

@@ -9,7 +9,7 @@
  * spaced within each segment, and so on. The multipliers average 1 over the span, so the mean
  * rate is unchanged.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 
 /** Maps ascending operational times to real times over segments of equal length. */
 export class TimeWarp {
@@ -29,16 +29,16 @@ export class TimeWarp {
     readonly segmentMs: number,
     readonly spanMs: number,
   ) {
-    if (!(segmentMs > 0) || !(spanMs > 0)) throw new LabError(`time warp: segment (${segmentMs} ms) and span (${spanMs} ms) must be > 0`);
+    if (!(segmentMs > 0) || !(spanMs > 0)) throw new InputError(`time warp: segment (${segmentMs} ms) and span (${spanMs} ms) must be > 0`);
     const n = Math.ceil(spanMs / segmentMs);
-    if (weights.length < n) throw new LabError(`time warp: ${n} segments cover the span but only ${weights.length} weights were given`);
+    if (weights.length < n) throw new InputError(`time warp: ${n} segments cover the span but only ${weights.length} weights were given`);
     let mass = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i] as number;
-      if (!Number.isFinite(w) || w < 0) throw new LabError(`time warp: weight ${i} is ${w}; weights must be finite and >= 0`);
+      if (!Number.isFinite(w) || w < 0) throw new InputError(`time warp: weight ${i} is ${w}; weights must be finite and >= 0`);
       mass += w * this.covered(i);
     }
-    if (!(mass > 0)) throw new LabError('time warp: every segment of the span has weight 0, so no request could be sent');
+    if (!(mass > 0)) throw new InputError('time warp: every segment of the span has weight 0, so no request could be sent');
     this.multipliers = new Float64Array(n);
     this.ends = new Float64Array(n);
     let end = 0;

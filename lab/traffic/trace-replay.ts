@@ -8,7 +8,7 @@
  * When the span needs more minutes than the trace has after `startMinute`, the replay wraps to
  * minute 1 (a trace file is one day, and the day repeats).
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { AliasSampler } from './alias.js';
 import { traceRowTotal, type AzureTraceRow } from './azure-trace.js';
 import { TimeWarp } from './time-warp.js';
@@ -39,8 +39,8 @@ export interface TraceReplay {
 
 /** The `live` rows with the most invocations, most first; ties keep file order so the choice is stable. */
 export function topTraceRows(rows: readonly AzureTraceRow[], live: number): AzureTraceRow[] {
-  if (!Number.isInteger(live) || live < 1) throw new LabError(`live tenant count must be a positive integer, got ${live}`);
-  if (rows.length < live) throw new LabError(`the trace has ${rows.length} function rows, fewer than live.tenants (${live})`);
+  if (!Number.isInteger(live) || live < 1) throw new InputError(`live tenant count must be a positive integer, got ${live}`);
+  if (rows.length < live) throw new InputError(`the trace has ${rows.length} function rows, fewer than live.tenants (${live})`);
   const totals = rows.map((row, index) => ({ row, index, total: traceRowTotal(row) }));
   totals.sort((a, b) => b.total - a.total || a.index - b.index);
   return totals.slice(0, live).map((t) => t.row);
@@ -50,11 +50,11 @@ export function topTraceRows(rows: readonly AzureTraceRow[], live: number): Azur
 export function traceReplay(rows: readonly AzureTraceRow[], spec: TraceReplaySpec, live: number, spanMs: number): TraceReplay {
   const chosen = topTraceRows(rows, live);
   const minutes = (chosen[0] as AzureTraceRow).counts.length;
-  if (!(spec.secondsPerMinute > 0) || !Number.isFinite(spec.secondsPerMinute)) throw new LabError(`trace secondsPerMinute must be > 0, got ${spec.secondsPerMinute}`);
+  if (!(spec.secondsPerMinute > 0) || !Number.isFinite(spec.secondsPerMinute)) throw new InputError(`trace secondsPerMinute must be > 0, got ${spec.secondsPerMinute}`);
   if (!Number.isInteger(spec.startMinute) || spec.startMinute < 1 || spec.startMinute > minutes) {
-    throw new LabError(`trace startMinute must be an integer in 1..${minutes} (the trace's minutes), got ${spec.startMinute}`);
+    throw new InputError(`trace startMinute must be an integer in 1..${minutes} (the trace's minutes), got ${spec.startMinute}`);
   }
-  if (!(spanMs > 0)) throw new LabError(`traffic span must be > 0 ms, got ${spanMs}`);
+  if (!(spanMs > 0)) throw new InputError(`traffic span must be > 0 ms, got ${spanMs}`);
   const segmentMs = spec.secondsPerMinute * 1000;
   const segments = Math.ceil(spanMs / segmentMs);
   const minuteOf = (segment: number): number => (spec.startMinute - 1 + segment) % minutes;
@@ -75,7 +75,7 @@ export function traceReplay(rows: readonly AzureTraceRow[], spec: TraceReplaySpe
     totalMass += w * covered;
   }
   if (!(totalMass > 0)) {
-    throw new LabError(`the ${live} replayed trace functions have no invocations in minutes ${spec.startMinute}.. over the ${segments} replayed minute(s); pick another startMinute`);
+    throw new InputError(`the ${live} replayed trace functions have no invocations in minutes ${spec.startMinute}.. over the ${segments} replayed minute(s); pick another startMinute`);
   }
   // A request lands in segment s with probability ∝ w_s·covered_s and then goes to tenant i with
   // probability c_is / w_s, so the overall share of i is Σ c_is·covered_s / Σ w_s·covered_s.

@@ -6,7 +6,7 @@
  * popularity ranks by smooth weighted round robin, so every workload has tenants among the
  * popular and the unpopular ranks alike.
  */
-import { LabError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { WorkloadMixEntry } from '../scenario/types.js';
 import { uniformInt } from './rng.js';
 import type { Rng } from './types.js';
@@ -46,13 +46,13 @@ export function apportionTenants(weights: readonly number[], count: number, tieO
  * mix does not single one out.
  */
 export function assignWorkloads(mix: readonly WorkloadMixEntry[], count: number, rng: Rng): string[] {
-  if (mix.length === 0) throw new LabError('tenants.mix is empty: no workload to assign to the live tenants');
-  if (!Number.isInteger(count) || count < 1) throw new LabError(`live tenant count must be a positive integer, got ${count}`);
+  if (mix.length === 0) throw new InputError('tenants.mix is empty: no workload to assign to the live tenants');
+  if (!Number.isInteger(count) || count < 1) throw new InputError(`live tenant count must be a positive integer, got ${count}`);
   const weights = mix.map((entry, i) => {
-    if (!Number.isFinite(entry.weight) || entry.weight < 0) throw new LabError(`tenants.mix[${i}].weight must be finite and >= 0, got ${entry.weight}`);
+    if (!Number.isFinite(entry.weight) || entry.weight < 0) throw new InputError(`tenants.mix[${i}].weight must be finite and >= 0, got ${entry.weight}`);
     return entry.weight;
   });
-  if (!weights.some((w) => w > 0)) throw new LabError('tenants.mix has no positive weight');
+  if (!weights.some((w) => w > 0)) throw new InputError('tenants.mix has no positive weight');
 
   // A seeded permutation of the entries, used only to order ties.
   const order = mix.map((_, i) => i);

@@ -15,6 +15,7 @@ import type { TenantImage } from './host/factory.js';
 import type { ContainerHostPlan } from './plan.js';
 import { artifactInfo, ensureWorkloadImage, type WorkloadImage } from './images/images.js';
 import { parseContainerOptions, type ByoImage, type ContainerOptions } from './options.js';
+import { InputError } from '../../lab/errors.js';
 
 /** The compiled host entry beside this module. */
 export const hostScript = join(dirname(fileURLToPath(import.meta.url)), 'host', 'main.js');
@@ -40,7 +41,7 @@ async function byoArtifact(docker: Docker, workload: string, byo: ByoImage): Pro
   try {
     info = await docker.getImage(byo.image).inspect();
   } catch (e) {
-    throw new Error(`container runner: byoImages.${workload}: image ${byo.image} is not in the engine (${(e as Error).message}); load it first (docker load / docker build): the lab never pulls from outside`);
+    throw new InputError(`container runner: byoImages.${workload}: image ${byo.image} is not in the engine (${(e as Error).message}); load it first (docker load / docker build): the lab never pulls from outside`);
   }
   // The lab did not build it: there is no handler source to pin.
   return { workload, packaging: 'oci-image-byo', digest: info.Id, sourceDigest: 'unknown (image brought by the scenario)', sizeBytes: info.Size, path: byo.image };

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentError, LabError } from '../../lab/errors.js';
+import { EnvironmentError } from '../../lab/errors.js';
 import { projectRoot } from '../../lab/paths.js';
 
 /** The host crate. */
@@ -55,7 +55,7 @@ function runCargo(opts: HostBuildOptions): Promise<string> {
     });
     child.once('exit', (code) => {
       if (code === 0 && existsSync(hostBinary())) resolve(hostBinary());
-      else reject(new LabError(`wasmtime runner: cargo ${args.join(' ')} failed (exit code ${code}); last output:\n${err.trim().split('\n').slice(-25).join('\n')}`));
+      else reject(new EnvironmentError(`wasmtime runner: cargo ${args.join(' ')} failed (exit code ${code}); last output:\n${err.trim().split('\n').slice(-25).join('\n')}`));
     });
   });
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EnvironmentError } from '../../lab/errors.js';
 
 function packageJsonPath(name: string, from?: string): string {
   // The package's entry point, then up to its package.json: works whatever its exports map
@@ -21,7 +22,7 @@ function packageJsonPath(name: string, from?: string): string {
       // keep walking up
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error(`cannot find package.json of ${name}`);
+    if (up === dir) throw new EnvironmentError(`cannot find package.json of ${name} (npm ci installs it)`);
     dir = up;
   }
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256 } from '../../lab/digest.js';
-import { EnvironmentError, LabError } from '../../lab/errors.js';
+import { EnvironmentError, InputError } from '../../lab/errors.js';
 import { cacheDir } from '../../lab/paths.js';
 import { loadComponentize, toolVersions } from '../components/tools.js';
 import type { BuiltFile, LanguageBuildOptions } from '../languages/language.js';
@@ -25,8 +25,8 @@ const BUILD_FILE = 'build.json';
 /** Root of the JS component cache. */
 const jsCacheDir = (): string => join(cacheDir, 'js');
 
-/** A componentize-js build failed; the message names what was built and why. */
-export class ComponentizeError extends LabError {
+/** A componentize-js build failed: the handler is not one a component guest can run (exit 3); the message names it and why. */
+export class ComponentizeError extends InputError {
   constructor(origin: string, detail: string) {
     super(`${origin}: componentize-js failed: ${detail}`);
     this.name = 'ComponentizeError';

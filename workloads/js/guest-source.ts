@@ -8,6 +8,7 @@
  * body, a throwing handler or a malformed response answered 500 with `x-lab-error`.
  */
 import { sha256 } from '../../lab/digest.js';
+import { InputError } from '../../lab/errors.js';
 
 /** The wasi:http version StarlingMonkey in componentize-js 0.23 exports. */
 export const WASI_HTTP_VERSION = '0.2.10';
@@ -159,7 +160,7 @@ export const ADAPTER_DIGEST = sha256(ADAPTER_SOURCE);
 export function handlerScript(source: string, origin: string): string {
   const script = source.replace(/^export (?=(?:async )?(?:function|const|let|var|class) )/gm, '');
   const leftover = /^\s*(?:import|export)\b.*$/m.exec(script);
-  if (leftover) throw new Error(`${origin}: handler has module syntax a component guest cannot take: ${leftover[0]}`);
+  if (leftover) throw new InputError(`${origin}: handler has module syntax a component guest cannot take: ${leftover[0]}`);
   return script;
 }
 

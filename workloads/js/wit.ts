@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { sha256 } from '../../lab/digest.js';
 import { WASI_HTTP_VERSION } from './guest-source.js';
 import { jcoWitDir } from '../components/tools.js';
+import { EnvironmentError } from '../../lab/errors.js';
 
 /** The source WASI version shipped in full by jco 1.35. */
 const SOURCE_WASI_VERSION = '0.2.12';
@@ -26,7 +27,7 @@ world ${GUEST_WORLD} {
 /** Files of the WIT package: relative path -> text. */
 export function witFiles(): Record<string, string> {
   const src = join(jcoWitDir, SOURCE_WASI_VERSION);
-  if (!existsSync(src)) throw new Error(`jco ships no WASI ${SOURCE_WASI_VERSION} WIT at ${src}; the wasm build needs it`);
+  if (!existsSync(src)) throw new EnvironmentError(`jco ships no WASI ${SOURCE_WASI_VERSION} WIT at ${src}; the wasm build needs it`);
   const files: Record<string, string> = { 'world.wit': WORLD_WIT };
   const from = new RegExp(`@${SOURCE_WASI_VERSION.replace(/\./g, '\\.')}\\b`, 'g');
   for (const pkg of readdirSync(src).sort()) {

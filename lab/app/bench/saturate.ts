@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { ExitCode, LabError } from '../../errors.js';
+import { ExitCode, LabError, RuntimeFailure } from '../../errors.js';
 import { getRunner } from '../../../runners/registry.js';
 import { fixtureRequestBody, listWorkloads, loadWorkload } from '../../../workloads/registry.js';
 import type { Command } from '../commands/command.js';
@@ -46,7 +46,7 @@ export async function saturate(opts: { runtime: string; workloads: string[]; sec
     for (const t of tenants) {
       const w = loadWorkload(t.workload);
       const f = w.trafficFixtures[0];
-      if (!f) throw new LabError(`workload ${w.name} has no traffic fixture to saturate with`);
+      if (!f) throw new RuntimeFailure(`workload ${w.name} has no traffic fixture to saturate with`);
       const url = `${handle.url}/t/${t.id}${f.request.path}`;
       const body = Buffer.from(fixtureRequestBody(f));
       // One request first so the measured window holds warm instances only.
@@ -95,7 +95,7 @@ Figures are for comparison within one run on one machine, not absolute capacity.
     if (!(seconds > 0 && seconds <= 600) || !(connections >= 1 && connections <= 1024)) {
       throw new LabError('--seconds must be in (0, 600] and --connections in [1, 1024]', ExitCode.usage);
     }
-    const workloads = values.workload ? values.workload.split(',') : listWorkloads(undefined, 'js'); // the process runtime runs JS only
+    const workloads = values.workload ? values.workload.split(',') : listWorkloads();
     const rows = await saturate({ runtime: values.runtime, workloads, seconds, connections });
     if (values.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else {

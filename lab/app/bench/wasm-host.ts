@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import type { Command } from '../commands/command.js';
-import { ExitCode, LabError } from '../../errors.js';
+import { ExitCode, LabError, RuntimeFailure } from '../../errors.js';
 import { fixtureRequestBody, loadWorkload } from '../../../workloads/registry.js';
 import type { MemoryReport, PopStats } from '../../pop/contract.js';
 import { benchWasmHost, wasmBenchCommand, type WasmBenchResult } from './wasm-v8.js';
@@ -70,13 +70,13 @@ export function dist(xs: number[]): Dist {
 /** The host's instantiate floor for a component file: `--floor` mode of the host binary. */
 export function measureFloor(binary: string, file: string, samples: number): number[] {
   const r = spawnSync(binary, ['--floor', file, precompiledCacheDir(), String(samples)], { encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new LabError(`bench: ${binary} --floor failed: ${r.stdout.trim()} ${r.stderr.trim()}`);
+  if (r.status !== 0) throw new RuntimeFailure(`bench: ${binary} --floor failed: ${r.stdout.trim()} ${r.stderr.trim()}`);
   return (JSON.parse(r.stdout) as { instantiateMs: number[] }).instantiateMs;
 }
 
 async function throughput(url: string, method: string, headers: Record<string, string>, body: Uint8Array, seconds: number, connections: number): Promise<number> {
   const r = await autocannon({ url, method: method as autocannon.Request['method'], headers, ...(body.length ? { body: Buffer.from(body) } : {}), duration: seconds, connections });
-  if (r.errors + r.timeouts > 0 || r.non2xx > 0) throw new LabError(`bench: ${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx under load`);
+  if (r.errors + r.timeouts > 0 || r.non2xx > 0) throw new RuntimeFailure(`bench: ${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx under load`);
   return r.requests.average;
 }
 
@@ -106,7 +106,7 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
     for (let i = 0; i < opts.samples; i++) {
       const res = await fetch(`${fresh.url}/t/bench${f.request.path}`, { method: f.request.method, headers: f.request.headers, ...(body.length ? { body } : {}) });
       await res.arrayBuffer();
-      if (res.status >= 500) throw new LabError(`bench: cold request answered ${res.status}`);
+      if (res.status >= 500) throw new RuntimeFailure(`bench: cold request answered ${res.status}`);
     }
     const s = (await (await fetch(`${fresh.url}/_lab/stats?drain=1`)).json()) as PopStats;
     const cold = s.activations.filter((a) => a.path === 'request' && a.ok);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { ExitCode, LabError } from '../../errors.js';
+import { ExitCode, LabError, RuntimeFailure } from '../../errors.js';
 import type { Command } from '../commands/command.js';
 import { startNodeServer } from '../../../workloads/packaging/node/launch.js';
 import { startNativeServer } from '../../../workloads/c/native/launch.js';
@@ -93,7 +93,7 @@ export function measureFloor(coreWasm: Uint8Array, samples: number): number[] {
   const module = new WebAssembly.Module(coreWasm);
   const imports: Record<string, Record<string, unknown>> = {};
   for (const i of (WebAssembly.Module as unknown as { imports(m: WebAssembly.Module): { module: string; name: string; kind: string }[] }).imports(module)) {
-    if (i.kind !== 'function') throw new LabError(`floor: the core module imports a ${i.kind} (${i.module}.${i.name}); only function imports can be stubbed`);
+    if (i.kind !== 'function') throw new RuntimeFailure(`floor: the core module imports a ${i.kind} (${i.module}.${i.name}); only function imports can be stubbed`);
     (imports[i.module] ??= {})[i.name] = () => 0;
   }
   const out: number[] = [];
@@ -114,7 +114,7 @@ async function tenantCall(url: string, path: string, init: BenchRequest): Promis
   const t = performance.now();
   const res = await fetch(url + path, { method: init.method, headers: init.headers, ...(init.body.length > 0 ? { body: init.body } : {}) });
   await res.arrayBuffer();
-  if (res.status >= 500) throw new LabError(`bench: ${url}${path} answered ${res.status}`);
+  if (res.status >= 500) throw new RuntimeFailure(`bench: ${url}${path} answered ${res.status}`);
   return { activation: res.headers.get('x-lab-activation'), ms: performance.now() - t, ...parseServerTiming(res.headers.get('server-timing')) };
 }
 
@@ -140,7 +140,7 @@ async function spareHandOuts(url: string, path: string, req: BenchRequest, sampl
 
 async function throughput(url: string, method: string, headers: Record<string, string>, body: Uint8Array, seconds: number, connections: number): Promise<number> {
   const r = await autocannon({ url, method: method as autocannon.Request['method'], headers, ...(body.length ? { body: Buffer.from(body) } : {}), duration: seconds, connections });
-  if (r.errors + r.timeouts > 0 || r.non2xx > 0) throw new LabError(`bench: ${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx under load`);
+  if (r.errors + r.timeouts > 0 || r.non2xx > 0) throw new RuntimeFailure(`bench: ${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx under load`);
   return r.requests.average;
 }
 

@@ -3,7 +3,7 @@
  * `offSeconds`, repeating from an on period at 0. The mean rate stays `rate`, but idle gaps
  * longer than a keep-alive timeout and sudden concurrency are what make cold starts hurt.
  */
-import { LabError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { exponential } from '../rng.js';
 import type { ArrivalDefinition } from './definition.js';
 import { noArrivals } from './definition.js';
@@ -15,8 +15,8 @@ import { noArrivals } from './definition.js';
 export const burstArrivals: ArrivalDefinition<'bursts'> = {
   type: 'bursts',
   create: (spec) => {
-    if (!(spec.onSeconds > 0) || !Number.isFinite(spec.onSeconds)) throw new LabError(`traffic.arrival.onSeconds must be > 0, got ${spec.onSeconds}`);
-    if (!(spec.offSeconds >= 0) || !Number.isFinite(spec.offSeconds)) throw new LabError(`traffic.arrival.offSeconds must be >= 0, got ${spec.offSeconds}`);
+    if (!(spec.onSeconds > 0) || !Number.isFinite(spec.onSeconds)) throw new InputError(`traffic.arrival.onSeconds must be > 0, got ${spec.onSeconds}`);
+    if (!(spec.offSeconds >= 0) || !Number.isFinite(spec.offSeconds)) throw new InputError(`traffic.arrival.offSeconds must be >= 0, got ${spec.offSeconds}`);
     const onMs = spec.onSeconds * 1000;
     const cycleMs = (spec.onSeconds + spec.offSeconds) * 1000;
     return (ratePerSecond, spanMs, rng) => {

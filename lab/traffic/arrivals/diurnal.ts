@@ -3,7 +3,7 @@
  * non-homogeneous Poisson process with rate(t) = rate·(1 + amplitude·sin(2πt/period)). Shows
  * whether a policy tuned for the mean copes with the peak and wastes memory in the trough.
  */
-import { LabError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { exponential } from '../rng.js';
 import type { ArrivalDefinition } from './definition.js';
 import { noArrivals } from './definition.js';
@@ -17,8 +17,8 @@ import { noArrivals } from './definition.js';
 export const diurnalArrivals: ArrivalDefinition<'diurnal'> = {
   type: 'diurnal',
   create: (spec) => {
-    if (!(spec.periodSeconds > 0) || !Number.isFinite(spec.periodSeconds)) throw new LabError(`traffic.arrival.periodSeconds must be > 0, got ${spec.periodSeconds}`);
-    if (!(spec.amplitude >= 0 && spec.amplitude <= 1)) throw new LabError(`traffic.arrival.amplitude must be in [0, 1], got ${spec.amplitude}`);
+    if (!(spec.periodSeconds > 0) || !Number.isFinite(spec.periodSeconds)) throw new InputError(`traffic.arrival.periodSeconds must be > 0, got ${spec.periodSeconds}`);
+    if (!(spec.amplitude >= 0 && spec.amplitude <= 1)) throw new InputError(`traffic.arrival.amplitude must be in [0, 1], got ${spec.amplitude}`);
     const amplitude = spec.amplitude;
     const omega = (2 * Math.PI) / (spec.periodSeconds * 1000);
     return (ratePerSecond, spanMs, rng) => {

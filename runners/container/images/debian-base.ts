@@ -14,6 +14,7 @@ import { cacheDir } from '../../../lab/paths.js';
 import { followProgress } from '../engine.js';
 import { ImageBuildError } from './image-error.js';
 import { LABELS } from '../labels.js';
+import { EnvironmentError } from '../../../lab/errors.js';
 
 /** What defines the base: changing any of it makes a new base. */
 export interface DebianBaseRecipe {
@@ -44,7 +45,7 @@ export function aptMirror(): string {
     const m = /^URIs:\s*(\S+)/m.exec(text) ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+\s+main/m.exec(text);
     if (m?.[1] && !m[1].includes('security')) return m[1];
   }
-  throw new Error('no Debian mirror found in /etc/apt/sources.list(.d); debootstrap needs one');
+  throw new EnvironmentError('no Debian mirror found in /etc/apt/sources.list(.d); debootstrap needs one');
 }
 
 /** The default recipe: bookworm minbase for this machine's architecture from apt's mirror. */

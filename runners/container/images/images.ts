@@ -27,6 +27,7 @@ import { ImageBuildError } from './image-error.js';
 import { nodeRuntimeFiles } from './node-runtime.js';
 import type { TarEntry } from './tar.js';
 import { buildContextImage, contextRef, type BuildContext } from './build-context.js';
+import { EnvironmentError } from '../../../lab/errors.js';
 
 /** The packagings this module builds. */
 export type ImagePackaging = 'oci-image-scratch' | 'oci-image-debian';
@@ -57,7 +58,7 @@ function appEntries(handlerPath: string): TarEntry[] {
   const serverDir = join(distDir, 'workloads', 'packaging', 'node');
   const files = [...SERVER_FILES.map((f) => join(serverDir, f)), handlerPath];
   const missing = files.filter((f) => !existsSync(f));
-  if (missing.length > 0) throw new Error(`not built: ${missing.join(', ')} (run the TypeScript build first)`);
+  if (missing.length > 0) throw new EnvironmentError(`not built: ${missing.join(', ')} (run the TypeScript build first)`);
   return [
     ...SERVER_FILES.map((f): TarEntry => ({ path: `rootfs${APP_DIR}/${f}`, mode: 0o644, source: { bytes: readFileSync(join(serverDir, f)) } })),
     { path: `rootfs${APP_DIR}/handler.js`, mode: 0o644, source: { bytes: readFileSync(handlerPath) } },

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
+import { EnvironmentError } from '../../../lab/errors.js';
 
 /** One file of the runtime: where it goes in the image and where its bytes come from. */
 export interface RuntimeFile {
@@ -25,7 +26,7 @@ export function parseLdd(text: string): string[] {
     const bare = /^\s*(\/\S+)\s+\(/.exec(line);
     const path = arrow?.[1] ?? bare?.[1];
     if (path) out.push(path);
-    else if (/=>\s+not found/.test(line)) throw new Error(`ldd: a library is missing on this host: ${line.trim()}`);
+    else if (/=>\s+not found/.test(line)) throw new EnvironmentError(`ldd: a library is missing on this host: ${line.trim()}`);
   }
   return out;
 }

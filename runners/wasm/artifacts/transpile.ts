@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256 } from '../../../lab/digest.js';
-import { LabError } from '../../../lab/errors.js';
 import { cacheDir } from '../../../lab/paths.js';
 import { COMPONENT_FILE, GLUE_DIR, GLUE_NAME, MANIFEST_FILE, readArtifact, type Artifact, type ArtifactManifest } from './artifact.js';
 import { GLUE_PATCH_REVISION, patchGlue } from './glue-patch.js';
@@ -87,7 +86,8 @@ async function writeArtifact(
   a: { key: string; origin: string; inputs: Record<string, string>; component: Uint8Array; started: number; file: string; foreign?: boolean },
 ): Promise<Artifact> {
   const reject = (why: string): never => {
-    throw a.foreign ? new BadComponentError(a.file, why) : new LabError(`${a.file}: ${why}`);
+    // The lab's own build giving a component its host cannot take is a bug of the lab.
+    throw a.foreign ? new BadComponentError(a.file, why) : new Error(`${a.file}: ${why}`);
   };
   const transpile = await loadTranspile();
   let out: Awaited<ReturnType<typeof transpile>>;
