@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { POLICY_CASES, type PolicyCase } from '../../lab/policy/cases.js';
 import { InstancePolicy } from '../../lab/policy/instance-policy.js';
 import { PopClient } from '../../lab/pop/client.js';
-import { POP_HEADERS, type PopHandle } from '../../lab/pop/contract.js';
+import { POP_HEADERS, type PopHandle, type Runner } from '../../lab/pop/contract.js';
 import { hostModel } from '../../lab/sim/host-model.js';
 import { createSimulation, type TracedRequest } from '../../lab/sim/host-sim.js';
 import { constantCalibration } from '../../lab/sim/test-support.js';
@@ -77,21 +77,24 @@ const keepAlive = (c: PolicyCase, instanceBytes: number) => ({
   memoryBudgetMiB: (c.keepAlive.memoryBudgetInstances * instanceBytes) / MIB,
 });
 
-/** The TypeScript pool, as every Node host runs it: the fake runner's instances take the case's times. */
-function onPool(c: PolicyCase): Promise<Outcome> {
+/** Runs case `c` on a live host of `runner`, each instance counted at `instanceBytes` against the budget. */
+function onLive<O>(runner: Runner<O>, options: Record<string, unknown>, c: PolicyCase, instanceBytes: number): Promise<Outcome> {
   return withLaunch(
     (workDir) =>
-      fakeRunner.launch({
+      runner.launch({
         runId: 'policy',
         tenants: c.tenants.map((id) => ({ id, workload: WORKLOAD })),
-        keepAlive: keepAlive(c, MIB),
-        options: resolveOptions(fakeRunner, { activationMs: c.activationMs, serviceMs: c.serviceMs, memoryBytes: MIB }),
+        keepAlive: keepAlive(c, instanceBytes),
+        options: resolveOptions(runner, options),
         requestTimeoutMs: 10_000,
         workDir,
       }),
     (pop) => drive(c, pop),
   );
 }
+
+/** The TypeScript pool, as every Node host runs it: the fake runner's instances take the case's times. */
+const onPool = (c: PolicyCase): Promise<Outcome> => onLive(fakeRunner, { activationMs: c.activationMs, serviceMs: c.serviceMs, memoryBytes: MIB }, c, MIB);
 
 /** The case's requests as a traffic schedule the simulator walks. */
 function schedule(c: PolicyCase): TrafficSchedule {
@@ -139,20 +142,7 @@ async function wasmtimeInstanceBytes(): Promise<number> {
 }
 
 /** The Rust host's pool, serving a real component with instance reuse on. */
-async function onWasmtime(c: PolicyCase, instanceBytes: number): Promise<Outcome> {
-  return withLaunch(
-    (workDir) =>
-      wasmtimeRunner.launch({
-        runId: 'policy',
-        tenants: c.tenants.map((id) => ({ id, workload: WORKLOAD })),
-        keepAlive: keepAlive(c, instanceBytes),
-        options: resolveOptions(wasmtimeRunner, { reuse: true }),
-        requestTimeoutMs: 10_000,
-        workDir,
-      }),
-    (pop) => drive(c, pop),
-  );
-}
+const onWasmtime = (c: PolicyCase, instanceBytes: number): Promise<Outcome> => onLive(wasmtimeRunner, { reuse: true }, c, instanceBytes);
 
 describe('policy cases: the TypeScript pool, the simulator and the Rust host agree', () => {
   let wasmtimeBytes: Promise<number> | undefined;

@@ -14,7 +14,7 @@ import { LABELS, labelFilter } from './labels.js';
 /** The misbehaving handler as a brought image (built once, cached by its context digest like every image). */
 export async function misbehavingContainer(): Promise<MisbehavingTenant> {
   const { docker } = await connectEngine();
-  const base = misbehavingHandler('handlers');
+  const base = misbehavingHandler();
   const ctx = scratchContext(misbehaveHandlerPath);
   const ref = await contextRef(ctx, base.workload, 'scratch');
   await buildContextImage(docker, { workload: base.workload, packaging: 'oci-image-scratch', sourceDigest: sha256File(misbehaveHandlerPath), ref }, ctx);

@@ -83,7 +83,7 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<Proces
     parseOptions: parseProcessOptions,
 
     conformance: {
-      misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingHandler('handlers'),
+      misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingHandler(),
     },
 
     async prepare(workloads: string[], o: ProcessOptions): Promise<PreparedRuntime> {

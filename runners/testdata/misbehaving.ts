@@ -15,9 +15,9 @@ export const misbehaveHandlerPath = fileURLToPath(new URL('./misbehave-handler.j
 /** The workload name misbehaving tenants run under. */
 const WORKLOAD = 'misbehave';
 
-/** The handler module, for a runner that takes brought handlers under `option`. */
-export function misbehavingHandler(option: string): MisbehavingTenant {
-  return { workload: WORKLOAD, options: { [option]: { [WORKLOAD]: misbehaveHandlerPath } }, crashPath: '/crash', hangPath: '/hang', okPath: '/' };
+/** The handler module, brought to the process runner (`handlers` option). */
+export function misbehavingHandler(): MisbehavingTenant {
+  return { workload: WORKLOAD, options: { handlers: { [WORKLOAD]: misbehaveHandlerPath } }, crashPath: '/crash', hangPath: '/hang', okPath: '/' };
 }
 
 /** The component, for a Wasm runner (`components` option). */
