@@ -41,7 +41,7 @@ export function fairnessRecord(r: RunResult): FairnessItem[] {
     });
   }
 
-  items.push({ check: 'same network path', status: 'by design', detail: 'every runner serves the same PoP protocol on 127.0.0.1 and the same load generator drives it (runners/contract.ts); the path is not recorded per run' });
+  items.push({ check: 'same network path', status: 'by design', detail: 'every runner serves the same PoP protocol on 127.0.0.1 and the same load generator drives it (lab/pop/contract.ts); the path is not recorded per run' });
 
   const warm = [...new Set(runs.map((x) => x.requests.warmup))];
   items.push({
@@ -55,7 +55,7 @@ export function fairnessRecord(r: RunResult): FairnessItem[] {
   items.push({
     check: 'load generator in its own process, keeping up',
     status: behind.length === 0 ? 'ok' : 'check',
-    detail: `a separate worker process sends on schedule; send lag p99: ${runs.map((x) => `${x.label}#${x.repetition} ${formatValue(x.sendLag.p99, 'time')}`).join(', ')}; late sends: ${lateShare.map((x) => `${x.run.label}#${x.run.repetition} ${sig3(x.share * 100)} %`).join(', ')}${behind.length ? ` (above ${LATE_SHARE_LIMIT * 100} %: the generator fell behind; latencies are still measured from the intended send time)` : ''}`,
+    detail: `${r.repro.loadGenerator ? `${r.repro.loadGenerator.engine}, a process of its own, sends on schedule (${r.repro.loadGenerator.note})` : 'a separate worker process sends on schedule'}; send lag p99: ${runs.map((x) => `${x.label}#${x.repetition} ${formatValue(x.sendLag.p99, 'time')}`).join(', ')}; late sends: ${lateShare.map((x) => `${x.run.label}#${x.run.repetition} ${sig3(x.share * 100)} %`).join(', ')}${behind.length ? ` (above ${LATE_SHARE_LIMIT * 100} %: the generator fell behind; latencies are still measured from the intended send time)` : ''}`,
   });
 
   const { atStart, atEnd } = r.repro.loadAverage;

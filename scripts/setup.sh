@@ -28,14 +28,26 @@ bash scripts/setup-docker.sh --with-tools
 bash scripts/setup-c-toolchain.sh
 bash scripts/setup-chromium.sh
 
-# The Wasmtime host (Rust): crates come from crates.io at build time, never at run time. The
-# first build takes minutes; cargo makes later ones a no-op. Same target folder as the runner's
-# own build (runners/wasmtime/host-build.ts), which stays git-ignored under .cache/.
+# The Rust crates: the Wasmtime host and the load engine. Crates come from crates.io at build
+# time, never at run time. The first build takes minutes; cargo makes later ones a no-op. Same
+# target folders as the lab's own builds (lab/proc/cargo.ts), git-ignored under .cache/.
 if command -v cargo >/dev/null 2>&1; then
   say "building the Wasmtime host (cargo build --release --locked; minutes on a fresh machine)"
   CARGO_TARGET_DIR="$PWD/.cache/wasmtime-host-target" cargo build --release --locked --quiet --manifest-path runners/wasmtime/host/Cargo.toml
+  say "building the load engine (cargo build --release --locked)"
+  CARGO_TARGET_DIR="$PWD/.cache/load-engine-target" cargo build --release --locked --quiet --manifest-path lab/loadgen/engine/Cargo.toml
 else
-  say "cargo not found: the wasmtime runner will fail with a message saying how to install Rust"
+  say "cargo not found: the load engine and the wasmtime runner will fail with a message saying how to install Rust"
+fi
+
+# Vegeta, the reference open-loop generator `lab bench instrument` checks the lab's engine
+# against: built from the Go module proxy, once (its version is in the binary's build info).
+vegeta_version=v12.13.0
+if ! command -v go >/dev/null 2>&1; then
+  say "go not found: lab bench instrument will fail with a message saying how to build Vegeta"
+elif ! go version -m .cache/bin/vegeta 2>/dev/null | grep -q "mod.*github.com/tsenart/vegeta/v12.*$vegeta_version"; then
+  say "building Vegeta $vegeta_version (go install from the module proxy)"
+  GOBIN="$PWD/.cache/bin" go install "github.com/tsenart/vegeta/v12@$vegeta_version"
 fi
 
 say "building TypeScript"

@@ -15,7 +15,7 @@ import { fixtureRequestBody, loadWorkload, type Workload } from '../../workloads
 import { startLoad, type LoadRun } from '../loadgen/client.js';
 import type { LoadJob, LoadReport, WireFixture } from '../loadgen/protocol.js';
 import { assembleRuntimeResult } from '../results/assemble.js';
-import { RESULT_SCHEMA_VERSION, type RunResult, type RuntimeResult } from '../results/model.js';
+import { RESULT_SCHEMA_VERSION, type LoadGeneratorRecord, type RunResult, type RuntimeResult } from '../results/model.js';
 import { finishRepro, startRepro } from '../results/repro.js';
 import { resultDir, saveResult, writeAtomic } from '../results/store.js';
 import { renderReport, type ReportOptions } from '../../reports/html.js';
@@ -91,6 +91,7 @@ export function loadJob(plan: TrafficPlan, popUrl: string, fixtures: Record<stri
     spanMs: plan.spanMs,
     warmupMs: plan.warmupMs,
     timeoutMs: scenario.traffic.timeoutMs,
+    ...(scenario.traffic.generatorCpus ? { cpus: scenario.traffic.generatorCpus } : {}),
     lateThresholdMs: 5,
     maxInFlight: 4096,
   };
@@ -102,6 +103,20 @@ export function loadJob(plan: TrafficPlan, popUrl: string, fixtures: Record<stri
     job.warmup[i] = r.warmup ? 1 : 0;
   });
   return job;
+}
+
+/** Where the load engine ran, for the result: pinned or not, and whether a runtime could share its cores. */
+function loadGeneratorRecord(scenario: Scenario): LoadGeneratorRecord {
+  const cpus = scenario.traffic.generatorCpus ?? null;
+  return {
+    engine: 'edge-pop-load-engine (Rust: tokio, hyper, HDR histograms; lab/loadgen/engine)',
+    cpus,
+    // The runtimes' hosts and instances are never pinned, so they may always use the engine's cores.
+    sharedCoresWithRuntimes: true,
+    note: cpus
+      ? `the engine was pinned to CPU ${cpus.join(',')}; the runtimes were not pinned, so they could run there too`
+      : 'the engine was not pinned: it and the runtimes shared every core of the machine',
+  };
 }
 
 /** A load report for a runtime that never got to send (its launch failed). */
@@ -262,7 +277,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     startedAt,
     finishedAt: startedAt,
     scenario: { name: scenario.name, file: loaded.file, hash: loaded.hash, source: loaded.source, resolved: scenario },
-    repro: startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }),
+    repro: { ...startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }), loadGenerator: loadGeneratorRecord(scenario) },
     tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share })),
     workloads: Object.fromEntries([...workloads].map(([name, w]) => [name, { language: languageOf(w).id, languageName: languageOf(w).displayName, sourceDigest: w.sourceDigest }])),
     runs: [],

@@ -119,6 +119,42 @@ test('keeps each cold response\'s client latency by activation id, and warm serv
   }
 });
 
+test('a refused connection is an error naming the tenant and the URL; the report is still whole', async () => {
+  // A port nothing listens on: bind, note it, close.
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const report = await startLoad(job(`http://127.0.0.1:${port}`, 20, 5)).done;
+  assert.equal(report.counts.errors.connection, 10, 'every measured request is a connection error');
+  assert.equal(report.counts.completed, 0);
+  assert.equal(report.counts.notSent, 0, 'every planned request was still sent at its time');
+  assert.match(report.errorSamples[0]!.message, new RegExp(`tenant t000[12]: http://127\\.0\\.0\\.1:${port}/t/t000[12]/`));
+});
+
+test('the engine\'s histograms are the HDR encoding the results model reads: percentiles survive the round trip', async () => {
+  // Answers after a set delay per request: 20 ms for 1 in 4, 1 ms otherwise.
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    const slow = n++ % 4 === 0;
+    req.resume();
+    req.on('end', () => setTimeout(() => res.writeHead(200, { 'x-lab-activation': 'warm' }).end('ok'), slow ? 20 : 1));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const report = await startLoad(job(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 80, 10, { warmup: new Uint8Array(80), warmupMs: 0, forceCold: new Uint8Array(80) })).done;
+    const all = summarise(decodeHistogram(report.latency.all));
+    assert.equal(all.count, 80);
+    assert.ok(all.p50 >= 1 && all.p50 < 15, `p50 ${all.p50} ms: most requests take ~1 ms`);
+    assert.ok(all.p99 >= 20, `p99 ${all.p99} ms: a quarter take 20 ms`);
+    const perSecond = report.timeseries.reduce((a, s) => a + summarise(decodeHistogram(s.hdr)).count, 0);
+    assert.equal(perSecond, 80, 'the per-second histograms hold every measured request');
+    assert.equal(summarise(decodeHistogram(report.sendLag)).count, 80);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
 test('refuses a non-loopback target', async () => {
   await assert.rejects(startLoad(job('http://10.1.2.3:80', 1, 1)).done, /only loopback/);
 });

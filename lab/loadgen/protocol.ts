@@ -1,7 +1,8 @@
 /**
- * Messages between the lab and its load-generator process. The load generator runs in its own
- * process so that it never shares an event loop (or a GC pause) with the runner it measures.
- * The channel uses Node's 'advanced' IPC serialization, so typed arrays cross it as is.
+ * What the lab hands its load engine and what it gets back. The engine (lab/loadgen/engine, a
+ * native process) reads the job from a file (job-file.ts), prints progress and its report as
+ * JSON lines, and never shares an event loop, a GC pause or (when pinned) a core with the lab or
+ * the runner it measures.
  */
 
 /** A request the load generator can send for one workload fixture. */
@@ -19,6 +20,13 @@ export interface LoadJob {
   type: 'job';
   /** PoP endpoint base URL (must be a loopback address). */
   popUrl: string;
+  /**
+   * `pop` (default): a request of tenant `t` goes to `/t/<t><path>`, the PoP protocol; `plain`:
+   * to `<path>` itself, for an endpoint that serves one workload and speaks no PoP protocol.
+   */
+  route?: 'pop' | 'plain';
+  /** CPUs to pin the engine to (`sched_setaffinity`); absent: not pinned. */
+  cpus?: number[];
   tenants: { id: string; workload: string }[];
   /** Traffic fixtures per workload name. */
   fixtures: Record<string, WireFixture[]>;
@@ -96,12 +104,9 @@ export interface LoadReport {
   measuredSeconds: number;
   timeseries: LoadTimeseriesPoint[];
   errorSamples: { kind: string; tenant: string; status?: number; message: string }[];
+  /** Connections the engine dialled in all (keep-alive reuse keeps this near the peak concurrency). */
+  connections?: number;
 }
 
-/** Parent -> child: stop sending now and report what was measured. */
-export interface LoadStop {
-  type: 'stop';
-}
-
-export type ToLoadgen = LoadJob | LoadStop;
+/** Engine -> lab, one JSON line each. */
 export type FromLoadgen = LoadProgress | LoadReport | { type: 'failed'; message: string };

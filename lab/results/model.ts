@@ -144,6 +144,19 @@ export interface ReproRecord {
   loadAverage: { atStart: number[]; atEnd: number[] };
   hostname: string;
   commandLine: string[];
+  /** The load engine and where it ran; absent in results of the Node generator that came before it. */
+  loadGenerator?: LoadGeneratorRecord;
+}
+
+/** How the load was generated: which engine, pinned where, and whether it shared cores with the runtimes. */
+export interface LoadGeneratorRecord {
+  engine: string;
+  /** CPUs the engine was pinned to; null: not pinned. */
+  cpus: number[] | null;
+  /** Whether the engine could have run on a core a runtime used (true unless both were pinned apart). */
+  sharedCoresWithRuntimes: boolean;
+  /** Why, in one sentence, for the report. */
+  note: string;
 }
 
 /** Where a simulated result's inputs came from (present only when `kind` is 'simulated'). */

@@ -27,7 +27,7 @@ function issuesOf(name: string): InputIssue[] {
 /** fixture, line, column, field, message pattern: one failure case per fixture file. */
 const cases: [string, number, number, string, RegExp][] = [
   ['bad-syntax', 4, 1, '', /^YAML syntax error: Flow map .* end with a }/],
-  ['unknown-key', 21, 3, 'traffic.warmup', /^unknown key 'warmup' \(did you mean 'warmupSeconds'\?\); allowed keys: arrival, rate, warmupSeconds, durationSeconds, timeoutMs$/],
+  ['unknown-key', 21, 3, 'traffic.warmup', /^unknown key 'warmup' \(did you mean 'warmupSeconds'\?\); allowed keys: arrival, rate, warmupSeconds, durationSeconds, timeoutMs, generatorCpus$/],
   ['wrong-type', 19, 9, 'traffic.rate', /^must be a number, e\.g\. `rate: 40`; got the text 'fast'$/],
   ['negative-rate', 19, 9, 'traffic.rate', /^must be greater than 0; got -5$/],
   ['zero-rate', 19, 9, 'traffic.rate', /^must be greater than 0; got 0$/],

@@ -13,6 +13,7 @@ import { scenarioSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { validateGateExpression } from '../gates/expression.js';
 import type { Scenario } from './types.js';
+import { availableParallelism } from 'node:os';
 
 /** Mix weights may differ from 1 by this much (they are usually written as decimals). */
 export const WEIGHT_SUM_TOLERANCE = 1e-6;
@@ -175,6 +176,18 @@ const sloWithinTimeout: Rule = {
   },
 };
 
+const generatorCpusExist: Rule = {
+  name: 'the load engine is pinned to CPUs this machine has',
+  check(s, env) {
+    const cpus = s.traffic.generatorCpus;
+    if (!cpus || !env.trusted(['traffic', 'generatorCpus'])) return [];
+    const n = availableParallelism();
+    return cpus.flatMap((c, i) =>
+      c < n ? [] : [{ field: ['traffic', 'generatorCpus', i], message: `CPU ${c} does not exist on this machine (CPUs 0 to ${n - 1}); pin the load engine to one of them, or leave traffic.generatorCpus out` }],
+    );
+  },
+};
+
 const defaultedNameIsValid: Rule = {
   name: 'a name taken from the file name is a valid name',
   check(s, env) {
@@ -227,6 +240,7 @@ export const scenarioRules: readonly Rule[] = [
   traceFileReadable,
   runtimesRegisteredAndDistinct,
   sloWithinTimeout,
+  generatorCpusExist,
   sweepValuesSuitParameter,
   gatesAreValid,
 ];

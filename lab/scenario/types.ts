@@ -77,6 +77,8 @@ export interface TrafficSpec {
   durationSeconds: number;
   /** Deadline for one request; a request still unanswered then counts as a timeout error. */
   timeoutMs: number;
+  /** CPUs the load engine is pinned to; absent: not pinned. */
+  generatorCpus?: number[];
 }
 
 export interface CacheSpec {

@@ -1,0 +1,376 @@
+//! The lab's open-loop load engine: `edge-pop-load-engine <job file> [--cpus 0,1]`.
+//!
+//! It sends every request of the lab's plan at its intended time (a timerfd wakes the event
+//! loop at the instant itself), whatever happened to the earlier ones, and measures latency from
+//! that intended time to the last byte of the response (wrk2's method), so a stalled server
+//! cannot hide behind a generator that waits for it (coordinated omission). Each tenant has its
+//! own keep-alive connection pool; concurrency is unbounded up to the job's `maxInFlight`, past
+//! which a request is counted as a client-overload error, never silently skipped. One thread:
+//! with `--cpus` the whole engine is pinned, so it can be kept off the cores the system under
+//! test runs on.
+//!
+//! Protocol with the lab (lab/loadgen/client.ts): JSON lines on stdout, `{"type":"progress",...}`
+//! once a second and a final `{"type":"report",...}` (lab/loadgen/protocol.ts `LoadReport`) or
+//! `{"type":"failed","message":...}`. A `stop` line on stdin ends the sending early (the measured
+//! part is still reported); EOF on stdin means the lab is gone, and the engine exits at once.
+//!
+//! `--serve <addr>` runs the trivial endpoint the engine's own ceiling is measured against.
+
+mod job;
+mod pool;
+mod recorder;
+mod serve;
+mod timer;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use serde_json::json;
+use tokio::io::AsyncBufReadExt;
+use tokio::sync::Notify;
+
+use job::{FORCE_COLD, Fixture, Job, WARMUP};
+use pool::Pool;
+use recorder::{Activation, Outcome, Recorder};
+use timer::PreciseTimer;
+
+const FORCE_COLD_HEADER: &str = "x-lab-force-cold";
+/// Intended time zero is this far ahead of the start, so the first sends are not late by construction.
+const LEAD: Duration = Duration::from_millis(20);
+
+pub(crate) fn say(line: &serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn epoch_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+/// Pins this process (every thread made after) to the given CPUs.
+fn pin(cpus: &[usize]) -> Result<()> {
+    // SAFETY: a zeroed cpu_set_t is the empty set; CPU_SET and sched_setaffinity get valid pointers.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for &c in cpus {
+            libc::CPU_SET(c, &mut set);
+        }
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            bail!("cannot pin the engine to CPUs {cpus:?}: {}", std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Raises the open-file limit to its hard maximum: an open loop against a slow server holds one
+/// connection per request in flight, and running out of descriptors would turn the server's
+/// slowness into the client's errors.
+fn raise_fd_limit() {
+    // SAFETY: getrlimit/setrlimit with a valid struct.
+    unsafe {
+        let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 && l.rlim_cur < l.rlim_max {
+            l.rlim_cur = l.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        }
+    }
+}
+
+fn loopback(url: &hyper::Uri) -> Result<()> {
+    match url.host() {
+        Some("127.0.0.1") | Some("localhost") | Some("[::1]") | Some("::1") => Ok(()),
+        h => bail!("refusing to send benchmark traffic to {}: only loopback addresses are allowed", h.unwrap_or("(no host)")),
+    }
+}
+
+/// Everything a send needs, shared by the pacing loop and the request tasks.
+struct Run {
+    job: Job,
+    /// Shown in error messages.
+    base: String,
+    /// Each tenant's requests, one per fixture of its workload, built once.
+    prepared: Vec<Vec<Prepared>>,
+    /// Fixtures per tenant index (its workload's), so the hot path does no map lookup.
+    tenant_fixtures: Vec<Option<usize>>,
+    workloads: Vec<String>,
+    pools: Vec<Pool>,
+    timeout: Duration,
+    t0: Instant,
+    recorder: Mutex<Recorder>,
+    in_flight: AtomicUsize,
+    settled: Notify,
+}
+
+impl Run {
+    fn fixture(&self, i: usize) -> Option<(&Fixture, &Prepared)> {
+        let t = self.job.tenant[i] as usize;
+        let w = self.tenant_fixtures[t]?;
+        let list = self.job.header.fixtures.get(&self.workloads[w])?;
+        if list.is_empty() {
+            return None;
+        }
+        let k = self.job.fixture[i] as usize % list.len();
+        Some((&list[k], &self.prepared[t][k]))
+    }
+}
+
+/// Sends request `i` and records where it ended up.
+async fn send(run: Arc<Run>, i: usize) {
+    let t = run.job.tenant[i] as usize;
+    let tenant = &run.job.header.tenants[t];
+    let at_ms = run.job.at_ms[i];
+    let warmup = run.job.flags[i] & WARMUP != 0;
+    let forced = run.job.flags[i] & FORCE_COLD != 0;
+    let intended = run.t0 + Duration::from_secs_f64(at_ms / 1000.0);
+    let outcome = match run.fixture(i) {
+        None => Outcome::Failed { kind: "no-fixture".into(), status: None, message: format!("workload {} has no traffic fixture", tenant.workload) },
+        Some(_) if run.in_flight.load(Ordering::Relaxed) > run.job.header.max_in_flight => {
+            Outcome::Failed { kind: "client-overload".into(), status: None, message: format!("more than {} requests in flight", run.job.header.max_in_flight) }
+        }
+        Some((fx, prepared)) => {
+            match tokio::time::timeout(run.timeout, request(&run.pools[t], &run.base, prepared, fx, forced, intended, &tenant.id)).await {
+                Ok(o) => o,
+                Err(_) => Outcome::Failed { kind: "timeout".into(), status: None, message: format!("tenant {}: no response within {} ms", tenant.id, run.job.header.timeout_ms) },
+            }
+        }
+    };
+    {
+        let mut rec = run.recorder.lock().unwrap();
+        if let Outcome::Ok { latency_ms, activation_id: Some(id), .. } = &outcome {
+            rec.cold_answered(id, *latency_ms);
+        }
+        if !warmup {
+            rec.finished(at_ms, &tenant.workload, &tenant.id, outcome);
+        }
+    }
+    if run.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+        run.settled.notify_waiters();
+    }
+}
+
+/// One request of a tenant as sent, built once: method, origin-form URI, headers (Host and
+/// content-length included), body. Sending clones it, which costs no parsing.
+struct Prepared {
+    method: hyper::Method,
+    uri: hyper::Uri,
+    headers: hyper::HeaderMap,
+    body: Bytes,
+    /// The path, for error messages.
+    path: String,
+}
+
+impl Prepared {
+    fn new(fx: &Fixture, path: String, authority: &str) -> Result<Prepared> {
+        let method = hyper::Method::from_bytes(fx.method.as_bytes()).with_context(|| format!("fixture method {}", fx.method))?;
+        let uri = path.parse().with_context(|| format!("fixture path {path}"))?;
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert(hyper::header::HOST, authority.parse().context("endpoint authority")?);
+        for (k, v) in &fx.headers {
+            headers.append(hyper::header::HeaderName::from_bytes(k.as_bytes()).with_context(|| format!("fixture header {k}"))?, v.parse().with_context(|| format!("fixture header {k}"))?);
+        }
+        headers.insert(hyper::header::CONTENT_LENGTH, fx.body_base64.len().into());
+        Ok(Prepared { method, uri, headers, body: Bytes::from(fx.body_base64.clone()), path })
+    }
+
+    fn request(&self, forced: bool) -> Request<Full<Bytes>> {
+        let mut req = Request::new(Full::new(self.body.clone()));
+        *req.method_mut() = self.method.clone();
+        *req.uri_mut() = self.uri.clone();
+        *req.headers_mut() = self.headers.clone();
+        if forced {
+            req.headers_mut().insert(FORCE_COLD_HEADER, hyper::header::HeaderValue::from_static("1"));
+        }
+        req
+    }
+}
+
+async fn request(pool: &Pool, base: &str, p: &Prepared, fx: &Fixture, forced: bool, intended: Instant, tenant: &str) -> Outcome {
+    let failed = |e: String| Outcome::Failed { kind: "connection".into(), status: None, message: format!("tenant {tenant}: {base}{}: {e}", p.path) };
+    let req = p.request(forced);
+    let mut lease = match pool.lease().await {
+        Ok(l) => l,
+        Err(e) => return failed(format!("{e:#}")),
+    };
+    let res = match lease.send(req).await {
+        Ok(r) => r,
+        Err(e) => return failed(e.to_string()),
+    };
+    let status = res.status().as_u16();
+    let header = |n: &str| res.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (host_error, activation, activation_id, queue) = (header("x-lab-error"), header("x-lab-activation"), header("x-lab-activation-id"), header("x-lab-queue-ms"));
+    // The body is read to its last byte (latency ends there), but kept only for an error message.
+    let keep = host_error.is_some() || status != fx.expect_status;
+    let mut body = Vec::new();
+    let mut incoming = res.into_body();
+    while let Some(frame) = incoming.frame().await {
+        match frame {
+            Ok(f) => {
+                if let (true, Some(data)) = (keep, f.data_ref()) {
+                    body.extend_from_slice(data);
+                }
+            }
+            Err(e) => return Outcome::Failed { kind: "connection".into(), status: Some(status), message: format!("tenant {tenant}: {base}{}: {e}", p.path) },
+        }
+    }
+    let latency_ms = intended.elapsed().as_secs_f64() * 1000.0;
+    lease.release();
+    let text = || String::from_utf8_lossy(&body).into_owned();
+    if let Some(kind) = host_error {
+        return Outcome::Failed { kind: format!("host-{kind}"), status: Some(status), message: text() };
+    }
+    if status != fx.expect_status {
+        let t = text();
+        return Outcome::Failed { kind: "status-mismatch".into(), status: Some(status), message: format!("tenant {tenant}: expected {}, got {status}: {}", fx.expect_status, t.chars().take(200).collect::<String>()) };
+    }
+    let activation = match activation.as_deref() {
+        Some("cold") => Activation::Cold,
+        Some("spare") => Activation::Spare,
+        _ => Activation::Warm,
+    };
+    let queue_ms = queue.and_then(|q| q.parse::<f64>().ok()).filter(|q| *q > 0.0);
+    Outcome::Ok { latency_ms, activation, activation_id: if activation == Activation::Cold { activation_id } else { None }, queue_ms }
+}
+
+async fn run(job: Job) -> Result<serde_json::Value> {
+    let base_uri: hyper::Uri = job.header.pop_url.parse().with_context(|| format!("endpoint URL {}", job.header.pop_url))?;
+    loopback(&base_uri)?;
+    if base_uri.scheme_str() != Some("http") {
+        bail!("endpoint URL {} must be http://", job.header.pop_url);
+    }
+    let authority = base_uri.authority().context("endpoint URL has no host:port")?.to_string();
+    let host = base_uri.host().unwrap_or("127.0.0.1").trim_start_matches('[').trim_end_matches(']');
+    let ip: std::net::IpAddr = if host == "localhost" { std::net::Ipv4Addr::LOCALHOST.into() } else { host.parse().with_context(|| format!("endpoint host {host}"))? };
+    let addr = std::net::SocketAddr::new(ip, base_uri.port_u16().unwrap_or(80));
+    let base = job.header.pop_url.trim_end_matches('/').to_string();
+    let prefix = base_uri.path().trim_end_matches('/').to_string();
+    let mut workloads: Vec<String> = job.header.fixtures.keys().cloned().collect();
+    workloads.sort();
+    let tenant_fixtures: Vec<Option<usize>> = job.header.tenants.iter().map(|t| workloads.iter().position(|w| *w == t.workload)).collect();
+    let mut prepared = Vec::with_capacity(job.header.tenants.len());
+    for t in &job.header.tenants {
+        let list = job.header.fixtures.get(&t.workload).map(Vec::as_slice).unwrap_or(&[]);
+        let route = |f: &Fixture| if job.header.route == "pop" { format!("{prefix}/t/{}{}", t.id, f.path) } else { format!("{prefix}{}", f.path) };
+        prepared.push(list.iter().map(|f| Prepared::new(f, route(f), &authority)).collect::<Result<Vec<_>>>()?);
+    }
+    // One pool per tenant: its connections are its own, as each tenant's clients would be.
+    let pools = job.header.tenants.iter().map(|_| Pool::new(addr)).collect();
+    let n = job.header.count;
+    let t0 = Instant::now() + LEAD;
+    let start_epoch = epoch_ms() + LEAD.as_secs_f64() * 1000.0;
+    let run = Arc::new(Run {
+        timeout: Duration::from_secs_f64(job.header.timeout_ms / 1000.0),
+        recorder: Mutex::new(Recorder::new(n, job.header.late_threshold_ms)),
+        job,
+        base,
+        prepared,
+        tenant_fixtures,
+        workloads,
+        pools,
+        t0,
+        in_flight: AtomicUsize::new(0),
+        settled: Notify::new(),
+    });
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::new(Notify::new());
+    {
+        let (stop, stopped) = (stop.clone(), stopped.clone());
+        tokio::spawn(async move {
+            let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+            loop {
+                match lines.next_line().await {
+                    Ok(Some(l)) if l.trim() == "stop" => {
+                        stop.store(true, Ordering::Release);
+                        stopped.notify_waiters();
+                    }
+                    Ok(Some(_)) => {}
+                    // The lab is gone: nothing will read a report.
+                    _ => std::process::exit(0),
+                }
+            }
+        });
+    }
+    {
+        let run = run.clone();
+        let span_ms = run.job.header.span_ms;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at((run.t0 + Duration::from_secs(1)).into(), Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let p = run.recorder.lock().unwrap().progress();
+                say(&json!({ "type": "progress", "elapsedMs": run.t0.elapsed().as_secs_f64() * 1000.0, "spanMs": span_ms, "sent": p.sent, "completed": p.completed, "errors": p.errors, "cold": p.cold }));
+            }
+        });
+    }
+
+    let timer = PreciseTimer::new().context("timerfd")?;
+    let mut i = 0;
+    while i < n && !stop.load(Ordering::Acquire) {
+        let due = run.t0 + Duration::from_secs_f64(run.job.at_ms[i] / 1000.0);
+        tokio::select! {
+            r = timer.sleep_until(due) => r.context("timerfd")?,
+            _ = stopped.notified() => break,
+        }
+        let lag_ms = Instant::now().saturating_duration_since(due).as_secs_f64() * 1000.0;
+        run.recorder.lock().unwrap().sent(run.job.at_ms[i], lag_ms, run.job.flags[i] & WARMUP != 0, run.job.flags[i] & FORCE_COLD != 0);
+        run.in_flight.fetch_add(1, Ordering::AcqRel);
+        tokio::spawn(send(run.clone(), i));
+        i += 1;
+    }
+    let interrupted = stop.load(Ordering::Acquire) && i < n;
+    // In-flight requests end on their own timeouts; a stopped run waits at most 2 s for them.
+    let grace = if stop.load(Ordering::Acquire) { run.timeout.min(Duration::from_secs(2)) } else { run.timeout + Duration::from_secs(1) };
+    let deadline = tokio::time::Instant::now() + grace;
+    while run.in_flight.load(Ordering::Acquire) > 0 {
+        let settled = run.settled.notified();
+        if run.in_flight.load(Ordering::Acquire) == 0 {
+            break;
+        }
+        if tokio::time::timeout_at(deadline, settled).await.is_err() {
+            break;
+        }
+    }
+    let unfinished = run.in_flight.load(Ordering::Acquire) as u64;
+    let end = epoch_ms();
+    let h = &run.job.header;
+    let mut report = run.recorder.lock().unwrap().report((start_epoch, start_epoch + h.warmup_ms, end), h.warmup_ms, h.span_ms, interrupted, unfinished);
+    report["connections"] = json!(run.pools.iter().map(|p| p.opened.load(Ordering::Relaxed)).sum::<u64>());
+    Ok(report)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = (|| -> Result<serde_json::Value> {
+        let first = args.first().context("usage: edge-pop-load-engine <job file> [--cpus 0,1] | --serve <addr> [--cpus 0]")?;
+        if let Some(k) = args.iter().position(|a| a == "--cpus") {
+            let cpus: Vec<usize> = args.get(k + 1).context("--cpus needs a list")?.split(',').map(|c| c.trim().parse()).collect::<std::result::Result<_, _>>().context("--cpus takes CPU numbers")?;
+            pin(&cpus)?;
+        }
+        raise_fd_limit();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        if first == "--serve" {
+            let addr = args.get(1).context("--serve needs an address (127.0.0.1:0)")?;
+            rt.block_on(serve::serve(addr))?;
+            unreachable!("the server runs until stdin closes");
+        }
+        let job = job::parse(&std::fs::read(first).with_context(|| format!("cannot read job file {first}"))?)?;
+        let report = rt.block_on(run(job));
+        // The stdin reader sits in a blocking read that only the lab's EOF ends: do not wait for it.
+        rt.shutdown_background();
+        report
+    })();
+    match result {
+        Ok(report) => say(&report),
+        Err(e) => {
+            say(&json!({ "type": "failed", "message": format!("{e:#}") }));
+            std::process::exit(1);
+        }
+    }
+}
