@@ -155,6 +155,37 @@ test('the engine\'s histograms are the HDR encoding the results model reads: per
   }
 });
 
+test('bodies framed by chunks or by closing are read to their last byte; connections the server closed while idle are redialled, not errors', async () => {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const k = n++ % 3;
+      if (k === 0) {
+        // Chunked: written in two parts, no content-length.
+        res.writeHead(200, { 'x-lab-activation': 'warm' });
+        res.write('first part, ');
+        setTimeout(() => res.end('second part'), 5);
+      } else if (k === 1) {
+        // Framed by closing the connection.
+        res.writeHead(200, { 'x-lab-activation': 'warm', connection: 'close' });
+        res.end('closed');
+      } else res.writeHead(200, { 'x-lab-activation': 'warm', 'content-length': '2' }).end('ok');
+    });
+  });
+  // Idle keep-alive connections are closed after 30 ms; requests come every 60 ms.
+  server.keepAliveTimeout = 30;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const report = await startLoad(job(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 30, 60, { warmup: new Uint8Array(30), warmupMs: 0, forceCold: new Uint8Array(30) })).done;
+    assert.deepEqual(report.counts.errors, {});
+    assert.equal(report.counts.completed, 30);
+    assert.ok(summarise(decodeHistogram(report.latency.all)).max >= 5, 'the chunked answers took their 5 ms');
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
 test('refuses a non-loopback target', async () => {
   await assert.rejects(startLoad(job('http://10.1.2.3:80', 1, 1)).done, /only loopback/);
 });

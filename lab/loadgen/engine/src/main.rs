@@ -16,6 +16,7 @@
 //!
 //! `--serve <addr>` runs the trivial endpoint the engine's own ceiling is measured against.
 
+mod http1;
 mod job;
 mod pool;
 mod recorder;
@@ -28,9 +29,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::Request;
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::Notify;
@@ -83,7 +81,7 @@ fn raise_fd_limit() {
     }
 }
 
-fn loopback(url: &hyper::Uri) -> Result<()> {
+fn loopback(url: &http::Uri) -> Result<()> {
     match url.host() {
         Some("127.0.0.1") | Some("localhost") | Some("[::1]") | Some("::1") => Ok(()),
         h => bail!("refusing to send benchmark traffic to {}: only loopback addresses are allowed", h.unwrap_or("(no host)")),
@@ -155,91 +153,80 @@ async fn send(run: Arc<Run>, i: usize) {
     }
 }
 
-/// One request of a tenant as sent, built once: method, origin-form URI, headers (Host and
-/// content-length included), body. Sending clones it, which costs no parsing.
+/// One request of a tenant as sent, serialized once (request line, Host, the fixture's headers,
+/// content-length, body), plain and with the forced-cold header.
 struct Prepared {
-    method: hyper::Method,
-    uri: hyper::Uri,
-    headers: hyper::HeaderMap,
-    body: Bytes,
+    plain: Vec<u8>,
+    forced: Vec<u8>,
     /// The path, for error messages.
     path: String,
 }
 
 impl Prepared {
     fn new(fx: &Fixture, path: String, authority: &str) -> Result<Prepared> {
-        let method = hyper::Method::from_bytes(fx.method.as_bytes()).with_context(|| format!("fixture method {}", fx.method))?;
-        let uri = path.parse().with_context(|| format!("fixture path {path}"))?;
-        let mut headers = hyper::HeaderMap::new();
-        headers.insert(hyper::header::HOST, authority.parse().context("endpoint authority")?);
+        let token = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
+        if !token(&fx.method) {
+            bail!("fixture method {:?} is not an HTTP token", fx.method);
+        }
+        if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+            bail!("fixture path {path:?} has whitespace or control bytes");
+        }
+        let mut head = format!("{} {path} HTTP/1.1\r\nhost: {authority}\r\n", fx.method);
         for (k, v) in &fx.headers {
-            headers.append(hyper::header::HeaderName::from_bytes(k.as_bytes()).with_context(|| format!("fixture header {k}"))?, v.parse().with_context(|| format!("fixture header {k}"))?);
+            if !token(k) || v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+                bail!("fixture header {k:?} cannot be sent as is");
+            }
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
-        headers.insert(hyper::header::CONTENT_LENGTH, fx.body_base64.len().into());
-        Ok(Prepared { method, uri, headers, body: Bytes::from(fx.body_base64.clone()), path })
-    }
-
-    fn request(&self, forced: bool) -> Request<Full<Bytes>> {
-        let mut req = Request::new(Full::new(self.body.clone()));
-        *req.method_mut() = self.method.clone();
-        *req.uri_mut() = self.uri.clone();
-        *req.headers_mut() = self.headers.clone();
-        if forced {
-            req.headers_mut().insert(FORCE_COLD_HEADER, hyper::header::HeaderValue::from_static("1"));
-        }
-        req
+        head.push_str(&format!("content-length: {}\r\n", fx.body_base64.len()));
+        let with = |extra: &str| [head.as_bytes(), extra.as_bytes(), b"\r\n", &fx.body_base64].concat();
+        Ok(Prepared { plain: with(""), forced: with(&format!("{FORCE_COLD_HEADER}: 1\r\n")), path })
     }
 }
 
 async fn request(pool: &Pool, base: &str, p: &Prepared, fx: &Fixture, forced: bool, intended: Instant, tenant: &str) -> Outcome {
-    let failed = |e: String| Outcome::Failed { kind: "connection".into(), status: None, message: format!("tenant {tenant}: {base}{}: {e}", p.path) };
-    let req = p.request(forced);
-    let mut lease = match pool.lease().await {
-        Ok(l) => l,
-        Err(e) => return failed(format!("{e:#}")),
-    };
-    let res = match lease.send(req).await {
-        Ok(r) => r,
-        Err(e) => return failed(e.to_string()),
-    };
-    let status = res.status().as_u16();
-    let header = |n: &str| res.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let (host_error, activation, activation_id, queue) = (header("x-lab-error"), header("x-lab-activation"), header("x-lab-activation-id"), header("x-lab-queue-ms"));
-    // The body is read to its last byte (latency ends there), but kept only for an error message.
-    let keep = host_error.is_some() || status != fx.expect_status;
-    let mut body = Vec::new();
-    let mut incoming = res.into_body();
-    while let Some(frame) = incoming.frame().await {
-        match frame {
-            Ok(f) => {
-                if let (true, Some(data)) = (keep, f.data_ref()) {
-                    body.extend_from_slice(data);
-                }
+    let failed = |kind: &str, e: String| Outcome::Failed { kind: kind.into(), status: None, message: format!("tenant {tenant}: {base}{}: {e}", p.path) };
+    let bytes = if forced { &p.forced } else { &p.plain };
+    let expect = fx.expect_status;
+    // A reused connection the server closed while it was idle (its keep-alive timeout) is
+    // dropped and the next one taken; the idle ones run out, and a fresh dial's failure is real.
+    let res = loop {
+        let mut lease = match pool.lease().await {
+            Ok(l) => l,
+            Err(e) => return failed("connection", format!("{e:#}")),
+        };
+        // The body is read to its last byte (latency ends there), but kept only for an error message.
+        match lease.conn().exchange(bytes, |status, error| error || status != expect).await {
+            Ok(r) => {
+                let reusable = r.reusable;
+                lease.release(reusable);
+                break r;
             }
-            Err(e) => return Outcome::Failed { kind: "connection".into(), status: Some(status), message: format!("tenant {tenant}: {base}{}: {e}", p.path) },
+            Err(http1::Failure::Stale) => continue,
+            Err(http1::Failure::Io(e)) => return failed("connection", e.to_string()),
+            Err(http1::Failure::Protocol(m)) => return failed("protocol", m),
         }
-    }
+    };
     let latency_ms = intended.elapsed().as_secs_f64() * 1000.0;
-    lease.release();
-    let text = || String::from_utf8_lossy(&body).into_owned();
-    if let Some(kind) = host_error {
+    let status = res.status;
+    let text = || String::from_utf8_lossy(&res.body).into_owned();
+    if let Some(kind) = &res.error {
         return Outcome::Failed { kind: format!("host-{kind}"), status: Some(status), message: text() };
     }
-    if status != fx.expect_status {
+    if status != expect {
         let t = text();
-        return Outcome::Failed { kind: "status-mismatch".into(), status: Some(status), message: format!("tenant {tenant}: expected {}, got {status}: {}", fx.expect_status, t.chars().take(200).collect::<String>()) };
+        return Outcome::Failed { kind: "status-mismatch".into(), status: Some(status), message: format!("tenant {tenant}: expected {expect}, got {status}: {}", t.chars().take(200).collect::<String>()) };
     }
-    let activation = match activation.as_deref() {
-        Some("cold") => Activation::Cold,
-        Some("spare") => Activation::Spare,
-        _ => Activation::Warm,
+    let activation = match res.activation {
+        http1::Activation::Cold => Activation::Cold,
+        http1::Activation::Spare => Activation::Spare,
+        http1::Activation::Warm => Activation::Warm,
     };
-    let queue_ms = queue.and_then(|q| q.parse::<f64>().ok()).filter(|q| *q > 0.0);
-    Outcome::Ok { latency_ms, activation, activation_id: if activation == Activation::Cold { activation_id } else { None }, queue_ms }
+    Outcome::Ok { latency_ms, activation, activation_id: if activation == Activation::Cold { res.activation_id } else { None }, queue_ms: res.queue_ms }
 }
 
 async fn run(job: Job) -> Result<serde_json::Value> {
-    let base_uri: hyper::Uri = job.header.pop_url.parse().with_context(|| format!("endpoint URL {}", job.header.pop_url))?;
+    let base_uri: http::Uri = job.header.pop_url.parse().with_context(|| format!("endpoint URL {}", job.header.pop_url))?;
     loopback(&base_uri)?;
     if base_uri.scheme_str() != Some("http") {
         bail!("endpoint URL {} must be http://", job.header.pop_url);

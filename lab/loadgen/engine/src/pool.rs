@@ -1,11 +1,10 @@
-//! One tenant's keep-alive connections to the endpoint. A request takes an idle HTTP/1.1
-//! connection (last in, first out); when there is none it waits for whichever comes first, a
+//! One tenant's keep-alive connections to the endpoint (http1.rs speaks on them). A request
+//! takes an idle connection (last in, first out); when there is none it waits for whichever comes first, a
 //! connection another request gives back or a new dial (at most `MAX_DIALS` in progress, the
 //! dial then joins the idle ones). So a slow server gets as many connections as it needs
 //! (hundreds a millisecond), while a hiccup does not snowball into a dial per request: dialling
 //! is what saturates first on loopback (port search, handshake on both ends). Sockets close
 //! with a reset (linger 0), so a run leaves no TIME_WAIT behind to slow the next one's dials.
-//! Lighter than a general client: no pool keyed by host, no URI parsing per request.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -13,16 +12,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow};
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::Request;
-use hyper::body::Incoming;
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
-type Sender = SendRequest<Full<Bytes>>;
+use crate::http1::Conn;
+
+type Sender = Conn;
 type Handoff = oneshot::Sender<std::result::Result<Sender, String>>;
 
 /// Dials in progress per tenant, at most.
@@ -44,7 +39,7 @@ pub struct Pool {
     pub opened: Arc<AtomicU64>,
 }
 
-/// A connection lent to one request; back to the pool once its response is read.
+/// A connection lent to one request; back to the pool once its response is read in full.
 pub struct Lease<'a> {
     pool: &'a Pool,
     sender: Option<Sender>,
@@ -78,11 +73,7 @@ async fn dial(addr: SocketAddr) -> Result<Sender> {
     let stream = TcpStream::connect(addr).await.with_context(|| format!("connect {addr}"))?;
     stream.set_nodelay(true)?;
     reset_on_close(&stream);
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await.context("HTTP/1.1 handshake")?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
+    Ok(Conn::new(stream))
 }
 
 impl Pool {
@@ -92,12 +83,8 @@ impl Pool {
 
     /// A ready connection: an idle one, else the first of a new dial and a returned one.
     pub async fn lease(&self) -> Result<Lease<'_>> {
-        loop {
-            let Some(mut s) = self.state.lock().unwrap().idle.pop() else { break };
-            // A connection the server closed meanwhile is dropped; the next one is tried.
-            if s.ready().await.is_ok() {
-                return Ok(Lease { pool: self, sender: Some(s) });
-            }
+        if let Some(s) = self.state.lock().unwrap().idle.pop() {
+            return Ok(Lease { pool: self, sender: Some(s) });
         }
         let (tx, rx) = oneshot::channel();
         let dial_now = {
@@ -136,14 +123,15 @@ impl Pool {
 }
 
 impl Lease<'_> {
-    /// Sends one request on this connection.
-    pub async fn send(&mut self, req: Request<Full<Bytes>>) -> hyper::Result<hyper::Response<Incoming>> {
-        self.sender.as_mut().expect("a lease holds its connection until released").send_request(req).await
+    /// The leased connection.
+    pub fn conn(&mut self) -> &mut Conn {
+        self.sender.as_mut().expect("a lease holds its connection until released")
     }
 
-    /// The response was read in full: the connection serves the next request.
-    pub fn release(mut self) {
-        if let Some(s) = self.sender.take() {
+    /// The response was read in full: the connection serves the next request (dropped when it
+    /// cannot, and on any failure: a lease dropped without release closes its connection).
+    pub fn release(mut self, reusable: bool) {
+        if let (Some(s), true) = (self.sender.take(), reusable) {
             give_back(&self.pool.state, s);
         }
     }
