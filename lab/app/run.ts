@@ -109,7 +109,7 @@ export function loadJob(plan: TrafficPlan, popUrl: string, fixtures: Record<stri
 function loadGeneratorRecord(scenario: Scenario): LoadGeneratorRecord {
   const cpus = scenario.traffic.generatorCpus ?? null;
   return {
-    engine: 'edge-pop-load-engine (Rust: tokio, hyper, HDR histograms; lab/loadgen/engine)',
+    engine: 'edge-pop-load-engine (Rust: tokio, its own HTTP/1.1 client, HDR histograms; lab/loadgen/engine)',
     cpus,
     // The runtimes' hosts and instances are never pinned, so they may always use the engine's cores.
     sharedCoresWithRuntimes: true,
