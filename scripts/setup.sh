@@ -36,6 +36,14 @@ if command -v cargo >/dev/null 2>&1; then
   CARGO_TARGET_DIR="$PWD/.cache/wasmtime-host-target" cargo build --release --locked --quiet --manifest-path runners/wasmtime/host/Cargo.toml
   say "building the load engine (cargo build --release --locked)"
   CARGO_TARGET_DIR="$PWD/.cache/load-engine-target" cargo build --release --locked --quiet --manifest-path lab/loadgen/engine/Cargo.toml
+  # The reference host `wasmtime serve` (runner wasmtime-serve): the same Wasmtime as the lab's
+  # host, the features users run it with; ~7 minutes once, then skipped.
+  wasmtime_cli_version=48.0.8
+  if [ "$(.cache/wasmtime-cli/bin/wasmtime --version 2>/dev/null | cut -d' ' -f2)" != "$wasmtime_cli_version" ]; then
+    say "building wasmtime-cli $wasmtime_cli_version (cargo install; minutes on a fresh machine)"
+    CARGO_TARGET_DIR="$PWD/.cache/wasmtime-cli-target" cargo install --locked --quiet --root "$PWD/.cache/wasmtime-cli" wasmtime-cli --version "=$wasmtime_cli_version" \
+      --no-default-features --features serve,run,cranelift,pooling-allocator,parallel-compilation,component-model,component-model-async
+  fi
 else
   say "cargo not found: the load engine and the wasmtime runner will fail with a message saying how to install Rust"
 fi

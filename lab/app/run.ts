@@ -21,7 +21,7 @@ import { resultDir, saveResult, writeAtomic } from '../results/store.js';
 import { renderReport, type ReportOptions } from '../../reports/html.js';
 import { renderMarkdown } from '../../reports/markdown.js';
 import { resultsDir } from '../paths.js';
-import { ExitCode, LabError } from '../errors.js';
+import { ExitCode, LabError, RuntimeFailure } from '../errors.js';
 import { loadLabScenario } from './scenario-context.js';
 import type { LoadedScenario, RuntimeSpec, Scenario } from '../scenario/types.js';
 import { planTraffic } from '../traffic/plan.js';
@@ -76,12 +76,22 @@ function wireFixtures(workloads: Map<string, Workload>): Record<string, WireFixt
   return out;
 }
 
-/** The plan in the load generator's columnar form. */
-export function loadJob(plan: TrafficPlan, popUrl: string, fixtures: Record<string, WireFixture[]>, scenario: Scenario): Omit<LoadJob, 'type'> {
+/**
+ * The plan in the load generator's columnar form, for a PoP at `handle.url`, or for plain
+ * endpoints (`handle.plain`): each tenant's requests then go to its workload's base URL.
+ */
+export function loadJob(plan: TrafficPlan, handle: Pick<PopHandle, 'url' | 'plain'>, fixtures: Record<string, WireFixture[]>, scenario: Scenario): Omit<LoadJob, 'type'> {
   const n = plan.requests.length;
+  const urls = handle.plain?.urls;
+  const tenantUrl = (workload: string): string => {
+    const u = urls?.[workload];
+    if (u === undefined) throw new RuntimeFailure(`the endpoint serves no workload ${workload} (it serves ${Object.keys(urls ?? {}).join(', ')})`);
+    return u;
+  };
   const job = {
-    popUrl,
-    tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload })),
+    popUrl: handle.url,
+    ...(urls ? { route: 'plain' as const } : {}),
+    tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload, ...(urls ? { baseUrl: tenantUrl(t.workload) } : {}) })),
     fixtures,
     atMs: new Float64Array(n),
     tenant: new Uint32Array(n),
@@ -181,23 +191,30 @@ async function runOne(
       requestTimeoutMs: scenario.traffic.timeoutMs,
       workDir,
     });
-    const pop = new PopClient(handle.url);
-    // Activation log drained once a second: keeps /_lab/stats small however long the run.
-    sampler = setInterval(() => {
-      pop.stats({ drain: true }).then(
-        (s) => {
-          activations.push(...s.activations);
-          liveSamples.push([Date.now(), Object.values(s.instances).reduce((a, b) => a + b, 0)]);
-        },
-        () => {},
-      );
-    }, 1000);
+    const job = loadJob(ctx.plan, handle, ctx.fixtures, scenario);
+    const pop = handle.plain ? undefined : new PopClient(handle.url);
+    // Activation log drained once a second: keeps /_lab/stats small however long the run. A
+    // plain endpoint has none: it is measured client-side only.
+    if (pop) {
+      sampler = setInterval(() => {
+        pop.stats({ drain: true }).then(
+          (s) => {
+            activations.push(...s.activations);
+            liveSamples.push([Date.now(), Object.values(s.instances).reduce((a, b) => a + b, 0)]);
+          },
+          () => {},
+        );
+      }, 1000);
+    }
     ctx.signal?.addEventListener('abort', onAbort);
-    load = startLoad(loadJob(ctx.plan, handle.url, ctx.fixtures, scenario), ({ type: _t, ...pr }) => ctx.onEvent?.({ ...pr, type: 'load-progress', label: p.spec.label, repetition }));
+    load = startLoad(job, ({ type: _t, ...pr }) => ctx.onEvent?.({ ...pr, type: 'load-progress', label: p.spec.label, repetition }));
     if (ctx.signal?.aborted) load.stop();
     const report = await load.done;
     clearInterval(sampler);
     sampler = undefined;
+    if (!pop) {
+      return assembleRuntimeResult({ ...base, finishedAt: new Date().toISOString(), report, activations, pop: null, memory: null, notMeasured: handle.plain!.notMeasured });
+    }
     const final = await pop.stats({ drain: true });
     activations.push(...final.activations);
     let memory: MemoryReport | null = null;

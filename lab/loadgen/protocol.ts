@@ -27,7 +27,8 @@ export interface LoadJob {
   route?: 'pop' | 'plain';
   /** CPUs to pin the engine to (`sched_setaffinity`); absent: not pinned. */
   cpus?: number[];
-  tenants: { id: string; workload: string }[];
+  /** Tenants; `baseUrl` sends one's requests to an endpoint of its own instead of `popUrl` (a plain endpoint per workload). */
+  tenants: { id: string; workload: string; baseUrl?: string }[];
   /** Traffic fixtures per workload name. */
   fixtures: Record<string, WireFixture[]>;
   atMs: Float64Array;

@@ -188,10 +188,23 @@ export interface LaunchPlan<O = unknown> {
   workDir: string;
 }
 
+/** A figure a runner cannot give, and why: the result says so instead of inventing it. */
+export interface NotMeasured {
+  /** `coldStart`, `memory`, `pop` (counters), ... */
+  figure: string;
+  why: string;
+}
+
 /** A launched PoP endpoint. */
 export interface PopHandle {
   /** Base URL, always http://127.0.0.1:<port>. */
   url: string;
+  /**
+   * Present when the endpoint speaks no PoP protocol (a reference host, a server of the user's):
+   * the base URL each workload's requests go to as they are (`<base><path>`, no tenant route),
+   * measured client-side only, and what therefore cannot be measured.
+   */
+  plain?: { urls: Record<string, string>; notMeasured: NotMeasured[] };
   /** Stops the endpoint and every instance; idempotent; never throws for an already-dead host. */
   stop(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * Builds one runtime's result from what was measured: the load generator's report, the PoP's
  * activation log and counters, and its memory report. The only place these sources meet.
  */
-import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../pop/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats } from '../pop/contract.js';
 import { decodeHistogram, newHistogram, recordMs, summarise } from '../measure/histogram.js';
 import type { LoadReport } from '../loadgen/protocol.js';
 import type { ColdStartResult, LatencyBreakdown, PhaseSummary, RuntimeResult, TimeseriesPoint } from './model.js';
@@ -96,6 +96,8 @@ export interface AssembleInput {
   memory: MemoryReport | null;
   /** Live instances sampled once a second, keyed by second since traffic start. */
   liveBySecond: Map<number, number>;
+  /** Figures the runner cannot give (a plain endpoint), with why. */
+  notMeasured?: NotMeasured[];
   error?: string;
 }
 
@@ -121,6 +123,7 @@ export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
     memory: i.memory,
     pop: i.pop,
     ...(i.engine ? { engine: i.engine } : {}),
+    ...(i.notMeasured ? { notMeasured: i.notMeasured } : {}),
     timeseries: timeseries(r, i.liveBySecond),
     errorSamples: r.errorSamples,
   };

@@ -4,7 +4,7 @@
  * incompatible change and say why in docs/results.md.
  */
 
-import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, PopStats } from '../pop/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats } from '../pop/contract.js';
 import type { Scenario } from '../scenario/types.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -119,6 +119,8 @@ export interface RuntimeResult {
    * the traffic (warm-up included), for runners that drive one (container); absent otherwise.
    */
   engine?: EngineCpuReport;
+  /** Figures this runner could not give (an endpoint speaking no PoP protocol), each with why. */
+  notMeasured?: NotMeasured[];
   timeseries: TimeseriesPoint[];
   /** A few error samples (first of each kind) with the tenant they came from. */
   errorSamples: { kind: string; tenant: string; status?: number; message: string }[];

@@ -48,6 +48,8 @@ export interface HostSpec {
   startTimeoutMs: number;
   /** How long `stop` lets the host dispose of its instances before SIGKILL (default 10 s). */
   stopGraceMs?: number;
+  /** False for a host that serves no PoP protocol (a supervisor of reference servers): no `/_lab/health` check. */
+  checkHealth?: boolean;
 }
 
 /** Where the plan and the log of a runner's host go in its work folder. */
@@ -154,7 +156,7 @@ export async function launchHost(spec: HostSpec): Promise<HostPopHandle> {
   const graceMs = spec.stopGraceMs ?? STOP_GRACE_MS;
   const url = await waitReady(spec.runner, host, spec.program.kind === 'node' ? 'ipc' : 'stdout-json', spec.startTimeoutMs, logPath);
   try {
-    await new PopClient(url).waitHealthy(spec.startTimeoutMs);
+    if (spec.checkHealth !== false) await new PopClient(url).waitHealthy(spec.startTimeoutMs);
   } catch (e) {
     await stopHost(host, graceMs);
     throw e;

@@ -40,6 +40,9 @@ export const toolVersions = {
   preview2Shim: versionOf(packageJsonPath('@bytecodealliance/preview2-shim', jcoPkg)),
 } as const;
 
+/** jco's command-line entry (`jco serve`, the reference host the V8 host is compared with). */
+export const jcoCliPath = join(dirname(jcoPkg), 'dist', 'jco.js');
+
 /** Where jco ships its WASI WIT packages. */
 export const jcoWitDir = join(dirname(jcoPkg), 'lib', 'wit', 'builtin');
 

@@ -10,31 +10,18 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { EnvironmentError, ExitCode, InputError, RuntimeFailure } from '../../errors.js';
-import { loadEngine, startLoad } from '../../loadgen/client.js';
-import type { LoadJob } from '../../loadgen/protocol.js';
-import { decodeHistogram, summarise } from '../../measure/histogram.js';
+import { ExitCode, InputError, RuntimeFailure } from '../../errors.js';
+import { loadEngine } from '../../loadgen/client.js';
 import type { PopHandle } from '../../pop/contract.js';
 import { resolveOptions } from '../../../runners/kit/options.js';
 import { wasmtimeRunner } from '../../../runners/wasmtime/runner.js';
 import type { Command } from '../commands/command.js';
+import { benchCpus, engineAttack, GET_ROOT, pinTree, type EngineFigures } from './attack.js';
 import { vegetaAttack, VEGETA_VERSION, type VegetaFigures } from './vegeta.js';
-
-/** The engine's own figures of one attack. */
-export interface EngineFigures {
-  requests: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  /** Send lateness (actual minus intended send time), p99 and max, ms. */
-  lateP99Ms: number;
-  lateMaxMs: number;
-}
 
 /** One rate: both generators and their ratio. */
 export interface InstrumentRow {
@@ -66,43 +53,6 @@ const CEILING_LATENESS_MS = 1;
 /** ...and the trivial endpoint's answers keep up: latency p99 under this many ms (sends on time whose answers pile up are no sustained rate). */
 const CEILING_LATENCY_MS = 10;
 
-/** The engine sends `rate` req/s for `seconds` to `url` (a PoP tenant route or a plain path). */
-export async function engineAttack(o: { url: string; route: 'pop' | 'plain'; path: string; rate: number; seconds: number; cpus?: number[] }): Promise<EngineFigures> {
-  const n = Math.round(o.rate * o.seconds);
-  const job: Omit<LoadJob, 'type'> = {
-    popUrl: o.url,
-    route: o.route,
-    ...(o.cpus ? { cpus: o.cpus } : {}),
-    tenants: [{ id: 'bench', workload: 'bench' }],
-    fixtures: { bench: [{ method: 'GET', path: o.path, headers: {}, body: new Uint8Array(), expectStatus: 200 }] },
-    atMs: Float64Array.from({ length: n }, (_, i) => (i * 1000) / o.rate),
-    tenant: new Uint32Array(n),
-    fixture: new Uint32Array(n),
-    forceCold: new Uint8Array(n),
-    warmup: new Uint8Array(n),
-    spanMs: o.seconds * 1000,
-    warmupMs: 0,
-    // Vegeta's default request timeout, so neither generator gives up earlier than the other.
-    timeoutMs: 30_000,
-    lateThresholdMs: 5,
-    // Every request of an overloaded endpoint may be in flight until its timeout, as with Vegeta.
-    maxInFlight: Math.max(100_000, Math.ceil(o.rate * 35)),
-  };
-  const r = await startLoad(job).done;
-  const all = summarise(decodeHistogram(r.latency.all));
-  const lag = summarise(decodeHistogram(r.sendLag));
-  return { requests: r.counts.completed + Object.values(r.counts.errors).reduce((a, b) => a + b, 0), p50Ms: all.p50, p99Ms: all.p99, maxMs: all.max, errors: Object.values(r.counts.errors).reduce((a, b) => a + b, 0), lateP99Ms: lag.p99, lateMaxMs: lag.max };
-}
-
-/** Pins every thread of `pid` to `cpus` (util-linux taskset). */
-async function pinProcess(pid: number, cpus: number[]): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('taskset', ['-a', '-c', '-p', cpus.join(','), String(pid)], { stdio: 'ignore' });
-    child.once('error', (e) => reject(new EnvironmentError(`cannot pin the system under test (taskset): ${e.message}`)));
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new EnvironmentError(`taskset -p ${cpus.join(',')} ${pid} exited with ${code}`))));
-  });
-}
-
 /** The engine's trivial endpoint (`--serve`), pinned to `cpus` when given. */
 async function trivialEndpoint(cpus?: number[]): Promise<{ url: string; stop(): Promise<void> }> {
   const binary = await loadEngine();
@@ -127,10 +77,7 @@ async function trivialEndpoint(cpus?: number[]): Promise<{ url: string; stop(): 
 
 /** Runs the bench. */
 export async function benchInstrument(o: { rates: number[]; seconds: number; ceilingRates: number[]; ceilingSeconds: number; pin: boolean }): Promise<InstrumentResult> {
-  const cores = availableParallelism();
-  const pinned = o.pin && cores >= 2;
-  const generatorCpus = pinned ? [cores - 1] : null;
-  const sutCpus = pinned ? Array.from({ length: cores - 1 }, (_, i) => i) : null;
+  const { cores, generatorCpus, sutCpus } = benchCpus(o.pin);
   const loadAverageBefore = loadavg()[0]!;
   const workDir = mkdtempSync(join(tmpdir(), 'lab-bench-instrument-'));
   let host: PopHandle | undefined;
@@ -146,11 +93,11 @@ export async function benchInstrument(o: { rates: number[]; seconds: number; cei
       workDir,
     });
     const hostPid = (host as PopHandle & { hostPid?: number }).hostPid;
-    if (sutCpus && hostPid !== undefined) await pinProcess(hostPid, sutCpus);
+    if (sutCpus && hostPid !== undefined) await pinTree(hostPid, sutCpus);
     const url = `${host.url}/t/bench/`;
     for (const [k, rate] of o.rates.entries()) {
       // Alternate who goes first, so slow drift of the machine favours neither.
-      const runLab = () => engineAttack({ url: host!.url, route: 'pop', path: '/', rate, seconds: o.seconds, ...(generatorCpus ? { cpus: generatorCpus } : {}) });
+      const runLab = () => engineAttack({ url: host!.url, route: 'pop', fixture: GET_ROOT, rate, seconds: o.seconds, ...(generatorCpus ? { cpus: generatorCpus } : {}) });
       const runVegeta = () => vegetaAttack(url, rate, o.seconds, generatorCpus ?? undefined);
       let lab: EngineFigures;
       let vegeta: VegetaFigures;
@@ -172,7 +119,7 @@ export async function benchInstrument(o: { rates: number[]; seconds: number; cei
   const trivial = await trivialEndpoint(sutCpus ?? undefined);
   try {
     for (const rate of o.ceilingRates) {
-      const f = await engineAttack({ url: trivial.url, route: 'plain', path: '/', rate, seconds: o.ceilingSeconds, ...(generatorCpus ? { cpus: generatorCpus } : {}) });
+      const f = await engineAttack({ url: trivial.url, route: 'plain', fixture: GET_ROOT, rate, seconds: o.ceilingSeconds, ...(generatorCpus ? { cpus: generatorCpus } : {}) });
       tried.push({ rate, lateP99Ms: f.lateP99Ms, p99Ms: f.p99Ms, errors: f.errors });
       if (f.lateP99Ms >= CEILING_LATENESS_MS || f.p99Ms >= CEILING_LATENCY_MS || f.errors > 0) break;
       best = rate;

@@ -5,12 +5,13 @@
 import { ExitCode } from '../../errors.js';
 import { benchContainersCommand } from '../bench/containers.js';
 import { benchInstrumentCommand } from '../bench/instrument.js';
+import { benchPeersCommand } from '../bench/peers.js';
 import { wasmHostBenchCommand } from '../bench/wasm-host.js';
 import { benchSaturateCommand } from '../bench/saturate.js';
 import { benchSimCommand } from '../bench/sim.js';
 import type { Command } from './command.js';
 
-const benches: Command[] = [benchSaturateCommand, benchInstrumentCommand, { ...wasmHostBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }, { ...benchSimCommand, name: 'sim' }];
+const benches: Command[] = [benchSaturateCommand, benchInstrumentCommand, benchPeersCommand, { ...wasmHostBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }, { ...benchSimCommand, name: 'sim' }];
 
 export const benchCommand: Command = {
   name: 'bench',

@@ -23,9 +23,12 @@ pub struct Fixture {
 
 /// A tenant of the plan.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Tenant {
     pub id: String,
     pub workload: String,
+    /// Its own endpoint, instead of the job's `popUrl` (a plain endpoint per workload).
+    pub base_url: Option<String>,
 }
 
 /// Everything but the columns.

@@ -81,18 +81,42 @@ fn raise_fd_limit() {
     }
 }
 
-fn loopback(url: &http::Uri) -> Result<()> {
-    match url.host() {
-        Some("127.0.0.1") | Some("localhost") | Some("[::1]") | Some("::1") => Ok(()),
-        h => bail!("refusing to send benchmark traffic to {}: only loopback addresses are allowed", h.unwrap_or("(no host)")),
+/// Where a tenant's requests go: a loopback http:// base URL.
+struct Endpoint {
+    addr: std::net::SocketAddr,
+    /// `host:port`, its Host header.
+    authority: String,
+    /// The URL's own path, put before every request path.
+    prefix: String,
+    /// For error messages.
+    base: String,
+}
+
+impl Endpoint {
+    fn parse(url: &str) -> Result<Endpoint> {
+        let uri: http::Uri = url.parse().with_context(|| format!("endpoint URL {url}"))?;
+        let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+        let ip: std::net::IpAddr = match host {
+            "localhost" => std::net::Ipv4Addr::LOCALHOST.into(),
+            h => h.parse().ok().filter(|ip: &std::net::IpAddr| ip.is_loopback()).with_context(|| format!("refusing to send benchmark traffic to {host}: only loopback addresses are allowed"))?,
+        };
+        if uri.scheme_str() != Some("http") {
+            bail!("endpoint URL {url} must be http://");
+        }
+        Ok(Endpoint {
+            addr: std::net::SocketAddr::new(ip, uri.port_u16().unwrap_or(80)),
+            authority: uri.authority().context("endpoint URL has no host:port")?.to_string(),
+            prefix: uri.path().trim_end_matches('/').to_string(),
+            base: url.trim_end_matches('/').to_string(),
+        })
     }
 }
 
 /// Everything a send needs, shared by the pacing loop and the request tasks.
 struct Run {
     job: Job,
-    /// Shown in error messages.
-    base: String,
+    /// Each tenant's endpoint base URL, shown in error messages.
+    bases: Vec<String>,
     /// Each tenant's requests, one per fixture of its workload, built once.
     prepared: Vec<Vec<Prepared>>,
     /// Fixtures per tenant index (its workload's), so the hot path does no map lookup.
@@ -133,7 +157,7 @@ async fn send(run: Arc<Run>, i: usize) {
             Outcome::Failed { kind: "client-overload".into(), status: None, message: format!("more than {} requests in flight", run.job.header.max_in_flight) }
         }
         Some((fx, prepared)) => {
-            match tokio::time::timeout(run.timeout, request(&run.pools[t], &run.base, prepared, fx, forced, intended, &tenant.id)).await {
+            match tokio::time::timeout(run.timeout, request(&run.pools[t], &run.bases[t], prepared, fx, forced, intended, &tenant.id)).await {
                 Ok(o) => o,
                 Err(_) => Outcome::Failed { kind: "timeout".into(), status: None, message: format!("tenant {}: no response within {} ms", tenant.id, run.job.header.timeout_ms) },
             }
@@ -226,28 +250,21 @@ async fn request(pool: &Pool, base: &str, p: &Prepared, fx: &Fixture, forced: bo
 }
 
 async fn run(job: Job) -> Result<serde_json::Value> {
-    let base_uri: http::Uri = job.header.pop_url.parse().with_context(|| format!("endpoint URL {}", job.header.pop_url))?;
-    loopback(&base_uri)?;
-    if base_uri.scheme_str() != Some("http") {
-        bail!("endpoint URL {} must be http://", job.header.pop_url);
-    }
-    let authority = base_uri.authority().context("endpoint URL has no host:port")?.to_string();
-    let host = base_uri.host().unwrap_or("127.0.0.1").trim_start_matches('[').trim_end_matches(']');
-    let ip: std::net::IpAddr = if host == "localhost" { std::net::Ipv4Addr::LOCALHOST.into() } else { host.parse().with_context(|| format!("endpoint host {host}"))? };
-    let addr = std::net::SocketAddr::new(ip, base_uri.port_u16().unwrap_or(80));
-    let base = job.header.pop_url.trim_end_matches('/').to_string();
-    let prefix = base_uri.path().trim_end_matches('/').to_string();
     let mut workloads: Vec<String> = job.header.fixtures.keys().cloned().collect();
     workloads.sort();
     let tenant_fixtures: Vec<Option<usize>> = job.header.tenants.iter().map(|t| workloads.iter().position(|w| *w == t.workload)).collect();
     let mut prepared = Vec::with_capacity(job.header.tenants.len());
+    let mut bases = Vec::with_capacity(job.header.tenants.len());
+    let mut pools = Vec::with_capacity(job.header.tenants.len());
     for t in &job.header.tenants {
+        let ep = Endpoint::parse(t.base_url.as_deref().unwrap_or(&job.header.pop_url))?;
         let list = job.header.fixtures.get(&t.workload).map(Vec::as_slice).unwrap_or(&[]);
-        let route = |f: &Fixture| if job.header.route == "pop" { format!("{prefix}/t/{}{}", t.id, f.path) } else { format!("{prefix}{}", f.path) };
-        prepared.push(list.iter().map(|f| Prepared::new(f, route(f), &authority)).collect::<Result<Vec<_>>>()?);
+        let route = |f: &Fixture| if job.header.route == "pop" { format!("{}/t/{}{}", ep.prefix, t.id, f.path) } else { format!("{}{}", ep.prefix, f.path) };
+        prepared.push(list.iter().map(|f| Prepared::new(f, route(f), &ep.authority)).collect::<Result<Vec<_>>>()?);
+        // One pool per tenant: its connections are its own, as each tenant's clients would be.
+        pools.push(Pool::new(ep.addr));
+        bases.push(ep.base);
     }
-    // One pool per tenant: its connections are its own, as each tenant's clients would be.
-    let pools = job.header.tenants.iter().map(|_| Pool::new(addr)).collect();
     let n = job.header.count;
     let t0 = Instant::now() + LEAD;
     let start_epoch = epoch_ms() + LEAD.as_secs_f64() * 1000.0;
@@ -255,7 +272,7 @@ async fn run(job: Job) -> Result<serde_json::Value> {
         timeout: Duration::from_secs_f64(job.header.timeout_ms / 1000.0),
         recorder: Mutex::new(Recorder::new(n, job.header.late_threshold_ms)),
         job,
-        base,
+        bases,
         prepared,
         tenant_fixtures,
         workloads,

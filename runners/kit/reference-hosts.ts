@@ -1,0 +1,43 @@
+/**
+ * The lab side of the reference-host runners (`wasmtime-serve`, `jco-serve`): one server per
+ * workload on a free loopback port, all under one supervisor host (kit/supervise.ts) launched
+ * like every runner's host, so they stop with it and never outlive the lab. The endpoint they
+ * make speaks no PoP protocol: the handle is a plain one (kit/endpoint.ts).
+ */
+import { createServer } from 'node:net';
+import type { PopHandle } from '../../lab/pop/contract.js';
+import { plainHandle } from './endpoint.js';
+import { launchHost } from './launch.js';
+import type { SupervisedServer, SupervisorPlan } from './supervise.js';
+
+/** A free TCP port on 127.0.0.1 (the kernel's choice; free the moment it is asked). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `command(port)` for every workload and returns the plain endpoint over them. */
+export async function launchReferenceServers(o: {
+  runner: string;
+  workDir: string;
+  workloads: string[];
+  command: (workload: string, port: number) => string[];
+  startTimeoutMs: number;
+}): Promise<PopHandle> {
+  const servers: SupervisedServer[] = [];
+  const urls: Record<string, string> = {};
+  for (const w of new Set(o.workloads)) {
+    const port = await freePort();
+    urls[w] = `http://127.0.0.1:${port}`;
+    servers.push({ name: `${o.runner} server of ${w}`, command: o.command(w, port), url: urls[w]! });
+  }
+  const plan: SupervisorPlan = { servers, startTimeoutMs: o.startTimeoutMs };
+  const host = await launchHost({ runner: o.runner, program: { kind: 'node', script: new URL('./supervise.js', import.meta.url) }, plan, workDir: o.workDir, startTimeoutMs: o.startTimeoutMs + 5000, checkHealth: false });
+  return plainHandle(urls, `${o.runner} (a reference host)`, () => host.stop(), host.hostPid);
+}
