@@ -50,6 +50,20 @@ export function fairnessRecord(r: RunResult): FairnessItem[] {
     detail: `${r.scenario.resolved.traffic.warmupSeconds} s of warm-up traffic for every runtime; warm-up requests sent: ${runs.map((x) => `${x.label}#${x.repetition} ${x.requests.warmup}`).join(', ') || 'none'}`,
   });
 
+  // The lab's own bookkeeping on the hosts' threads during the measured window (kit/stalls.ts).
+  const recorded = runs.filter((x) => x.stalls);
+  const probes = recorded.filter((x) => (x.stalls!.byCause['lab-memory-probe']?.count ?? 0) > 0);
+  items.push({
+    check: "no lab bookkeeping on the hosts' threads in the measured window",
+    status: recorded.length === 0 ? 'unknown' : probes.length === 0 ? 'ok' : 'check',
+    detail:
+      recorded.length === 0
+        ? 'no host of this run keeps a stall record'
+        : `${recorded.map((x) => `${x.label}#${x.repetition}: ${x.stalls!.bookkeeping.count} segments, ${sig3(x.stalls!.bookkeeping.ms)} ms in all, longest ${sig3(x.stalls!.bookkeeping.maxMs)} ms`).join('; ')}` +
+          (probes.length ? `; memory probes ran in the window on ${probes.map((x) => `${x.label}#${x.repetition}`).join(', ')}` : '; stats drains only, no memory probe') +
+          (runs.length > recorded.length ? `; not recorded by ${[...new Set(runs.filter((x) => !x.stalls).map((x) => x.label))].join(', ')}` : ''),
+  });
+
   const lateShare = runs.map((x) => ({ run: x, share: x.requests.planned > 0 ? x.requests.late / x.requests.planned : 0 }));
   const behind = lateShare.filter((x) => x.share > LATE_SHARE_LIMIT);
   items.push({

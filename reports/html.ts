@@ -16,6 +16,7 @@ import { esc } from './escape.js';
 import { htmlDocument } from './html/document.js';
 import { chartFigure, table, tag } from './html/parts.js';
 import { simulationSection } from './html/simulation.js';
+import { stallSection } from './html/stalls.js';
 import { sweepChart } from './charts/sweep.js';
 import type { Counted } from './language.js';
 
@@ -157,6 +158,7 @@ export async function renderReportFromAnalysis(a: Analysis, opts: ReportOptions 
     languageSection(a),
     ...(simulation ? [simulation] : []),
     claimsSection(a),
+    stallSection(a.result),
     `<section id="charts"><h2>Charts</h2>${charts.map(chartFigure).join('\n')}</section>`,
     fairnessSection(a),
     reproSection(a),

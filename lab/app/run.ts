@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ArtifactInfo, MemoryReport, OpaqueOptions, PopHandle, PopStats, PreparedRuntime } from '../pop/contract.js';
+import type { ArtifactInfo, MemoryReport, OpaqueOptions, PopHandle, PopStats, PreparedRuntime, StallRecord } from '../pop/contract.js';
 import { getRunner, type RegisteredRunner } from '../../runners/registry.js';
 import { PopClient } from '../pop/client.js';
 import { languageOf } from '../../workloads/languages/index.js';
@@ -174,6 +174,15 @@ async function runOne(
   }
   let handle: PopHandle | undefined;
   const activations: PopStats['activations'] = [];
+  const stalls: StallRecord[] = [];
+  let stallThresholdMs: number | undefined;
+  const keep = (s: PopStats): void => {
+    activations.push(...s.activations);
+    if (s.timeline) {
+      stalls.push(...s.timeline.stalls);
+      stallThresholdMs = s.timeline.thresholdMs;
+    }
+  };
   const liveSamples: [number, number][] = [];
   let sampler: NodeJS.Timeout | undefined;
   let load: LoadRun | undefined;
@@ -199,7 +208,7 @@ async function runOne(
       sampler = setInterval(() => {
         pop.stats({ drain: true }).then(
           (s) => {
-            activations.push(...s.activations);
+            keep(s);
             liveSamples.push([Date.now(), Object.values(s.instances).reduce((a, b) => a + b, 0)]);
           },
           () => {},
@@ -216,7 +225,7 @@ async function runOne(
       return assembleRuntimeResult({ ...base, finishedAt: new Date().toISOString(), report, activations, pop: null, memory: null, notMeasured: handle.plain!.notMeasured });
     }
     const final = await pop.stats({ drain: true });
-    activations.push(...final.activations);
+    keep(final);
     let memory: MemoryReport | null = null;
     let memoryError: string | undefined;
     try {
@@ -235,6 +244,7 @@ async function runOne(
       ...(final.engine ? { engine: final.engine } : {}),
       memory,
       liveBySecond,
+      ...(stallThresholdMs !== undefined ? { stalls: { thresholdMs: stallThresholdMs, records: stalls } } : {}),
       ...(memoryError ? { error: memoryError } : {}),
     });
   } catch (e) {

@@ -47,6 +47,11 @@ export interface ConformanceDeclaration {
    * for a host whose default is a fresh instance per request, or one engine thread.
    */
   options?: Record<string, unknown>;
+  /**
+   * Other ways of serving the same workloads under which `identity` must hold too, by name: the
+   * options that select each (a Wasm runner's pre-initialised packaging, say).
+   */
+  variants?: Record<string, Record<string, unknown>>;
   /** Builds (or finds) its misbehaving tenant; test-only code stays behind this dynamic import. */
   misbehaving?: () => Promise<MisbehavingTenant>;
   /** Whatever the run `runId` left behind that `stop` should have removed (containers, ...), named. */

@@ -106,6 +106,38 @@ export interface PopStats {
   activations: ActivationRecord[];
   /** CPU the substrate's engine spent outside the PoP host and the instances, when the runner has one (container). */
   engine?: EngineCpuReport;
+  /** Pauses of the host's threads, when the host records them (Node hosts); `drain` empties `stalls`, `totals` are cumulative. */
+  timeline?: HostTimeline;
+}
+
+/**
+ * What held up a host thread: the substrate's own work (`gc`, `instantiate`, `guest-call`,
+ * `load`, `compile`), a blocked event loop no other record explains (`event-loop`), or the lab's
+ * own bookkeeping (`lab-stats`, `lab-memory-probe`), which must not fall in a measured window.
+ */
+export type StallCause = 'gc' | 'event-loop' | 'instantiate' | 'guest-call' | 'load' | 'compile' | 'lab-stats' | 'lab-memory-probe';
+
+/** The causes that are the lab's bookkeeping rather than the substrate's work. */
+export const BOOKKEEPING_CAUSES: readonly StallCause[] = ['lab-stats', 'lab-memory-probe'];
+
+/** One pause of one host thread. */
+export interface StallRecord {
+  /** Wall-clock start, ms since the Unix epoch (aligns with the load report's `startEpochMs`). */
+  atEpochMs: number;
+  ms: number;
+  /** `main` (the PoP server and the pool) or `worker-<n>` (an engine thread). */
+  thread: string;
+  cause: StallCause;
+  /** The tenant, the GC kind, ...: whatever names it further. */
+  detail?: string;
+}
+
+/** A host's pause records: every bookkeeping segment, and substrate pauses of at least `thresholdMs`. */
+export interface HostTimeline {
+  thresholdMs: number;
+  stalls: StallRecord[];
+  /** Per `<thread>/<cause>`: how many were recorded and their time, cumulative since launch. */
+  totals: Record<string, { count: number; ms: number; maxMs: number }>;
 }
 
 /**
@@ -163,6 +195,8 @@ export interface ArtifactInfo {
   sourceDigest: string;
   sizeBytes: number;
   path?: string;
+  /** Why the packaging is not the one asked for, when it is not (a language without init, a fallback to the plain build). */
+  note?: string;
 }
 
 /** A tenant as a runner sees it. */

@@ -2,7 +2,8 @@
  * Builds one runtime's result from what was measured: the load generator's report, the PoP's
  * activation log and counters, and its memory report. The only place these sources meet.
  */
-import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats } from '../pop/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats, StallRecord } from '../pop/contract.js';
+import { stallEvidence } from '../stats/stalls.js';
 import { decodeHistogram, newHistogram, recordMs, summarise } from '../measure/histogram.js';
 import type { LoadReport } from '../loadgen/protocol.js';
 import type { ColdStartResult, LatencyBreakdown, PhaseSummary, RuntimeResult, TimeseriesPoint } from './model.js';
@@ -98,6 +99,8 @@ export interface AssembleInput {
   liveBySecond: Map<number, number>;
   /** Figures the runner cannot give (a plain endpoint), with why. */
   notMeasured?: NotMeasured[];
+  /** The host's pause records over the whole run (drained once a second), when it keeps them. */
+  stalls?: { thresholdMs: number; records: StallRecord[] };
   error?: string;
 }
 
@@ -106,6 +109,7 @@ export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
   const r = i.report;
   const errors = Object.values(r.counts.errors).reduce((a, b) => a + b, 0);
   const status: RuntimeResult['status'] = i.error ? 'failed' : r.interrupted ? 'interrupted' : 'complete';
+  const series = timeseries(r, i.liveBySecond);
   return {
     label: i.label,
     runtime: i.runtime,
@@ -124,7 +128,8 @@ export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
     pop: i.pop,
     ...(i.engine ? { engine: i.engine } : {}),
     ...(i.notMeasured ? { notMeasured: i.notMeasured } : {}),
-    timeseries: timeseries(r, i.liveBySecond),
+    timeseries: series,
+    ...(i.stalls ? { stalls: stallEvidence(i.stalls.records, i.stalls.thresholdMs, { startEpochMs: r.startEpochMs, measureStartEpochMs: r.measureStartEpochMs, endEpochMs: r.endEpochMs, timeseries: series }) } : {}),
     errorSamples: r.errorSamples,
   };
 }

@@ -4,7 +4,7 @@
  * incompatible change and say why in docs/results.md.
  */
 
-import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats } from '../pop/contract.js';
+import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats, StallCause } from '../pop/contract.js';
 import type { Scenario } from '../scenario/types.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -62,6 +62,52 @@ export interface TimeseriesPoint {
   p99Ms: number;
   /** Live instances at the end of this second (from PoP stats), when sampled. */
   liveInstances?: number;
+}
+
+/** One pause of one host thread inside the measured window. */
+export interface StallEntry {
+  /** ms from the start of the measured window. */
+  atMs: number;
+  ms: number;
+  thread: string;
+  cause: StallCause;
+  /** The lab's own bookkeeping (stats drain, memory probe), not the substrate's work. */
+  bookkeeping: boolean;
+  detail?: string;
+}
+
+/** Totals of a set of pauses. */
+export interface StallTotals {
+  count: number;
+  ms: number;
+  maxMs: number;
+}
+
+/** A second of the measured window whose p99 was more than `suspectRatio` times its p50. */
+export interface SuspectSecond {
+  second: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Pauses in flight during that second's slow requests, per thread and cause: union of their intervals, ms. */
+  pauses: { thread: string; cause: StallCause; ms: number }[];
+  /** Whether one thread's recorded pauses cover at least half of p99 - p50 (the excess the stall would explain). */
+  explained: boolean;
+}
+
+/** The host's stall record for one runtime run. */
+export interface StallEvidence {
+  /** Substrate pauses shorter than this were not recorded (bookkeeping always is). */
+  thresholdMs: number;
+  suspectRatio: number;
+  /** Pauses in the measured window, longest first, at most `STALL_ENTRIES_KEPT`. */
+  entries: StallEntry[];
+  /** Pauses in the window that were not kept in `entries` (they are in the totals). */
+  entriesDropped: number;
+  /** Per `<cause>` in the window. */
+  byCause: Record<string, StallTotals>;
+  /** The lab's own bookkeeping in the window. */
+  bookkeeping: StallTotals;
+  suspectSeconds: SuspectSecond[];
 }
 
 /** Summary of one activation phase across activations. */
@@ -122,6 +168,11 @@ export interface RuntimeResult {
   /** Figures this runner could not give (an endpoint speaking no PoP protocol), each with why. */
   notMeasured?: NotMeasured[];
   timeseries: TimeseriesPoint[];
+  /**
+   * What held up the host's threads during the measured window, and the seconds it explains;
+   * absent when the host keeps no such record (then `notMeasured` says so).
+   */
+  stalls?: StallEvidence;
   /** A few error samples (first of each kind) with the tenant they came from. */
   errorSamples: { kind: string; tenant: string; status?: number; message: string }[];
 }

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
 import { ExitCode, LabError } from '../../lab/errors.js';
 import { languageOf } from '../../workloads/languages/index.js';
-import type { LanguageBuildOptions } from '../../workloads/languages/language.js';
+import { COMPONENT_PACKAGINGS, type BuiltComponent, type ComponentPackaging, type LanguageBuildOptions } from '../../workloads/languages/language.js';
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
 
 /** A component file that cannot run as a tenant; the message names the file and says why. */
@@ -29,6 +29,34 @@ export interface ResolvedComponent {
   sizeBytes: number;
   /** True when the scenario brought it (the host checks it before use); false when the lab built it. */
   brought: boolean;
+  /** The packaging it has (a brought component is taken as it is: `wasm-component`). */
+  packaging: ComponentPackaging;
+  /** Why it is not the packaging asked for, when it is not (a language without init, a fallback). */
+  note?: string;
+}
+
+/** How a Wasm runner's components are packaged (its `packaging` and `preinitFallback` options). */
+export interface PackagingChoice {
+  packaging: ComponentPackaging;
+  /** When pre-initialisation fails: `true` serves the plain build and says why; `false` (default) fails the runtime. */
+  preinitFallback: boolean;
+}
+
+/** The default: components as their language builds them. */
+export const PLAIN: PackagingChoice = { packaging: 'wasm-component', preinitFallback: false };
+
+/** Problems of the `packaging` and `preinitFallback` options. */
+export function packagingOptionProblems(options: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const p = options.packaging;
+  if (p !== undefined && !(typeof p === 'string' && (COMPONENT_PACKAGINGS as readonly string[]).includes(p))) problems.push(`options.packaging: one of ${COMPONENT_PACKAGINGS.join(', ')}, got ${JSON.stringify(p)}`);
+  if (options.preinitFallback !== undefined && typeof options.preinitFallback !== 'boolean') problems.push(`options.preinitFallback: must be true or false, got ${JSON.stringify(options.preinitFallback)}`);
+  return problems;
+}
+
+/** The packaging choice of checked options. */
+export function packagingChoice(options: Record<string, unknown>): PackagingChoice {
+  return { packaging: (options.packaging as ComponentPackaging | undefined) ?? 'wasm-component', preinitFallback: options.preinitFallback === true };
 }
 
 const WORKLOAD_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -48,8 +76,8 @@ export function componentsOptionProblems(c: unknown): string[] {
   return problems;
 }
 
-/** The component of `workload`: the brought file when `brought` names one, else its language's build. */
-export async function resolveComponent(workload: string, brought: string | undefined, opts: LanguageBuildOptions = {}): Promise<ResolvedComponent> {
+/** The component of `workload`: the brought file when `brought` names one, else its language's build in the chosen packaging. */
+export async function resolveComponent(workload: string, brought: string | undefined, opts: LanguageBuildOptions = {}, choice: PackagingChoice = PLAIN): Promise<ResolvedComponent> {
   if (brought !== undefined) {
     const file = resolve(brought);
     let size: number;
@@ -59,17 +87,26 @@ export async function resolveComponent(workload: string, brought: string | undef
       throw new BadComponentError(file, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     const digest = sha256File(file);
-    return { file, digest, sourceDigest: digest, sizeBytes: size, brought: true };
+    return { file, digest, sourceDigest: digest, sizeBytes: size, brought: true, packaging: 'wasm-component', ...(choice.packaging !== 'wasm-component' ? { note: `brought components are served as they are, not ${choice.packaging}` } : {}) };
   }
   const w = loadWorkload(workload);
-  const c = await languageOf(w).component(w, opts);
-  return { file: c.path, digest: c.digest, sourceDigest: w.sourceDigest, sizeBytes: c.sizeBytes, brought: false };
+  const language = languageOf(w);
+  let c: BuiltComponent;
+  try {
+    c = await language.component(w, { ...opts, packaging: choice.packaging });
+  } catch (e) {
+    if (!(choice.preinitFallback && choice.packaging !== 'wasm-component' && e instanceof LabError)) throw e;
+    // The scenario asked to go on with the plain build: served, and the reason kept with the artifact.
+    opts.log?.(`${workload}: ${choice.packaging} failed, serving the plain build (preinitFallback): ${e.message}`);
+    c = { ...(await language.component(w, { ...opts, packaging: 'wasm-component' })), note: `${choice.packaging} failed, plain build served (preinitFallback): ${e.message}` };
+  }
+  return { file: c.path, digest: c.digest, sourceDigest: w.sourceDigest, sizeBytes: c.sizeBytes, brought: false, packaging: c.packaging, ...(c.note !== undefined ? { note: c.note } : {}) };
 }
 
 /** Every workload's component, one at a time: a componentize-js build runs a Wizer process and this machine has few cores. */
-export async function resolveComponents(workloads: string[], brought: Record<string, string>, opts: LanguageBuildOptions = {}): Promise<Record<string, ResolvedComponent>> {
+export async function resolveComponents(workloads: string[], brought: Record<string, string>, opts: LanguageBuildOptions = {}, choice: PackagingChoice = PLAIN): Promise<Record<string, ResolvedComponent>> {
   const out: Record<string, ResolvedComponent> = {};
-  for (const w of [...new Set(workloads)]) out[w] = await resolveComponent(w, brought[w], opts);
+  for (const w of [...new Set(workloads)]) out[w] = await resolveComponent(w, brought[w], opts, choice);
   return out;
 }
 

@@ -35,6 +35,8 @@ export interface Launched {
 export interface SuiteContext {
   runner: RegisteredRunner;
   declaration: ConformanceDeclaration;
+  /** The declared variant's options `identity` runs under (absent: the runner's defaults). */
+  variant?: Record<string, unknown>;
   /** Launches with the declared options under `options`; `defaults` launches with the runner's own defaults instead of the declared options. */
   launch(o: { tenants: TenantAssignment[]; keepAlive?: Partial<KeepAliveSpec>; requestTimeoutMs?: number; options?: Record<string, unknown>; defaults?: boolean }): Promise<Launched>;
 }
@@ -42,11 +44,12 @@ export interface SuiteContext {
 let launches = 0;
 
 /** The suite's launcher for `runner`: a scratch work folder, a unique run id, the declared options under the behaviour's own. */
-export function suiteContext(runner: RegisteredRunner): SuiteContext {
+export function suiteContext(runner: RegisteredRunner, variant?: Record<string, unknown>): SuiteContext {
   const declaration = runner.conformance;
   return {
     runner,
     declaration,
+    ...(variant ? { variant } : {}),
     async launch(o) {
       const runId = `conformance-${runner.name}-${process.pid}-${++launches}`;
       const workDir = mkdtempSync(join(tmpdir(), `lab-conformance-${runner.name}-`));
@@ -164,7 +167,7 @@ export const BEHAVIOURS: Record<BehaviourId, (ctx: SuiteContext) => Promise<void
   async identity(ctx) {
     const workloads = listWorkloads().map((n) => loadWorkload(n));
     // The runner's defaults, as scenarios run it (the declared options serve the lifecycle checks).
-    await withPop(ctx, { tenants: workloads.map((w) => tenant(`id-${w.name}`, w.name)), requestTimeoutMs: 30_000, defaults: true }, async (l) => {
+    await withPop(ctx, { tenants: workloads.map((w) => tenant(`id-${w.name}`, w.name)), requestTimeoutMs: 30_000, defaults: true, ...(ctx.variant ? { options: ctx.variant } : {}) }, async (l) => {
       const problems: string[] = [];
       const refs = new Map<string, Endpoint>();
       try {

@@ -32,5 +32,8 @@ for (const name of runnerNames()) {
         });
       }
     }
+    for (const [variant, options] of Object.entries(runner.conformance.variants ?? {})) {
+      test(`identity, ${variant} (${JSON.stringify(options)}): ${CONFORMANCE_BEHAVIOURS.identity}`, () => BEHAVIOURS.identity(suiteContext(runner, options)));
+    }
   });
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { InstancePool } from './pool.js';
 import { startPopServer, type PopServer } from './pop-server.js';
+import { StallLog } from './stalls.js';
 
 /** What a host builds before it serves. */
 export interface HostParts {
@@ -25,8 +26,12 @@ export type AtShutdown = (close: () => Promise<unknown>) => void;
 
 type HostMessage = { type: 'ready'; url: string } | { type: 'error'; message: string };
 
-/** Runs a PoP host: `build` makes the pool from the plan the lab wrote; everything else is shared. */
-export async function runPopHost<Plan>(name: string, build: (plan: Plan, atShutdown: AtShutdown) => Promise<HostParts>): Promise<void> {
+/**
+ * Runs a PoP host: `build` makes the pool from the plan the lab wrote; everything else is shared.
+ * `stalls` records the main thread's pauses from the start; a build hands it to its pool (and
+ * its engine threads forward theirs into it).
+ */
+export async function runPopHost<Plan>(name: string, build: (plan: Plan, atShutdown: AtShutdown, stalls: StallLog) => Promise<HostParts>): Promise<void> {
   const send = (m: HostMessage): void => {
     process.send?.(m);
   };
@@ -47,10 +52,12 @@ export async function runPopHost<Plan>(name: string, build: (plan: Plan, atShutd
   process.on('disconnect', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   process.on('SIGINT', () => void shutdown(0));
+  const stalls = new StallLog();
+  stalls.main.start();
   try {
     const planFile = process.argv[2];
     if (!planFile) throw new Error(`usage: node <${name} host script> <plan.json> (the runner launches it)`);
-    parts = await build(JSON.parse(readFileSync(planFile, 'utf8')) as Plan, (close) => deferred.push(close));
+    parts = await build(JSON.parse(readFileSync(planFile, 'utf8')) as Plan, (close) => deferred.push(close), stalls);
     // Spares first: the endpoint answers health only once the PoP is in its starting state.
     await parts.pool.start();
     if (!stopping) {

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { ActivationKind, ActivationRecord, ColdReason, EngineCpuReport, InstanceMemory, MemoryReport, Phase, PopStats, TenantAssignment } from '../../lab/pop/contract.js';
 import type { Activation, DisposeCause, Instance, InstanceFactory, InstanceRequest, InstanceResponse } from './instance.js';
 import { summarizeMemory } from './memory/report.js';
+import type { StallLog } from './stalls.js';
 import { PopError } from './pop-error.js';
 import { InstancePolicy } from '../../lab/policy/instance-policy.js';
 import type { Clock, Eviction, EvictionCause } from '../../lab/policy/types.js';
@@ -48,6 +49,8 @@ export interface PoolOptions {
   memory?: PoolMemoryOptions;
   /** The substrate's engine CPU so far, for hosts that drive one (container). */
   engineCpu?(): EngineCpuReport;
+  /** The host's stall records (kit/stalls.ts), reported with the stats. */
+  stalls?: StallLog;
 }
 
 /** A tenant request arriving at the PoP. */
@@ -223,7 +226,13 @@ export class InstancePool {
       counters: { ...this.counters, evictionsBy: { ...this.counters.evictionsBy } },
       activations: drain ? this.log.splice(0) : this.log.slice(),
       ...(this.opts.engineCpu ? { engine: this.opts.engineCpu() } : {}),
+      ...(this.opts.stalls ? { timeline: this.opts.stalls.timeline(drain) } : {}),
     };
+  }
+
+  /** The host's stall records, when it keeps them. */
+  get stallLog(): StallLog | undefined {
+    return this.opts.stalls;
   }
 
   /** Measures every live instance (spares included) now. Instances that die while measured are left out. */

@@ -9,9 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { POP_HEADERS } from '../../lab/pop/contract.js';
 import type { InstancePool } from './pool.js';
 import { PopError } from './pop-error.js';
+import type { StallLog } from './stalls.js';
 
 /** The part of the pool the front needs. */
-export type PopBackend = Pick<InstancePool, 'handle' | 'evict' | 'stats' | 'memoryReport'>;
+export type PopBackend = Pick<InstancePool, 'handle' | 'evict' | 'stats' | 'memoryReport'> & { readonly stallLog?: StallLog | undefined };
 
 /** A listening PoP endpoint. */
 export interface PopServer {
@@ -74,7 +75,12 @@ async function route(backend: PopBackend, req: IncomingMessage, res: ServerRespo
       return sendText(res, 200, 'ok');
     case '/_lab/stats':
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
-      return sendJson(res, 200, backend.stats(['1', 'true'].includes(url.searchParams.get('drain') ?? '')));
+    {
+      const drain = ['1', 'true'].includes(url.searchParams.get('drain') ?? '');
+      // The lab's own bookkeeping on the thread that serves tenants: timed, so a report can show what it cost.
+      const answer = (): void => sendJson(res, 200, backend.stats(drain));
+      return backend.stallLog ? backend.stallLog.main.time('lab-stats', undefined, answer) : answer();
+    }
     case '/_lab/memory':
       if (method !== 'GET') return methodNotAllowed(res, 'GET');
       return sendJson(res, 200, await backend.memoryReport());

@@ -11,11 +11,15 @@
  * - `memoryProbes`: probe instances per memory measurement (default 8).
  * - `allowNetwork`: outbound HTTP for guests. Only `false` (the default) is accepted: this host
  *   runs guests synchronously and has no outbound HTTP client; guests get `HTTP-request-denied`.
+ * - `packaging`: `wasm-component` (default), `wasm-component-preinit` (the handler run once at
+ *   build time, before the snapshot) or `wasm-component-aot` (weval); see workloads/languages/language.ts.
+ * - `preinitFallback`: when pre-initialisation fails, serve the plain build and say why (default
+ *   false: the runtime fails, naming the workload and the error).
  * - `components`: `{ <workload name>: <path to a .wasm component> }`, bring your own workload:
  *   tenants of that workload run the given wasi:http@0.2.x incoming-handler component.
  */
 import { availableParallelism } from 'node:os';
-import { componentsOptionProblems } from '../components/components.js';
+import { componentsOptionProblems, packagingChoice, packagingOptionProblems, type PackagingChoice } from '../components/components.js';
 import type { ParsedOptions } from '../../lab/pop/contract.js';
 import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 
@@ -24,7 +28,7 @@ const NUMERIC: Record<string, NumericOption> = {
   workers: { kind: 'integer', min: 0 },
   memoryProbes: { kind: 'integer', min: 1 },
 };
-const OTHER = ['allowNetwork', 'components', 'prewarmSpares'];
+const OTHER = ['allowNetwork', 'components', 'prewarmSpares', 'packaging', 'preinitFallback'];
 
 /** Upper bound on engine threads: more than a few per core only adds contention. */
 const MAX_WORKERS_PER_CORE = 4;
@@ -37,6 +41,8 @@ export interface WasmOptions {
   prewarmSpares: boolean;
   /** Workload name -> component file. */
   components: Record<string, string>;
+  /** How the lab builds the components it builds. */
+  packaging: PackagingChoice;
 }
 
 /** Every problem with `options`, each naming the option. */
@@ -51,7 +57,7 @@ function validateWasmOptions(options: Record<string, unknown>): string[] {
     );
   }
   if (options.prewarmSpares !== undefined && typeof options.prewarmSpares !== 'boolean') problems.push(`options.prewarmSpares: must be true or false, got ${JSON.stringify(options.prewarmSpares)}`);
-  problems.push(...componentsOptionProblems(options.components));
+  problems.push(...componentsOptionProblems(options.components), ...packagingOptionProblems(options));
   return problems;
 }
 
@@ -62,6 +68,7 @@ function resolveWasmOptions(options: Record<string, unknown>): WasmOptions {
     memoryProbes: numberOption(options, 'memoryProbes', 8),
     prewarmSpares: options.prewarmSpares === true,
     components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
+    packaging: packagingChoice(options),
   };
 }
 

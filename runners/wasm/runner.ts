@@ -34,7 +34,7 @@ interface HostedComponent {
 /** The V8 host's artifact of each workload: its component (brought, or built by its language), transpiled by jco. */
 export async function resolveArtifacts(workloads: string[], options: WasmOptions, build: TranspileOptions = {}): Promise<Record<string, HostedComponent>> {
   const out: Record<string, HostedComponent> = {};
-  for (const [w, component] of Object.entries(await resolveComponents(workloads, options.components))) {
+  for (const [w, component] of Object.entries(await resolveComponents(workloads, options.components, {}, options.packaging))) {
     out[w] = { component, artifact: await prepareComponentFile(component.file, { ...build, name: w, brought: component.brought }) };
   }
   return out;
@@ -55,6 +55,8 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
 
     conformance: {
       options: { workers: 1 },
+      // The pre-initialised snapshot must answer every fixture as the plain build does.
+      variants: { preinit: { packaging: 'wasm-component-preinit' } },
       misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),
     },
 
@@ -62,11 +64,12 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
       const hosted = await resolveArtifacts(workloads, options, deps.build);
       const artifacts: ArtifactInfo[] = Object.entries(hosted).map(([w, { component, artifact }]) => ({
         workload: w,
-        packaging: 'wasm-component',
+        packaging: component.packaging,
         digest: artifact.manifest.digest,
         sourceDigest: component.sourceDigest,
         sizeBytes: artifact.manifest.sizeBytes,
         path: join(artifact.dir, COMPONENT_FILE),
+        ...(component.note !== undefined ? { note: component.note } : {}),
       }));
       return { artifacts, versions: wasmVersions() };
     },

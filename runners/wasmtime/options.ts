@@ -14,11 +14,15 @@
  * - `poolInstances`: instance slots of the pooling allocator across tenants (default 1000).
  * - `memoryProbes`: probe instances per memory measurement (default 8).
  * - `allowNetwork`: only `false` (the default): guests get `HTTP-request-denied`.
+ * - `packaging`: `wasm-component` (default), `wasm-component-preinit` (the handler run once at
+ *   build time, before the snapshot) or `wasm-component-aot` (weval); see workloads/languages/language.ts.
+ * - `preinitFallback`: when pre-initialisation fails, serve the plain build and say why (default
+ *   false: the runtime fails, naming the workload and the error).
  * - `components`: `{ <workload name>: <path to a .wasm component> }`, bring your own workload:
  *   any wasi:http@0.2.x incoming-handler component (JS, C, Rust...).
  */
 import { availableParallelism } from 'node:os';
-import { componentsOptionProblems } from '../components/components.js';
+import { componentsOptionProblems, packagingChoice, packagingOptionProblems, type PackagingChoice } from '../components/components.js';
 import type { ParsedOptions } from '../../lab/pop/contract.js';
 import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 
@@ -30,7 +34,7 @@ const NUMERIC: Record<string, NumericOption> = {
   poolInstances: { kind: 'integer', min: 1 },
   memoryProbes: { kind: 'integer', min: 1 },
 };
-const OTHER = ['reuse', 'allowNetwork', 'components'];
+const OTHER = ['reuse', 'allowNetwork', 'components', 'packaging', 'preinitFallback'];
 
 /** Default linear memory limit of one instance, MiB: a StarlingMonkey instance declares ~9 MiB. */
 export const DEFAULT_INSTANCE_MEMORY_MIB = 64;
@@ -53,6 +57,8 @@ export interface WasmtimeOptions {
   memoryProbes: number;
   /** Workload name -> component file. */
   components: Record<string, string>;
+  /** How the lab builds the components it builds. */
+  packaging: PackagingChoice;
 }
 
 /** Every problem with `options`, each naming the option. */
@@ -64,7 +70,7 @@ function validateWasmtimeOptions(options: Record<string, unknown>): string[] {
   if (options.allowNetwork !== undefined && options.allowNetwork !== false) {
     problems.push(`options.allowNetwork: only false is supported, got ${JSON.stringify(options.allowNetwork)}: the host denies outbound HTTP (guests get HTTP-request-denied)`);
   }
-  problems.push(...componentsOptionProblems(options.components));
+  problems.push(...componentsOptionProblems(options.components), ...packagingOptionProblems(options));
   return problems;
 }
 
@@ -78,6 +84,7 @@ function resolveWasmtimeOptions(options: Record<string, unknown>): WasmtimeOptio
     poolInstances: numberOption(options, 'poolInstances', DEFAULT_POOL_INSTANCES),
     memoryProbes: numberOption(options, 'memoryProbes', 8),
     components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
+    packaging: packagingChoice(options),
   };
 }
 

@@ -62,20 +62,23 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<Wasm
     conformance: {
       // WASI 0.2 semantics (a fresh instance per request) is the default; warm reuse and keep-alive need `reuse`.
       options: { reuse: true },
+      // The pre-initialised snapshot must answer every fixture as the plain build does.
+      variants: { preinit: { packaging: 'wasm-component-preinit' } },
       misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),
     },
 
     async prepare(workloads: string[], options: WasmtimeOptions): Promise<PreparedRuntime> {
       const binary = await buildHost(deps.host);
-      const resolved = await resolveComponents(workloads, options.components);
+      const resolved = await resolveComponents(workloads, options.components, {}, options.packaging);
       for (const c of Object.values(resolved)) if (c.brought) checkComponent(binary, c.file);
       const artifacts: ArtifactInfo[] = Object.entries(resolved).map(([w, c]) => ({
         workload: w,
-        packaging: 'wasm-component',
+        packaging: c.packaging,
         digest: c.digest,
         sourceDigest: c.sourceDigest,
         sizeBytes: c.sizeBytes,
         path: c.file,
+        ...(c.note !== undefined ? { note: c.note } : {}),
       }));
       return { artifacts, versions: hostVersions(binary) };
     },
@@ -84,7 +87,7 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<Wasm
       const opts = plan.options;
       const binary = await buildHost(deps.host);
       const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
-      const resolved = await resolveComponents(workloads, opts.components);
+      const resolved = await resolveComponents(workloads, opts.components, {}, opts.packaging);
       const hostPlan: WasmtimeHostPlan = {
         runtime: 'wasmtime',
         tenants: plan.tenants,

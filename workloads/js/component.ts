@@ -12,9 +12,10 @@ import { sha256 } from '../../lab/digest.js';
 import { EnvironmentError, InputError } from '../../lab/errors.js';
 import { cacheDir } from '../../lab/paths.js';
 import { loadComponentize, toolVersions } from '../components/tools.js';
-import type { BuiltFile, LanguageBuildOptions } from '../languages/language.js';
+import type { BuiltComponent, BuiltFile, ComponentPackaging, LanguageBuildOptions } from '../languages/language.js';
 import type { Workload } from '../types.js';
-import { ADAPTER_DIGEST, guestSource } from './guest-source.js';
+import { fixtureRequestBody } from '../fixtures.js';
+import { ADAPTER_DIGEST, guestSource, warmupSource, type WarmupRequest } from './guest-source.js';
 import { GUEST_WORLD, materializeWit } from './wit.js';
 
 /** Name of the component file inside a build directory. */
@@ -63,14 +64,36 @@ export function workloadKey(w: Workload, witDigest: string): { key: string; inpu
   return { key: sha256(JSON.stringify(inputs)), inputs };
 }
 
-/** Builds (or finds in the cache) the component of one JS workload. */
-export async function buildJsComponent(w: Workload, opts: LanguageBuildOptions = {}): Promise<BuiltFile> {
+/** The pre-initialisation call's request: the workload's first traffic fixture. */
+function warmupRequest(w: Workload): WarmupRequest {
+  const f = w.trafficFixtures[0];
+  if (!f) throw new InputError(`workload ${w.name}: wasm-component-preinit needs a traffic fixture to run the handler once at build time, and it has none`);
+  return { method: f.request.method, path: f.request.path, headers: f.request.headers, body: fixtureRequestBody(f) };
+}
+
+/** Builds (or finds in the cache) the component of one JS workload, in `packaging` (default `wasm-component`). */
+export async function buildJsComponent(w: Workload, opts: LanguageBuildOptions & { packaging?: ComponentPackaging } = {}): Promise<BuiltComponent> {
+  const packaging = opts.packaging ?? 'wasm-component';
+  if (packaging === 'wasm-component-aot') throw aotUnavailable(w);
   const root = opts.cacheRoot ?? jsCacheDir();
   mkdirSync(root, { recursive: true });
   const wit = materializeWit(root);
-  const { key, inputs } = workloadKey(w, wit.digest);
-  const source = (): string => guestSource(readFileSync(w.handlerPath, 'utf8'), `workloads/${w.name}/handler.ts`);
-  return componentizeCached(`workload:${w.name}`, w.name, key, inputs, source, wit, root, opts);
+  const warmup = packaging === 'wasm-component-preinit' ? warmupRequest(w) : undefined;
+  const base = workloadKey(w, wit.digest);
+  // The plain build keeps its key (and its cache); the pre-initialised one adds what it ran.
+  const inputs = warmup ? { ...base.inputs, packaging, warmup: sha256(warmupSource(warmup)) } : base.inputs;
+  const key = warmup ? sha256(JSON.stringify(inputs)) : base.key;
+  const source = (): string => guestSource(readFileSync(w.handlerPath, 'utf8'), `workloads/${w.name}/handler.ts`, warmup);
+  const name = warmup ? `${w.name}-preinit` : w.name;
+  const built = await componentizeCached(`workload:${w.name} (${packaging})`, name, key, inputs, source, wit, root, opts);
+  return { ...built, packaging };
+}
+
+/** weval is not built on this machine: componentize-js would download it at build time, which the lab never does. */
+function aotUnavailable(w: Workload): Error {
+  return new EnvironmentError(
+    `workload ${w.name}: wasm-component-aot cannot be built here: componentize-js's weval step needs the weval binary, which @bytecodealliance/weval downloads from GitHub on first use (no code path may download a binary), and weval is not built by setup`,
+  );
 }
 
 /**

@@ -18,6 +18,10 @@ export const c: Language = {
     return { kind: 'executable', packaging: 'native-static', file: server };
   },
   async component(w, opts) {
-    return (await buildCWorkload(w, opts)).component;
+    const built = (await buildCWorkload(w, opts)).component;
+    const asked = opts?.packaging ?? 'wasm-component';
+    // A hand-written C component has no interpreter and no init to run ahead: one build serves every packaging, and says so.
+    if (asked === 'wasm-component') return { ...built, packaging: asked };
+    return { ...built, packaging: 'wasm-component', note: `${asked} does not apply to C (no interpreter, no init to snapshot): the plain component is served` };
   },
 };

@@ -32,6 +32,28 @@ export interface LanguageBuildOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * How a workload's component is packaged:
+ * - `wasm-component`: as its language builds it (JS: componentize-js, whose Wizer snapshot is
+ *   taken after the guest module's top level ran);
+ * - `wasm-component-preinit`: also one warm-up call of the handler on the workload's first
+ *   traffic fixture before the snapshot, so the first request of an instance finds the
+ *   handler's code compiled and its first-run state made (a platform's pre-initialisation);
+ * - `wasm-component-aot`: the JS interpreter's paths compiled ahead of time for this guest
+ *   (componentize-js with weval).
+ * A language with nothing to pre-initialise (C: no interpreter, no init) builds its one
+ * component for every packaging and says so.
+ */
+export const COMPONENT_PACKAGINGS = ['wasm-component', 'wasm-component-preinit', 'wasm-component-aot'] as const;
+export type ComponentPackaging = (typeof COMPONENT_PACKAGINGS)[number];
+
+/** A built component and the packaging it really has. */
+export interface BuiltComponent extends BuiltFile {
+  packaging: ComponentPackaging;
+  /** Why it is not the packaging asked for, when it is not. */
+  note?: string;
+}
+
 /** One language of the registry. */
 export interface Language {
   /** The manifest's `language` value (`js`, `c`). */
@@ -47,6 +69,6 @@ export interface Language {
   role: 'reference' | 'port';
   /** The bare-process packaging of a workload (built, or located, on first call; cached). */
   processArtifact(w: Workload, opts?: LanguageBuildOptions): Promise<ProcessArtifact>;
-  /** The workload as a wasi:http@0.2 incoming-handler component (`wasm-component` packaging). */
-  component(w: Workload, opts?: LanguageBuildOptions): Promise<BuiltFile>;
+  /** The workload as a wasi:http@0.2 incoming-handler component, in `packaging` (default `wasm-component`). */
+  component(w: Workload, opts?: LanguageBuildOptions & { packaging?: ComponentPackaging }): Promise<BuiltComponent>;
 }

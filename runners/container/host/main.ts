@@ -20,7 +20,7 @@ import { ContainerFactory } from './factory.js';
 import { containerMemoryOptions } from './host-memory.js';
 import { startOriginRegistry } from './origin-registry.js';
 
-void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutdown) => {
+void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutdown, stalls) => {
   const { docker } = await connectEngine({ start: false });
   await reapOrphans(docker);
   // Run id plus pid: two hosts of one run (repetitions) never reap each other's containers.
@@ -58,6 +58,7 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
   atShutdown(() => factory.close());
   const pool = new InstancePool({
     runtime: 'container',
+    stalls,
     tenants: plan.tenants,
     keepAlive: plan.keepAlive,
     requestTimeoutMs: plan.requestTimeoutMs,

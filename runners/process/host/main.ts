@@ -13,9 +13,10 @@ import { ProcessFactory } from './factory.js';
 const MEMORY_METHOD =
   'USS (Private_Clean + Private_Dirty) and PSS from /proc/<pid>/smaps_rollup of each instance process; fixed overhead = USS of the PoP host process';
 
-void runPopHost<ProcessHostPlan>('process', async (hp) => {
+void runPopHost<ProcessHostPlan>('process', async (hp, _atShutdown, stalls) => {
   const pool = new InstancePool({
     runtime: 'process',
+    stalls,
     tenants: hp.plan.tenants,
     keepAlive: hp.plan.keepAlive,
     requestTimeoutMs: hp.plan.requestTimeoutMs,

@@ -9,6 +9,7 @@ import { ComponentInstance, GuestBrokenError, loadArtifact, type CoreModules, ty
 import type { ArtifactManifest } from '../artifacts/artifact.js';
 import type { ProbeMemory } from './protocol.js';
 import { parseSmapsRollup } from '../../kit/memory/smaps.js';
+import type { StallRecorder } from '../../kit/stalls.js';
 
 /** Guest output kept per instance; beyond it, output is dropped (a chatty guest must not flood the host). */
 const LOG_CAP_BYTES = 64 * 1024;
@@ -35,10 +36,16 @@ export interface InstantiateResult {
 export class EngineCore {
   private readonly artifacts = new Map<string, LoadedArtifact>();
   private readonly live = new Map<string, ComponentInstance>();
+  /** Tenant of each live instance, to name it in stall records. */
+  private readonly tenants = new Map<string, string>();
   // GC entries of this isolate, kept for a few seconds so activations can be matched against them.
   private readonly gcEntries: { start: number; end: number }[] = [];
 
-  constructor(private readonly log: (instanceId: string, tenant: string, text: string) => void) {
+  /** `stalls` times this thread's guest calls, instantiations, loads and memory probes for the host's stall record. */
+  constructor(
+    private readonly log: (instanceId: string, tenant: string, text: string) => void,
+    private readonly stalls?: StallRecorder,
+  ) {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) this.gcEntries.push({ start: e.startTime, end: e.startTime + e.duration });
       const horizon = performance.now() - GC_HORIZON_MS;
@@ -50,7 +57,9 @@ export class EngineCore {
   async load(artifactId: string, dir: string, manifest: ArtifactManifest, modules: CoreModules): Promise<number> {
     const t = performance.now();
     this.artifacts.set(artifactId, await loadArtifact(dir, manifest, modules));
-    return performance.now() - t;
+    const ms = performance.now() - t;
+    this.stalls?.record('load', t, ms);
+    return ms;
   }
 
   private artifact(artifactId: string): LoadedArtifact {
@@ -71,7 +80,7 @@ export class EngineCore {
     const t = performance.now();
     let instance: ComponentInstance;
     try {
-      instance = run(() => ComponentInstance.create(art, this.stdioFor(instanceId, tenant)));
+      instance = this.timed('instantiate', tenant, () => run(() => ComponentInstance.create(art, this.stdioFor(instanceId, tenant))));
     } catch (e) {
       return Promise.reject(new GuestBrokenError(`instantiation failed: ${(e as Error).message}`));
     }
@@ -80,13 +89,14 @@ export class EngineCore {
     if (prewarm) {
       const p = performance.now();
       try {
-        run(() => instance.dispatch(prewarm));
+        this.timed('guest-call', `${tenant} (pre-warming)`, () => run(() => instance.dispatch(prewarm)));
       } catch (e) {
         return Promise.reject(new GuestBrokenError(`pre-warming request failed: ${(e as Error).message}`));
       }
       prewarmMs = performance.now() - p;
     }
     this.live.set(instanceId, instance);
+    this.tenants.set(instanceId, tenant);
     return new Promise((resolve) =>
       setImmediate(() => {
         const gc = this.gcBetween(t, performance.now());
@@ -103,9 +113,9 @@ export class EngineCore {
     const instance = this.live.get(instanceId);
     if (!instance) throw new GuestBrokenError(`instance ${instanceId} is gone`);
     try {
-      return run(() => instance.dispatch(req));
+      return this.timed('guest-call', this.tenants.get(instanceId), () => run(() => instance.dispatch(req)));
     } catch (e) {
-      this.live.delete(instanceId);
+      this.dispose(instanceId);
       throw e;
     }
   }
@@ -113,10 +123,21 @@ export class EngineCore {
   /** Drops an instance (its memory goes with the next GC). */
   dispose(instanceId: string): void {
     this.live.delete(instanceId);
+    this.tenants.delete(instanceId);
   }
 
   /** N probe instances of one artifact, each after one request: the delta of process memory per instance. */
   async measure(artifactId: string, count: number, sample?: GuestRequest): Promise<ProbeMemory> {
+    const started = performance.now();
+    try {
+      return await this.probe(artifactId, count, sample);
+    } finally {
+      // The lab's own bookkeeping on a thread that serves tenants: on the record, wherever it falls.
+      this.stalls?.record('lab-memory-probe', started, performance.now() - started, `${count} probes`);
+    }
+  }
+
+  private async probe(artifactId: string, count: number, sample?: GuestRequest): Promise<ProbeMemory> {
     const art = this.artifact(artifactId);
     fullGc();
     const before = await smaps();
@@ -140,6 +161,10 @@ export class EngineCore {
       pssBytes: Math.round((after.pss - before.pss) / count),
       rssBytes: Math.round((after.rss - before.rss) / count),
     };
+  }
+
+  private timed<T>(cause: 'instantiate' | 'guest-call', detail: string | undefined, fn: () => T): T {
+    return this.stalls ? this.stalls.time(cause, detail, fn) : fn();
   }
 
   private stdioFor(instanceId: string, tenant: string): { stdout: (b: Uint8Array) => void; stderr: (b: Uint8Array) => void } {

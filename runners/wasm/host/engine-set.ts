@@ -3,6 +3,7 @@
  * the default, one event loop per core) or the host's main thread (inline-engines.ts, `workers: 0`).
  * An engine is addressed by index; an instance stays on the engine it was created on.
  */
+import type { StallRecord } from '../../../lab/pop/contract.js';
 import type { Artifact } from '../artifacts/artifact.js';
 import type { InstantiateResult } from './engine-core.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
@@ -14,6 +15,8 @@ export interface EngineEvents {
   lost(worker: number, instanceIds: string[], reason: string): void;
   /** A guest's output line. */
   log(tenant: string, instanceId: string, text: string): void;
+  /** A pause an engine thread recorded. */
+  stall(record: StallRecord): void;
 }
 
 /** The engines of one host. */

@@ -5,8 +5,9 @@
  * one way V8 offers to stop synchronous guest code from outside it. The engine itself is
  * engine-core.ts; this file only maps messages onto it.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { StallRecorder } from '../../kit/stalls.js';
 import { EngineCore } from './engine-core.js';
 import { GuestBrokenError } from './engine.js';
 import type { EngineCommand, EngineReply } from './protocol.js';
@@ -18,7 +19,10 @@ function send(m: EngineReply): void {
   port!.postMessage(m);
 }
 
-const core = new EngineCore((instanceId, tenant, text) => send({ type: 'log', instanceId, tenant, text }));
+const thread = (workerData as { thread?: string } | null)?.thread ?? 'worker';
+// This thread's pauses go to the main thread as they happen: a stall must be on the record even if the worker is terminated right after.
+const stalls = new StallRecorder(thread, (record) => send({ type: 'stall', record })).start();
+const core = new EngineCore((instanceId, tenant, text) => send({ type: 'log', instanceId, tenant, text }), stalls);
 
 async function onCommand(cmd: EngineCommand): Promise<void> {
   switch (cmd.type) {

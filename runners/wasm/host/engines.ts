@@ -62,7 +62,7 @@ class EngineWorker {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.script, { stdout: false, stderr: false });
+    const w = new Worker(this.script, { stdout: false, stderr: false, workerData: { thread: `worker-${this.index}` } });
     w.on('message', (m: EngineReply) => this.onMessage(m));
     w.on('error', (e) => this.die(`engine worker ${this.index} crashed: ${e.message}`));
     w.on('exit', (code) => this.die(`engine worker ${this.index} exited (code ${code})`));
@@ -106,6 +106,7 @@ class EngineWorker {
 
   private onMessage(m: EngineReply): void {
     if (m.type === 'log') return this.events.log(m.tenant, m.instanceId, m.text);
+    if (m.type === 'stall') return this.events.stall(m.record);
     const job = this.running;
     if (!job || job.id !== m.id) return;
     this.running = undefined;

@@ -7,8 +7,9 @@ import { performance } from 'node:perf_hooks';
 import type { Phase, TenantAssignment } from '../../../lab/pop/contract.js';
 import type { Activation, ActivationContext, DisposeCause, Instance, InstanceFactory, InstanceMemoryFigures, InstanceRequest, InstanceResponse } from '../../kit/instance.js';
 import { readSmapsRollup } from '../../kit/memory/smaps.js';
+import type { StallLog } from '../../kit/stalls.js';
 import type { Artifact } from '../artifacts/artifact.js';
-import { compileCoreModules, type GuestRequest } from './engine.js';
+import { compileCoreModules, type CoreModules, type GuestRequest } from './engine.js';
 import type { EngineEvents, EngineSet } from './engine-set.js';
 import { Engines, GuestError, WorkerLostError } from './engines.js';
 import { GuardTimeoutError } from './guard.js';
@@ -33,6 +34,8 @@ export interface WasmFactoryOptions {
   memoryProbes: number;
   /** A request per workload used to bring probe instances to their idle-after-a-request state. */
   probeRequests?: Record<string, GuestRequest>;
+  /** The host's stall records: engine threads forward theirs into it (the same-thread engine uses its main recorder). */
+  stalls?: StallLog;
   /** Where guest output goes (the host's stderr by default). */
   log?: (line: string) => void;
 }
@@ -48,15 +51,15 @@ export interface ArtifactStats {
 /** Bound of a same-thread guest call when the host was given no request timeout. */
 const DEFAULT_CALL_BOUND_MS = 10_000;
 
-/** How long a probe measurement answers every instance of its artifact. */
-const MEMORY_TTL_MS = 10_000;
-
 /** Compiled-module cache: one compilation per distinct artifact, shared by every worker. */
 class ModuleCache {
   private readonly compiled = new Map<string, Promise<number>>();
   readonly stats = new Map<string, ArtifactStats>();
 
-  constructor(private readonly engines: EngineSet) {}
+  constructor(
+    private readonly engines: EngineSet,
+    private readonly stalls?: StallLog,
+  ) {}
 
   /** Compiles the artifact unless done; resolves with the time this call spent compiling (0 when it was cached). */
   ensure(workload: string, artifact: Artifact): Promise<number> {
@@ -66,7 +69,8 @@ class ModuleCache {
     const p = (async () => {
       const before = await readSmapsRollup(process.pid);
       const t = performance.now();
-      const modules = compileCoreModules(artifact.dir, artifact.manifest);
+      const compile = (): CoreModules => compileCoreModules(artifact.dir, artifact.manifest);
+      const modules = this.stalls ? this.stalls.main.time('compile', workload, compile) : compile();
       const ms = performance.now() - t;
       const after = await readSmapsRollup(process.pid);
       this.engines.addArtifact(id, artifact, modules);
@@ -147,7 +151,8 @@ export class WasmFactory implements InstanceFactory {
   readonly engines: EngineSet;
   private readonly modules: ModuleCache;
   private readonly live = new Map<string, WasmInstance>();
-  private readonly measured = new Map<string, { at: number; value: Promise<ProbeMemory> }>();
+  /** Memory per instance of each workload's artifact, measured once (`measureAll` at launch). */
+  private readonly measured = new Map<string, Promise<ProbeMemory>>();
   private readonly lastUss = new Map<string, number>();
   /** Requests served by a new instance after their worker was terminated under them. */
   rehomed = 0;
@@ -170,9 +175,10 @@ export class WasmFactory implements InstanceFactory {
         }
       },
       log: (tenant, instanceId, text) => log(`[wasm ${tenant} ${instanceId}] ${text}${text.endsWith('\n') ? '' : '\n'}`),
+      stall: (record) => opts.stalls?.add(record),
     };
-    this.engines = opts.workers === 0 ? new InlineEngines(events, opts.requestTimeoutMs ?? DEFAULT_CALL_BOUND_MS) : new Engines(opts.workers, events);
-    this.modules = new ModuleCache(this.engines);
+    this.engines = opts.workers === 0 ? new InlineEngines(events, opts.requestTimeoutMs ?? DEFAULT_CALL_BOUND_MS, opts.stalls?.main) : new Engines(opts.workers, events);
+    this.modules = new ModuleCache(this.engines, opts.stalls);
   }
 
   /** Per-artifact compile figures, for the memory report. */
@@ -235,19 +241,30 @@ export class WasmFactory implements InstanceFactory {
     this.engines.dispose(inst.worker, inst.id);
   }
 
-  /** Memory per instance of a workload's artifact, measured with probe instances (reused for a few seconds). */
+  /**
+   * Memory per instance of a workload's artifact, measured once with probe instances. The probe
+   * instantiates `memoryProbes` instances and forces full GCs on an engine thread: seconds of
+   * stall if it ran under traffic (it did, every 10 s of a run with a memory budget, before it
+   * moved to launch). So `measureAll` takes it before the host reports ready, and the figure,
+   * a property of the artifact, answers every later question; a workload it could not measure
+   * then is measured on demand, and that probe is on the stall record as the lab's own.
+   */
   measure(workload: string): Promise<ProbeMemory> {
+    const hit = this.measured.get(workload);
+    if (hit) return hit;
     const artifact = this.artifactOf(workload);
-    const id = artifact.manifest.key;
-    const hit = this.measured.get(id);
-    if (hit && performance.now() - hit.at < MEMORY_TTL_MS) return hit.value;
-    const value = this.modules.ensure(workload, artifact).then(() => this.engines.measure(id, this.opts.memoryProbes, this.opts.probeRequests?.[workload]));
-    this.measured.set(id, { at: performance.now(), value });
+    const value = this.modules.ensure(workload, artifact).then(() => this.engines.measure(artifact.manifest.key, this.opts.memoryProbes, this.opts.probeRequests?.[workload]));
+    this.measured.set(workload, value);
     value.then(
       (m) => this.lastUss.set(workload, m.ussBytes),
-      () => this.measured.delete(id),
+      () => this.measured.delete(workload),
     );
     return value;
+  }
+
+  /** Compiles every artifact and measures its memory per instance, one after the other: at launch, before any traffic. Failures are left for `measure` to report. */
+  async measureAll(): Promise<void> {
+    for (const workload of Object.keys(this.opts.artifacts)) await this.measure(workload).catch(() => undefined);
   }
 
   /** The last measured per-instance USS of a workload, for the pool's memory budget (0 before any measurement). */

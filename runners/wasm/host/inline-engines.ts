@@ -7,6 +7,7 @@
  * a node:vm watchdog (guard.ts) set to the request's remaining deadline.
  */
 import { performance } from 'node:perf_hooks';
+import type { StallRecorder } from '../../kit/stalls.js';
 import type { Artifact } from '../artifacts/artifact.js';
 import { EngineCore, type InstantiateResult } from './engine-core.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
@@ -27,8 +28,9 @@ export class InlineEngines implements EngineSet {
   constructor(
     events: EngineEvents,
     private readonly defaultTimeoutMs: number,
+    stalls?: StallRecorder,
   ) {
-    this.core = new EngineCore((instanceId, tenant, text) => events.log(tenant, instanceId, text));
+    this.core = new EngineCore((instanceId, tenant, text) => events.log(tenant, instanceId, text), stalls);
   }
 
   addArtifact(id: string, artifact: Artifact, modules: CoreModules): void {

@@ -16,7 +16,7 @@ const MEMORY_METHOD =
   'per artifact: N probe instances kept live after one request each, forced GC, delta of /proc/self/smaps_rollup (USS = Private_Clean + Private_Dirty, PSS) of the host process divided by N; ' +
   'every live instance of that artifact reports that figure (instances share one process, so one cannot be read alone); fixed overhead = host USS with its engine threads before any artifact was loaded';
 
-void runPopHost<WasmHostPlan>('wasm', async (hp) => {
+void runPopHost<WasmHostPlan>('wasm', async (hp, _atShutdown, stalls) => {
   const o = hp.plan.options;
   const artifacts: Record<string, Artifact> = {};
   for (const [w, dir] of Object.entries(hp.artifacts)) artifacts[w] = readArtifact(dir);
@@ -29,13 +29,17 @@ void runPopHost<WasmHostPlan>('wasm', async (hp) => {
     probeRequests,
     requestTimeoutMs: hp.plan.requestTimeoutMs,
     prewarmSpares: o.prewarmSpares,
+    stalls,
   });
   // The fixed overhead: this process with its engine threads, before any artifact is compiled.
   (globalThis as { gc?: () => void }).gc?.();
   const fixed = (await readSmapsRollup(process.pid)).ussBytes;
   const f = factory;
+  // Compile and memory probes now, before the host is ready: never on an engine thread under traffic.
+  await f.measureAll();
   const pool = new InstancePool({
     runtime: 'wasm',
+    stalls,
     tenants: hp.plan.tenants,
     keepAlive: hp.plan.keepAlive,
     requestTimeoutMs: hp.plan.requestTimeoutMs,

@@ -1,4 +1,5 @@
 /** Messages between the Wasm host's main thread and its engine workers (one per core). */
+import type { StallRecord } from '../../../lab/pop/contract.js';
 import type { ArtifactManifest } from '../artifacts/artifact.js';
 import type { CoreModules, GuestRequest, GuestResponse } from './engine.js';
 
@@ -25,4 +26,6 @@ export type EngineReply =
   | { type: 'reply'; id: number; ok: true; ms: number; response?: GuestResponse; memory?: ProbeMemory; gcMs?: number; gcCount?: number; prewarmMs?: number }
   | { type: 'reply'; id: number; ok: false; error: string; broken: boolean }
   /** A guest wrote to stdout/stderr (capped per instance). */
-  | { type: 'log'; instanceId: string; tenant: string; text: string };
+  | { type: 'log'; instanceId: string; tenant: string; text: string }
+  /** A pause of the worker's thread (kit/stalls.ts), forwarded as it is recorded. */
+  | { type: 'stall'; record: StallRecord };
