@@ -52,6 +52,19 @@ export function markdownFromAnalysis(a: Analysis): string {
       ),
     );
   }
+  const stalled = r.runs.filter((x) => x.stalls && x.stalls.suspectSeconds.length > 0);
+  if (stalled.length)
+    parts.push(
+      '### Stall evidence',
+      mdTable(
+        ['run', 'seconds with p99 > 10x p50', 'unexplained', 'longest host pause'],
+        stalled.map((x) => {
+          const s = x.stalls!;
+          const longest = s.entries[0];
+          return [`${x.label}#${x.repetition}`, String(s.suspectSeconds.length), String(s.suspectSeconds.filter((q) => !q.explained).length), longest ? `${longest.thread} ${longest.cause} ${formatValue(longest.ms, 'time')}` : 'none'];
+        }),
+      ),
+    );
   const flagged = a.fairness.filter((f) => f.status === 'check');
   if (flagged.length) parts.push('### Fairness checks to look at', flagged.map((f) => `- **${f.check}**: ${f.detail}`).join('\n'));
   const claims = a.claims.filter((c) => c.status !== 'not testable');

@@ -179,3 +179,38 @@ test('a simulation without validation says so explicitly, and one without sweep 
   assert.match(sectionText(failed, 'simulation'), /could not be shown: the simulation failed: calibration lacks wasm/);
 });
 
+
+test('stall evidence: pauses by cause, bookkeeping, suspect seconds with their verdict; runs without a record say so', async () => {
+  const r = fixtureResult();
+  const [first, ...rest] = r.runs;
+  const stalled: RunResult = {
+    ...r,
+    runs: [
+      {
+        ...first!,
+        stalls: {
+          thresholdMs: 2,
+          suspectRatio: 10,
+          entries: [{ atMs: 1200, ms: 180, thread: 'worker-0', cause: 'gc', bookkeeping: false, detail: 'major' }],
+          entriesDropped: 0,
+          byCause: { gc: { count: 3, ms: 200, maxMs: 180 }, 'lab-stats': { count: 40, ms: 8, maxMs: 0.5 } },
+          bookkeeping: { count: 40, ms: 8, maxMs: 0.5 },
+          suspectSeconds: [
+            { second: 16, p50Ms: 5, p99Ms: 210, pauses: [{ thread: 'worker-0', cause: 'gc', ms: 180 }], explained: true },
+            { second: 30, p50Ms: 5, p99Ms: 300, pauses: [], explained: false },
+          ],
+        },
+      },
+      ...rest,
+    ],
+  };
+  const text = sectionText(await renderReport(stalled), 'stalls');
+  assert.match(text, /gc 3× 200 ms \(longest 180 ms\)/);
+  assert.match(text, /40 segments, 8 ms/);
+  assert.match(text, /1 unexplained/);
+  assert.match(text, /worker-0 gc 180 ms/);
+  assert.match(text, /not recorded by this host/);
+  const md = renderMarkdown(stalled);
+  assert.match(md, /### Stall evidence/);
+  assert.match(md, new RegExp(`\\| ${first!.label}#${first!.repetition} \\| 2 \\| 1 \\| worker-0 gc 180 ms \\|`));
+});

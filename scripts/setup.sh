@@ -44,6 +44,14 @@ if command -v cargo >/dev/null 2>&1; then
     CARGO_TARGET_DIR="$PWD/.cache/wasmtime-cli-target" cargo install --locked --quiet --root "$PWD/.cache/wasmtime-cli" wasmtime-cli --version "=$wasmtime_cli_version" \
       --no-default-features --features serve,run,cranelift,pooling-allocator,parallel-compilation,component-model,component-model-async
   fi
+  # weval, for the AOT packaging of JS components (wasm-component-aot): the version
+  # componentize-js's AOT step is made for; built once. componentize-js would otherwise
+  # download a weval binary from GitHub on first use, which the lab never lets it do.
+  weval_version=0.5.0
+  if [ "$(.cache/weval/bin/weval --version 2>/dev/null | cut -d' ' -f2)" != "$weval_version" ]; then
+    say "building weval $weval_version (cargo install; minutes on a fresh machine)"
+    CARGO_TARGET_DIR="$PWD/.cache/weval-target" cargo install --locked --quiet --root "$PWD/.cache/weval" weval --version "=$weval_version"
+  fi
 else
   say "cargo not found: the load engine and the wasmtime runner will fail with a message saying how to install Rust"
 fi

@@ -3,7 +3,7 @@
  * activation log and counters, and its memory report. The only place these sources meet.
  */
 import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats, StallRecord } from '../pop/contract.js';
-import { stallEvidence } from '../stats/stalls.js';
+import { stallEvidence, type ColdStartSpan } from '../stats/stalls.js';
 import { decodeHistogram, newHistogram, recordMs, summarise } from '../measure/histogram.js';
 import type { LoadReport } from '../loadgen/protocol.js';
 import type { ColdStartResult, LatencyBreakdown, PhaseSummary, RuntimeResult, TimeseriesPoint } from './model.js';
@@ -104,6 +104,11 @@ export interface AssembleInput {
   error?: string;
 }
 
+/** Cold starts on the request path, as spans a suspect second's slow requests may have waited in. */
+function coldSpans(activations: ActivationRecord[]): ColdStartSpan[] {
+  return activations.filter((a) => a.path === 'request').map((a) => ({ tenant: a.tenant, atEpochMs: a.startedAtMs, ms: a.totalMs }));
+}
+
 /** One runtime's `RuntimeResult`. */
 export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
   const r = i.report;
@@ -129,7 +134,7 @@ export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
     ...(i.engine ? { engine: i.engine } : {}),
     ...(i.notMeasured ? { notMeasured: i.notMeasured } : {}),
     timeseries: series,
-    ...(i.stalls ? { stalls: stallEvidence(i.stalls.records, i.stalls.thresholdMs, { startEpochMs: r.startEpochMs, measureStartEpochMs: r.measureStartEpochMs, endEpochMs: r.endEpochMs, timeseries: series }) } : {}),
+    ...(i.stalls ? { stalls: stallEvidence(i.stalls.records, i.stalls.thresholdMs, { startEpochMs: r.startEpochMs, measureStartEpochMs: r.measureStartEpochMs, endEpochMs: r.endEpochMs, timeseries: series }, coldSpans(i.activations)) } : {}),
     errorSamples: r.errorSamples,
   };
 }

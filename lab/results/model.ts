@@ -88,9 +88,13 @@ export interface SuspectSecond {
   second: number;
   p50Ms: number;
   p99Ms: number;
-  /** Pauses in flight during that second's slow requests, per thread and cause: union of their intervals, ms. */
-  pauses: { thread: string; cause: StallCause; ms: number }[];
-  /** Whether one thread's recorded pauses cover at least half of p99 - p50 (the excess the stall would explain). */
+  /**
+   * Pauses in flight during that second's slow requests, per thread and cause: union of their
+   * intervals, ms. Cold starts on the request path count too (`cold-start`, thread `tenant <id>`):
+   * a request that waited for its instance to start is the substrate's cold start, not a stall.
+   */
+  pauses: { thread: string; cause: StallCause | 'cold-start'; ms: number }[];
+  /** Whether one thread's (or one tenant's cold starts') pauses cover at least half of p99 - p50 (the excess the stall would explain). */
   explained: boolean;
 }
 

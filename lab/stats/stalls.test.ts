@@ -40,3 +40,10 @@ test('only pauses overlapping the measured window count; bookkeeping is totalled
   // Longest first, times from the start of the window.
   assert.deepEqual(e.entries.map((x) => [x.cause, x.atMs, x.bookkeeping]), [['gc', -10, false], ['gc', 4000, false], ['lab-stats', 3000, true], ['lab-stats', 2000, true]]);
 });
+
+test('a second whose slow request waited for its cold start is explained by it, named by tenant', () => {
+  const e = stallEvidence([], 2, window([point(11, 2, 150)]), [{ tenant: 't7', atEpochMs: T0 + 11_300, ms: 140 }]);
+  assert.deepEqual(e.suspectSeconds.map((s) => [s.explained, s.pauses[0]?.thread, s.pauses[0]?.cause]), [[true, 'tenant t7', 'cold-start']]);
+  // Cold starts are explanations, not host pauses: they do not enter the totals.
+  assert.deepEqual(e.byCause, {});
+});

@@ -52,17 +52,27 @@ export function unionMs(intervals: [number, number][], from: number, to: number)
   return total;
 }
 
-/** The suspect seconds of the window and the pauses in flight during each. */
-export function suspectSeconds(records: StallRecord[], w: StallWindow, ratio = SUSPECT_RATIO): SuspectSecond[] {
+/** A cold start on the request path: a tenant's request waited this long for its instance. */
+export interface ColdStartSpan {
+  tenant: string;
+  atEpochMs: number;
+  ms: number;
+}
+
+type Pause = { thread: string; cause: SuspectSecond['pauses'][number]['cause']; atEpochMs: number; ms: number };
+
+/** The suspect seconds of the window and the pauses in flight during each (host records and cold starts). */
+export function suspectSeconds(records: StallRecord[], w: StallWindow, ratio = SUSPECT_RATIO, coldStarts: ColdStartSpan[] = []): SuspectSecond[] {
+  const all: Pause[] = [...records, ...coldStarts.map((c): Pause => ({ thread: `tenant ${c.tenant}`, cause: 'cold-start', atEpochMs: c.atEpochMs, ms: c.ms }))];
   const out: SuspectSecond[] = [];
   for (const p of w.timeseries) {
     const from = w.startEpochMs + p.second * 1000;
     if (from < w.measureStartEpochMs || p.completed < MIN_COMPLETED || !(p.p99Ms > ratio * p.p50Ms)) continue;
     // The second's slow requests were sent in it and answered at most p99 later.
     const to = from + 1000 + p.p99Ms;
-    const groups = new Map<string, { thread: string; cause: StallCause; iv: [number, number][] }>();
+    const groups = new Map<string, { thread: string; cause: Pause['cause']; iv: [number, number][] }>();
     const byThread = new Map<string, [number, number][]>();
-    for (const r of records) {
+    for (const r of all) {
       if (r.atEpochMs >= to || r.atEpochMs + r.ms <= from) continue;
       const key = `${r.thread}/${r.cause}`;
       const g = groups.get(key) ?? { thread: r.thread, cause: r.cause, iv: [] };
@@ -79,8 +89,8 @@ export function suspectSeconds(records: StallRecord[], w: StallWindow, ratio = S
   return out;
 }
 
-/** The evidence of one runtime run: the window's pauses, their totals, the suspect seconds. */
-export function stallEvidence(records: StallRecord[], thresholdMs: number, w: StallWindow): StallEvidence {
+/** The evidence of one runtime run: the window's pauses, their totals, the suspect seconds (which cold starts may explain too). */
+export function stallEvidence(records: StallRecord[], thresholdMs: number, w: StallWindow, coldStarts: ColdStartSpan[] = []): StallEvidence {
   const inWindow = records.filter((r) => r.atEpochMs < w.endEpochMs && r.atEpochMs + r.ms > w.measureStartEpochMs);
   const byCause: Record<string, StallTotals> = {};
   const bookkeeping = zero();
@@ -96,7 +106,7 @@ export function stallEvidence(records: StallRecord[], thresholdMs: number, w: St
     .sort((a, b) => b.ms - a.ms)
     .slice(0, STALL_ENTRIES_KEPT)
     .map((r) => ({ atMs: round3(r.atEpochMs - w.measureStartEpochMs), ms: round3(r.ms), thread: r.thread, cause: r.cause, bookkeeping: isBookkeeping(r.cause), ...(r.detail !== undefined ? { detail: r.detail } : {}) }));
-  return { thresholdMs, suspectRatio: SUSPECT_RATIO, entries, entriesDropped: inWindow.length - entries.length, byCause, bookkeeping, suspectSeconds: suspectSeconds(inWindow, w) };
+  return { thresholdMs, suspectRatio: SUSPECT_RATIO, entries, entriesDropped: inWindow.length - entries.length, byCause, bookkeeping, suspectSeconds: suspectSeconds(inWindow, w, SUSPECT_RATIO, coldStarts) };
 }
 
 function round3(x: number): number {

@@ -206,5 +206,9 @@ describe('bring your own component, and broken ones', () => {
     assert.ok(problems.some((p) => p.startsWith('options.allowNetwork')));
     assert.ok(problems.some((p) => p.startsWith('options.nope')));
     assert.deepEqual(optionProblems(wasmRunner, { spares: 0, workers: 1, allowNetwork: false }), []);
+    const packaging = optionProblems(wasmRunner, { packaging: 'snapshot', preinitFallback: 'yes' });
+    assert.deepEqual(packaging.map((p) => p.split(':')[0]), ['options.packaging', 'options.preinitFallback'], packaging.join('\n'));
+    assert.match(packaging[0]!, /wasm-component, wasm-component-preinit, wasm-component-aot/);
+    assert.deepEqual(optionProblems(wasmRunner, { packaging: 'wasm-component-preinit', preinitFallback: true }), []);
   });
 });

@@ -3,11 +3,12 @@
  * artifacts never pays for it. Also the tool versions, which are part of every cache key and of
  * the reproducibility record.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EnvironmentError } from '../../lab/errors.js';
+import { projectRoot } from '../../lab/paths.js';
 
 function packageJsonPath(name: string, from?: string): string {
   // The package's entry point, then up to its package.json: works whatever its exports map
@@ -54,8 +55,21 @@ function hookShim(): void {
   hooked = true;
 }
 
-type Componentize = (opts: { sourcePath: string; witPath: string; worldName: string; disableFeatures?: string[] }) => Promise<{ component: Uint8Array }>;
+type Componentize = (opts: { sourcePath: string; witPath: string; worldName: string; disableFeatures?: string[]; enableAot?: boolean; wevalBin?: string }) => Promise<{ component: Uint8Array }>;
 type Transpile = (component: Uint8Array, opts: Record<string, unknown>) => Promise<{ files: Record<string, Uint8Array>; imports: string[]; exports: [string, string][] }>;
+
+/** The weval version componentize-js's AOT step is made for (its @bytecodealliance/weval pins this tag). */
+export const WEVAL_VERSION = '0.5.0';
+
+/**
+ * The weval binary setup builds from crates.io (`weval` =0.5.0) into `.cache/weval/bin/weval`,
+ * or undefined when it is not built. componentize-js would otherwise download one from GitHub
+ * on first use (@bytecodealliance/weval's getWeval), which the lab never lets it do.
+ */
+export function wevalBinary(): string | undefined {
+  const bin = join(projectRoot, '.cache', 'weval', 'bin', 'weval');
+  return existsSync(bin) ? bin : undefined;
+}
 
 /** componentize-js's `componentize`, with the shim routed to jco's copy and `witDir` readable by its Wasm-compiled tools. */
 export async function loadComponentize(witDir: string): Promise<Componentize> {

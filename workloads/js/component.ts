@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { sha256 } from '../../lab/digest.js';
 import { EnvironmentError, InputError } from '../../lab/errors.js';
 import { cacheDir } from '../../lab/paths.js';
-import { loadComponentize, toolVersions } from '../components/tools.js';
+import { loadComponentize, toolVersions, WEVAL_VERSION, wevalBinary } from '../components/tools.js';
 import type { BuiltComponent, BuiltFile, ComponentPackaging, LanguageBuildOptions } from '../languages/language.js';
 import type { Workload } from '../types.js';
 import { fixtureRequestBody } from '../fixtures.js';
@@ -74,25 +74,28 @@ function warmupRequest(w: Workload): WarmupRequest {
 /** Builds (or finds in the cache) the component of one JS workload, in `packaging` (default `wasm-component`). */
 export async function buildJsComponent(w: Workload, opts: LanguageBuildOptions & { packaging?: ComponentPackaging } = {}): Promise<BuiltComponent> {
   const packaging = opts.packaging ?? 'wasm-component';
-  if (packaging === 'wasm-component-aot') throw aotUnavailable(w);
+  const aot = packaging === 'wasm-component-aot';
+  const wevalBin = aot ? wevalBinary() : undefined;
+  if (aot && !wevalBin) throw aotUnavailable(w);
   const root = opts.cacheRoot ?? jsCacheDir();
   mkdirSync(root, { recursive: true });
   const wit = materializeWit(root);
-  const warmup = packaging === 'wasm-component-preinit' ? warmupRequest(w) : undefined;
+  // AOT is deployed pre-initialised too: weval snapshots after the same warm-up call as preinit.
+  const warmup = packaging !== 'wasm-component' ? warmupRequest(w) : undefined;
   const base = workloadKey(w, wit.digest);
-  // The plain build keeps its key (and its cache); the pre-initialised one adds what it ran.
-  const inputs = warmup ? { ...base.inputs, packaging, warmup: sha256(warmupSource(warmup)) } : base.inputs;
+  // The plain build keeps its key (and its cache); the others add what they ran and with what.
+  const inputs = warmup ? { ...base.inputs, packaging, warmup: sha256(warmupSource(warmup)), ...(aot ? { weval: WEVAL_VERSION } : {}) } : base.inputs;
   const key = warmup ? sha256(JSON.stringify(inputs)) : base.key;
   const source = (): string => guestSource(readFileSync(w.handlerPath, 'utf8'), `workloads/${w.name}/handler.ts`, warmup);
-  const name = warmup ? `${w.name}-preinit` : w.name;
-  const built = await componentizeCached(`workload:${w.name} (${packaging})`, name, key, inputs, source, wit, root, opts);
+  const name = warmup ? `${w.name}-${aot ? 'aot' : 'preinit'}` : w.name;
+  const built = await componentizeCached(`workload:${w.name} (${packaging})`, name, key, inputs, source, wit, root, opts, wevalBin);
   return { ...built, packaging };
 }
 
 /** weval is not built on this machine: componentize-js would download it at build time, which the lab never does. */
 function aotUnavailable(w: Workload): Error {
   return new EnvironmentError(
-    `workload ${w.name}: wasm-component-aot cannot be built here: componentize-js's weval step needs the weval binary, which @bytecodealliance/weval downloads from GitHub on first use (no code path may download a binary), and weval is not built by setup`,
+    `workload ${w.name}: wasm-component-aot needs the weval binary (.cache/weval/bin/weval, crates.io weval =${WEVAL_VERSION}), which bash scripts/setup.sh builds; componentize-js would download one from GitHub instead, which the lab never lets it do`,
   );
 }
 
@@ -129,6 +132,7 @@ async function componentizeCached(
   wit: { dir: string },
   root: string,
   opts: LanguageBuildOptions,
+  wevalBin?: string,
 ): Promise<BuiltFile> {
   const dir = join(root, 'components', `${name}-${shortKey(key)}`);
   const hit = cached(dir, key);
@@ -143,7 +147,7 @@ async function componentizeCached(
     let component: Uint8Array;
     try {
       const componentize = await loadComponentize(wit.dir);
-      ({ component } = await componentize({ sourcePath, witPath: wit.dir, worldName: GUEST_WORLD }));
+      ({ component } = await componentize({ sourcePath, witPath: wit.dir, worldName: GUEST_WORLD, ...(wevalBin ? { enableAot: true, wevalBin } : {}) }));
     } catch (e) {
       throw new ComponentizeError(origin, (e as Error).message);
     }

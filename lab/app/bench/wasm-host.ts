@@ -5,21 +5,20 @@
  * and warm (reuse) throughput per host core; memory per instance; and, with `--compare-v8`, the
  * `wasm` (V8) host's bench on the same component. `benchWasmtimeHost` is the pure API (it
  * returns records), `formatWasmtimeBench` renders them, `wasmHostBenchCommand` is the CLI
- * wrapper that also dispatches `--runtime v8` to the V8 bench.
+ * wrapper (wasm-host-command.ts) that also dispatches `--runtime v8` to the V8 bench.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import type { Command } from '../commands/command.js';
-import { ExitCode, LabError, RuntimeFailure } from '../../errors.js';
+import { RuntimeFailure } from '../../errors.js';
 import { fixtureRequestBody, loadWorkload } from '../../../workloads/registry.js';
 import type { MemoryReport, PopStats } from '../../pop/contract.js';
-import { benchWasmHost, wasmBenchCommand, type WasmBenchResult } from './wasm-v8.js';
+import { benchWasmHost, type WasmBenchResult } from './wasm-v8.js';
 import { buildHost } from '../../../runners/wasmtime/host-build.js';
 import { resolveComponents } from '../../../runners/components/components.js';
+import type { ComponentPackaging } from '../../../workloads/languages/language.js';
 import { hostVersions, precompiledCacheDir, wasmtimeRunner } from '../../../runners/wasmtime/runner.js';
 import { resolveOptions } from '../../../runners/kit/options.js';
 
@@ -35,6 +34,8 @@ export interface WasmtimeBenchOptions {
   workers: number;
   /** Also run the V8 host's bench on the same workload. */
   compareV8: boolean;
+  /** The component's packaging (default `wasm-component`). */
+  packaging?: ComponentPackaging;
 }
 
 /** Median and 99th percentile of a sample, milliseconds. */
@@ -53,6 +54,9 @@ export interface WasmtimeBenchResult {
   hostColdStartMs: Dist;
   hostInstantiateMs: Dist;
   hostFirstResponseMs: Dist;
+  /** Sequential warm requests on the reuse host, client-side (loopback HTTP included). */
+  warmClientMs: Dist;
+  packaging: ComponentPackaging;
   freshReqPerSec: number;
   warmReqPerSec: number;
   memory: { perInstanceUssBytes: number; perInstancePrivateDirtyBytes: number; fixedOverheadBytes: number };
@@ -86,7 +90,8 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
   const f = w.trafficFixtures[0]!;
   const body = fixtureRequestBody(f);
   const binary = await buildHost();
-  const component = (await resolveComponents([w.name], {}))[w.name]!;
+  const packaging = opts.packaging ?? 'wasm-component';
+  const component = (await resolveComponents([w.name], {}, {}, { packaging, preinitFallback: false }))[w.name]!;
   const floor = measureFloor(binary, component.file, opts.samples);
   const workDir = mkdtempSync(join(tmpdir(), 'lab-bench-wasmtime-'));
   const launch = (reuse: boolean) =>
@@ -95,7 +100,7 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
       tenants: [{ id: 'bench', workload: w.name }],
       // The cap is the load's concurrency: every connection may hold an instance.
       keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: Math.max(1, opts.connections), memoryBudgetMiB: 0 },
-      options: resolveOptions(wasmtimeRunner, { reuse, workers: opts.workers }),
+      options: resolveOptions(wasmtimeRunner, { reuse, workers: opts.workers, packaging }),
       requestTimeoutMs: 10_000,
       workDir: join(workDir, reuse ? 'reuse' : 'fresh'),
     });
@@ -117,7 +122,15 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
     await fresh.stop();
     const reuse = await launch(true);
     let warmRps: number;
+    const warmClient: number[] = [];
     try {
+      // Warm, one request at a time (the first is the instance's cold start).
+      for (let i = 0; i < Math.max(200, opts.samples) + 1; i++) {
+        const t = performance.now();
+        const res = await fetch(`${reuse.url}/t/bench${f.request.path}`, { method: f.request.method, headers: f.request.headers, ...(body.length ? { body } : {}) });
+        await res.arrayBuffer();
+        if (res.headers.get('x-lab-activation') === 'warm') warmClient.push(performance.now() - t);
+      }
       warmRps = await throughput(`${reuse.url}/t/bench${f.request.path}`, f.request.method, f.request.headers, body, opts.seconds, opts.connections);
     } finally {
       await reuse.stop();
@@ -132,6 +145,8 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
       hostColdStartMs: coldD,
       hostInstantiateMs: dist(phase('instantiate')),
       hostFirstResponseMs: dist(phase('firstResponse')),
+      warmClientMs: dist(warmClient),
+      packaging: component.packaging,
       freshReqPerSec: freshRps,
       warmReqPerSec: warmRps,
       memory: {
@@ -141,7 +156,7 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
       },
       ratios: { coldVsFloor: coldD.p50 / floorD.p50, freshPerWorker: freshRps / opts.workers, warmPerWorker: warmRps / opts.workers },
     };
-    if (opts.compareV8) result.v8 = await benchWasmHost({ workload: w.name, samples: opts.samples, seconds: opts.seconds, connections: opts.connections, workers: opts.workers });
+    if (opts.compareV8) result.v8 = await benchWasmHost({ workload: w.name, samples: opts.samples, seconds: opts.seconds, connections: opts.connections, workers: opts.workers, packaging });
     return result;
   } finally {
     await fresh.stop();
@@ -177,43 +192,3 @@ export function formatWasmtimeBench(r: WasmtimeBenchResult): string {
   }
   return lines.join('\n');
 }
-
-/** `lab bench wasm-host [--runtime v8|wasmtime]`: the V8 host's bench, or this one. */
-export const wasmHostBenchCommand: Command = {
-  name: 'bench-wasm-host',
-  summary: 'wasm host (--runtime v8 | wasmtime): cold start vs the instantiate floor, throughput, memory per instance',
-  usage: `lab bench wasm-host [--runtime v8|wasmtime] [--workload hello] [--samples 30] [--seconds 5] [--connections 8] [--workers N] [--compare-v8] [--json]
-
---runtime v8 (default) runs the V8 host's bench (its options apply); --runtime wasmtime this one.
-Ratios from one run on this machine; compare within a run, not across machines.`,
-  async run(argv) {
-    const args = argv[0] === 'wasm-host' ? argv.slice(1) : argv;
-    const i = args.indexOf('--runtime');
-    const runtime = i >= 0 ? args[i + 1] : 'v8';
-    const rest = i >= 0 ? [...args.slice(0, i), ...args.slice(i + 2)] : args;
-    if (runtime === 'v8') return wasmBenchCommand.run(rest);
-    if (runtime !== 'wasmtime') throw new LabError(`--runtime must be v8 or wasmtime, got ${runtime ?? '(nothing)'}`, ExitCode.usage);
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        workload: { type: 'string', default: 'hello' },
-        samples: { type: 'string', default: '200' },
-        seconds: { type: 'string', default: '5' },
-        connections: { type: 'string', default: '8' },
-        workers: { type: 'string', default: '1' },
-        'compare-v8': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-    });
-    const samples = Number(values.samples);
-    const seconds = Number(values.seconds);
-    const connections = Number(values.connections);
-    const workers = Number(values.workers);
-    if (!(Number.isInteger(samples) && samples >= 3 && samples <= 100_000) || !(seconds > 0 && seconds <= 600) || !(Number.isInteger(connections) && connections >= 1) || !(Number.isInteger(workers) && workers >= 1)) {
-      throw new LabError('--samples must be an integer in [3, 100000], --seconds in (0, 600], --connections and --workers positive integers', ExitCode.usage);
-    }
-    const r = await benchWasmtimeHost({ workload: values.workload, samples, seconds, connections, workers, compareV8: values['compare-v8'] === true });
-    process.stdout.write(values.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatWasmtimeBench(r)}\n`);
-    return ExitCode.ok;
-  },
-};

@@ -18,6 +18,7 @@ import type { Command } from '../commands/command.js';
 import { startNodeServer } from '../../../workloads/packaging/node/launch.js';
 import { startNativeServer } from '../../../workloads/c/native/launch.js';
 import { languageOf } from '../../../workloads/languages/index.js';
+import type { ComponentPackaging } from '../../../workloads/languages/language.js';
 import { fixtureRequestBody, loadWorkload } from '../../../workloads/registry.js';
 import type { MemoryReport, PopHandle, PopStats } from '../../pop/contract.js';
 import { GLUE_DIR } from '../../../runners/wasm/artifacts/artifact.js';
@@ -36,6 +37,8 @@ export interface WasmBenchOptions {
   workers?: number;
   /** Sequential warm requests sampled for the host overhead (default max(200, 10 x samples)). */
   warmSamples?: number;
+  /** The component's packaging (default `wasm-component`). */
+  packaging?: ComponentPackaging;
 }
 
 /** Median and 99th percentile of a sample, milliseconds. */
@@ -54,6 +57,7 @@ export interface WasmBenchResult {
   hostInstantiateMs: Dist;
   hostFirstResponseMs: Dist;
   hostGcMs: Dist;
+  packaging: ComponentPackaging;
   /** Engine threads of the hosts (0 = same thread), and the 1-minute load average at start and end. */
   workers: number | 'default';
   loadAverage: { start: number; end: number };
@@ -149,7 +153,9 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
   const w = loadWorkload(opts.workload);
   const f = w.trafficFixtures[0]!;
   const body = fixtureRequestBody(f);
-  const art = (await resolveArtifacts([w.name], resolveOptions(wasmRunner, {})))[w.name]!.artifact;
+  const packaging = opts.packaging ?? 'wasm-component';
+  const hosted = (await resolveArtifacts([w.name], resolveOptions(wasmRunner, { packaging })))[w.name]!;
+  const art = hosted.artifact;
   const floor = measureFloor(readFileSync(join(art.dir, GLUE_DIR, art.manifest.coreModules[0]!)), opts.samples);
 
   const loadStart = loadavg()[0]!;
@@ -159,7 +165,7 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
       runId: `bench-wasm-${Date.now()}`,
       tenants: tenants.map((id) => ({ id, workload: w.name })),
       keepAlive: { idleTimeoutSeconds: 0, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
-      options: resolveOptions(wasmRunner, { spares, prewarmSpares, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) }),
+      options: resolveOptions(wasmRunner, { spares, prewarmSpares, packaging, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) }),
       requestTimeoutMs: 10_000,
       workDir: join(workDir, `spares-${spares}${prewarmSpares ? '-prewarmed' : ''}`),
     });
@@ -218,6 +224,7 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
       hostInstantiateMs: dist(phase('instantiate')),
       hostFirstResponseMs: dist(phase('firstResponse')),
       hostGcMs: dist(phase('gc')),
+      packaging: hosted.component.packaging,
       spareClientMs: dist(fresh.client),
       warmClientMs: dist(warm.client),
       spareHostMs: dist(fresh.host),

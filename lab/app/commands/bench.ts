@@ -6,7 +6,7 @@ import { ExitCode } from '../../errors.js';
 import { benchContainersCommand } from '../bench/containers.js';
 import { benchInstrumentCommand } from '../bench/instrument.js';
 import { benchPeersCommand } from '../bench/peers.js';
-import { wasmHostBenchCommand } from '../bench/wasm-host.js';
+import { wasmHostBenchCommand } from '../bench/wasm-host-command.js';
 import { benchSaturateCommand } from '../bench/saturate.js';
 import { benchSimCommand } from '../bench/sim.js';
 import type { Command } from './command.js';
