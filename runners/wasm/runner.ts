@@ -55,8 +55,8 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
 
     conformance: {
       options: { workers: 1 },
-      // The pre-initialised snapshot must answer every fixture as the plain build does.
-      variants: { preinit: { packaging: 'wasm-component-preinit' } },
+      // The pre-initialised and AOT-compiled snapshots must answer every fixture as the plain build does.
+      variants: { preinit: { packaging: 'wasm-component-preinit' }, aot: { packaging: 'wasm-component-aot' } },
       misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),
     },
 

@@ -62,8 +62,8 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<Wasm
     conformance: {
       // WASI 0.2 semantics (a fresh instance per request) is the default; warm reuse and keep-alive need `reuse`.
       options: { reuse: true },
-      // The pre-initialised snapshot must answer every fixture as the plain build does.
-      variants: { preinit: { packaging: 'wasm-component-preinit' } },
+      // The pre-initialised and AOT-compiled snapshots must answer every fixture as the plain build does.
+      variants: { preinit: { packaging: 'wasm-component-preinit' }, aot: { packaging: 'wasm-component-aot' } },
       misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),
     },
 
