@@ -212,3 +212,28 @@ describe('bring your own component, and broken ones', () => {
     assert.deepEqual(optionProblems(wasmRunner, { packaging: 'wasm-component-preinit', preinitFallback: true }), []);
   });
 });
+
+describe('stall record: the lab bookkeeping stays out of the serving threads after launch', () => {
+  let host: TestHost;
+  before(async () => {
+    // A memory budget makes the pool ask for each new instance's memory: before the fix that was
+    // a memory probe (instantiations and full GCs) on a serving engine thread every 10 s.
+    host = await launchTestHost([{ id: 'a', workload: 'hello' }, { id: 'b', workload: 'hello' }], { workers: 1 }, 5000, { memoryBudgetMiB: 512 });
+  });
+  after(async () => host?.stop());
+
+  test('activations under a memory budget run no memory probe; the drain itself is on the record', async () => {
+    await fetch(`${host.url}/_lab/stats?drain=1`).then((r) => r.arrayBuffer());
+    for (let i = 0; i < 6; i++) {
+      const r = await fetch(`${host.url}/t/${i % 2 ? 'a' : 'b'}/`, { headers: { 'x-lab-force-cold': '1' } });
+      assert.equal(r.status, 200, await r.text());
+    }
+    await fetch(`${host.url}/_lab/memory`).then((r) => r.arrayBuffer());
+    await fetch(`${host.url}/_lab/stats`).then((r) => r.arrayBuffer());
+    const s = (await (await fetch(`${host.url}/_lab/stats?drain=1`)).json()) as { timeline?: { stalls: { cause: string; thread: string }[] } };
+    assert.ok(s.timeline, 'the V8 host reports a timeline');
+    const causes = s.timeline.stalls.map((x) => x.cause);
+    assert.deepEqual(causes.filter((c) => c === 'lab-memory-probe'), [], JSON.stringify(s.timeline.stalls));
+    assert.ok(s.timeline.stalls.some((x) => x.cause === 'lab-stats' && x.thread === 'main'), JSON.stringify(s.timeline.stalls));
+  });
+});
