@@ -139,10 +139,17 @@ export class EngineCore {
 
   private async probe(artifactId: string, count: number, sample?: GuestRequest): Promise<ProbeMemory> {
     const art = this.artifact(artifactId);
+    const quiet = { stdout: () => {}, stderr: () => {} };
+    // Warm-up: the first instance of an artifact on a thread compiles its Wasm functions lazily
+    // and the glue's JS; at launch (where the probe runs) that code would be charged to the
+    // probes as if every instance had its own. One instance through one request, dropped, first.
+    {
+      const w = ComponentInstance.create(art, quiet);
+      if (sample) w.dispatch(sample);
+    }
     fullGc();
     const before = await smaps();
     const probes: ComponentInstance[] = [];
-    const quiet = { stdout: () => {}, stderr: () => {} };
     for (let i = 0; i < count; i++) {
       const p = ComponentInstance.create(art, quiet);
       if (sample) p.dispatch(sample);
