@@ -307,6 +307,9 @@ describe('artifact miss', () => {
     assert.equal(back.Config.Labels?.[LABELS.contextDigest], hello.contextDigest);
     const rebuilt = await ensureWorkloadImage(docker, loadWorkload('hello'), 'oci-image-scratch');
     assert.equal(rebuilt.id, back.Id, 'found by its context digest, not rebuilt');
+    // The origin registry's tags (pushed, pulled) are the run's to remove: none stays in the engine.
+    const originTags = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith('127.0.0.1:') && t.includes('edge-pop-lab/'));
+    assert.deepEqual(originTags, []);
   });
 
   test('nothing of ours is left running', async () => {

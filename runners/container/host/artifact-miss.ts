@@ -28,6 +28,20 @@ export async function pushToOrigin(docker: Docker, origin: OriginRegistry, local
   // The engine needs an auth header even for a registry without auth.
   const stream = (await docker.getImage(remote).push({ authconfig: {} } as never)) as unknown as NodeJS.ReadableStream;
   await followProgress(docker, stream);
+  await untag(docker, remote);
+}
+
+/**
+ * Drops the origin-registry tag the lab made (the image keeps its local name): the registry's
+ * port changes every run, so left alone these tags pile up in the engine run after run.
+ */
+async function untag(docker: Docker, remoteRef: string): Promise<void> {
+  await docker
+    .getImage(remoteRef)
+    .remove({ noprune: true })
+    .catch((e: { statusCode?: number }) => {
+      if (e.statusCode !== 404) throw e;
+    });
 }
 
 /** Removes `ref` and every lab image sharing a layer with it; `complete` is false when a container kept some. */
@@ -73,6 +87,7 @@ export async function pullFromOrigin(docker: Docker, origin: OriginRegistry, loc
   await followProgress(docker, await docker.pull(remote, { authconfig: {} } as never));
   const [repo, tag] = splitRef(localRef);
   await docker.getImage(remote).tag({ repo, tag });
+  await untag(docker, remote);
 }
 
 /** Artifact misses at `rate` of activations, against `origin`. */
