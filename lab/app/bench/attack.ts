@@ -3,7 +3,7 @@
  * an endpoint, and the pinning of generators and systems under test to cores of their own.
  */
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { EnvironmentError } from '../../errors.js';
 import { startLoad } from '../../loadgen/client.js';
 import type { LoadJob, WireFixture } from '../../loadgen/protocol.js';
@@ -57,11 +57,19 @@ export async function engineAttack(o: { url: string; route: 'pop' | 'plain'; fix
   return { requests: r.counts.completed + errors, p50Ms: all.p50, p99Ms: all.p99, maxMs: all.max, errors, lateP99Ms: lag.p99, lateMaxMs: lag.max };
 }
 
+/** Where a bench ran: the machine's cores and load before it, and the CPUs generators and systems under test were pinned to (null: not pinned, cores shared). */
+export interface BenchPlacement {
+  cores: number;
+  loadAverageBefore: number;
+  generatorCpus: number[] | null;
+  sutCpus: number[] | null;
+}
+
 /** With two or more cores (and pinning wanted): generators on the last core, systems under test on the others. */
-export function benchCpus(pin: boolean): { cores: number; generatorCpus: number[] | null; sutCpus: number[] | null } {
+export function benchCpus(pin: boolean): BenchPlacement {
   const cores = availableParallelism();
   const pinned = pin && cores >= 2;
-  return { cores, generatorCpus: pinned ? [cores - 1] : null, sutCpus: pinned ? Array.from({ length: cores - 1 }, (_, i) => i) : null };
+  return { cores, loadAverageBefore: loadavg()[0]!, generatorCpus: pinned ? [cores - 1] : null, sutCpus: pinned ? Array.from({ length: cores - 1 }, (_, i) => i) : null };
 }
 
 

@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import type { PopHandle } from '../../pop/contract.js';
 import { resolveOptions } from '../../../runners/kit/options.js';
 import { wasmtimeRunner } from '../../../runners/wasmtime/runner.js';
 import type { Command } from '../commands/command.js';
-import { benchCpus, engineAttack, GET_ROOT, pinTree, type EngineFigures } from './attack.js';
+import { benchCpus, engineAttack, GET_ROOT, pinTree, type BenchPlacement, type EngineFigures } from './attack.js';
 import { vegetaAttack, VEGETA_VERSION, type VegetaFigures } from './vegeta.js';
 
 /** One rate: both generators and their ratio. */
@@ -34,14 +34,9 @@ export interface InstrumentRow {
 }
 
 /** The whole bench. */
-export interface InstrumentResult {
+export interface InstrumentResult extends BenchPlacement {
   endpoint: string;
   seconds: number;
-  cores: number;
-  loadAverageBefore: number;
-  /** CPUs the generators and the system under test were pinned to; null when not pinned (shared cores). */
-  generatorCpus: number[] | null;
-  sutCpus: number[] | null;
   vegetaVersion: string;
   rows: InstrumentRow[];
   /** The engine against a trivial endpoint: each rate tried, and the highest whose lateness p99 < 1 ms without errors. */
@@ -77,8 +72,8 @@ async function trivialEndpoint(cpus?: number[]): Promise<{ url: string; stop(): 
 
 /** Runs the bench. */
 export async function benchInstrument(o: { rates: number[]; seconds: number; ceilingRates: number[]; ceilingSeconds: number; pin: boolean }): Promise<InstrumentResult> {
-  const { cores, generatorCpus, sutCpus } = benchCpus(o.pin);
-  const loadAverageBefore = loadavg()[0]!;
+  const placement = benchCpus(o.pin);
+  const { generatorCpus, sutCpus } = placement;
   const workDir = mkdtempSync(join(tmpdir(), 'lab-bench-instrument-'));
   let host: PopHandle | undefined;
   const rows: InstrumentRow[] = [];
@@ -127,7 +122,7 @@ export async function benchInstrument(o: { rates: number[]; seconds: number; cei
   } finally {
     await trivial.stop();
   }
-  return { endpoint: 'lab Wasmtime host, C hello component, fresh instance per request', seconds: o.seconds, cores, loadAverageBefore, generatorCpus, sutCpus, vegetaVersion: VEGETA_VERSION, rows, ceiling: { rate: best, tried } };
+  return { endpoint: 'lab Wasmtime host, C hello component, fresh instance per request', seconds: o.seconds, ...placement, vegetaVersion: VEGETA_VERSION, rows, ceiling: { rate: best, tried } };
 }
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '-');

@@ -12,7 +12,7 @@
  * engine runs on the last core and the hosts on the others. Pairs take turns, never overlapping.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExitCode, InputError } from '../../errors.js';
@@ -25,7 +25,7 @@ import { wasmRunner } from '../../../runners/wasm/runner.js';
 import { wasmtimeServeRunner } from '../../../runners/wasmtime-serve/runner.js';
 import { wasmtimeRunner } from '../../../runners/wasmtime/runner.js';
 import type { Command } from '../commands/command.js';
-import { benchCpus, engineAttack, pinTree, type EngineFigures } from './attack.js';
+import { benchCpus, engineAttack, pinTree, type BenchPlacement, type EngineFigures } from './attack.js';
 
 /** One side of a pair: how to launch it and how its requests are routed. */
 interface Side {
@@ -74,13 +74,9 @@ export interface PeerRow {
 }
 
 /** The whole bench. */
-export interface PeersResult {
+export interface PeersResult extends BenchPlacement {
   seconds: number;
   repeats: number;
-  cores: number;
-  loadAverageBefore: number;
-  generatorCpus: number[] | null;
-  sutCpus: number[] | null;
   rows: PeerRow[];
 }
 
@@ -121,7 +117,7 @@ function fixtureOf(workload: string): WireFixture {
 }
 
 /** Launches `side`, pins it, runs `rate` for `seconds`, stops it. */
-async function measureSide(side: Side, workload: string, rate: number, seconds: number, cpus: ReturnType<typeof benchCpus>): Promise<EngineFigures> {
+async function measureSide(side: Side, workload: string, rate: number, seconds: number, cpus: BenchPlacement): Promise<EngineFigures> {
   const workDir = mkdtempSync(join(tmpdir(), 'lab-bench-peers-'));
   const handle = await side.launch(workDir, workload);
   try {
@@ -148,7 +144,6 @@ function side(runs: EngineFigures[]): SideFigures {
 
 export async function benchPeers(o: { workloads: string[]; rates?: number[]; pairs?: string[]; seconds: number; repeats: number; pin: boolean }): Promise<PeersResult> {
   const cpus = benchCpus(o.pin);
-  const loadAverageBefore = loadavg()[0]!;
   const rows: PeerRow[] = [];
   let k = 0;
   for (const pair of PAIRS.filter((p) => !o.pairs || o.pairs.includes(p.id))) {
@@ -169,7 +164,7 @@ export async function benchPeers(o: { workloads: string[]; rates?: number[]; pai
       }
     }
   }
-  return { seconds: o.seconds, repeats: o.repeats, cores: cpus.cores, loadAverageBefore, generatorCpus: cpus.generatorCpus, sutCpus: cpus.sutCpus, rows };
+  return { seconds: o.seconds, repeats: o.repeats, ...cpus, rows };
 }
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '-');
