@@ -11,6 +11,7 @@ import { ExitCode, LabError } from '../../lab/errors.js';
 import { languageOf } from '../../workloads/languages/index.js';
 import { COMPONENT_PACKAGINGS, type BuiltComponent, type ComponentPackaging, type LanguageBuildOptions } from '../../workloads/languages/language.js';
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
+import type { Workload } from '../../workloads/types.js';
 
 /** A component file that cannot run as a tenant; the message names the file and says why. */
 export class BadComponentError extends LabError {
@@ -90,17 +91,24 @@ export async function resolveComponent(workload: string, brought: string | undef
     return { file, digest, sourceDigest: digest, sizeBytes: size, brought: true, packaging: 'wasm-component', ...(choice.packaging !== 'wasm-component' ? { note: `brought components are served as they are, not ${choice.packaging}` } : {}) };
   }
   const w = loadWorkload(workload);
+  const c = await buildComponent(w, opts, choice);
+  return { file: c.path, digest: c.digest, sourceDigest: w.sourceDigest, sizeBytes: c.sizeBytes, brought: false, packaging: c.packaging, ...(c.note !== undefined ? { note: c.note } : {}) };
+}
+
+/**
+ * `w`'s component in the chosen packaging, built by its language. A packaging that fails to build
+ * fails here, naming the workload, unless the scenario chose `preinitFallback`: then the plain
+ * build is served and the reason kept with the artifact (the report shows it).
+ */
+export async function buildComponent(w: Workload, opts: LanguageBuildOptions = {}, choice: PackagingChoice = PLAIN): Promise<BuiltComponent> {
   const language = languageOf(w);
-  let c: BuiltComponent;
   try {
-    c = await language.component(w, { ...opts, packaging: choice.packaging });
+    return await language.component(w, { ...opts, packaging: choice.packaging });
   } catch (e) {
     if (!(choice.preinitFallback && choice.packaging !== 'wasm-component' && e instanceof LabError)) throw e;
-    // The scenario asked to go on with the plain build: served, and the reason kept with the artifact.
-    opts.log?.(`${workload}: ${choice.packaging} failed, serving the plain build (preinitFallback): ${e.message}`);
-    c = { ...(await language.component(w, { ...opts, packaging: 'wasm-component' })), note: `${choice.packaging} failed, plain build served (preinitFallback): ${e.message}` };
+    opts.log?.(`${w.name}: ${choice.packaging} failed, serving the plain build (preinitFallback): ${e.message}`);
+    return { ...(await language.component(w, { ...opts, packaging: 'wasm-component' })), note: `${choice.packaging} failed, plain build served (preinitFallback): ${e.message}` };
   }
-  return { file: c.path, digest: c.digest, sourceDigest: w.sourceDigest, sizeBytes: c.sizeBytes, brought: false, packaging: c.packaging, ...(c.note !== undefined ? { note: c.note } : {}) };
 }
 
 /** Every workload's component, one at a time: a componentize-js build runs a Wizer process and this machine has few cores. */
