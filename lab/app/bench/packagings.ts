@@ -85,6 +85,14 @@ export function formatPackagings(r: PackagingsResult): string {
       if (row.packaging === 'wasm-component-preinit' && plainV8) goals.push(`  V8, pre-initialised memory per instance ${(v.memory.perInstanceUssBytes / MiB).toFixed(2)} vs plain ${(plainV8.memory.perInstanceUssBytes / MiB).toFixed(2)} MiB (goal: no more: ${met(v.memory.perInstanceUssBytes <= plainV8.memory.perInstanceUssBytes * 1.02)})`);
     }
   }
+  const floors = r.rows.flatMap((row) => ('error' in row.wasmtime ? [] : [{ packaging: row.packaging, w: row.wasmtime }]));
+  if (floors.length > 0) {
+    lines.push('', '  Wasmtime activation floor (direct calls on one thread: no HTTP, no pool), p50 ms and minor page faults:', '  packaging                 | instantiate | first request | warm request | first-request excess');
+    for (const { packaging, w } of floors) {
+      lines.push(`  ${packaging.padEnd(25)} | ${`${ms(w.floorInstantiateMs.p50)} (${w.floorFaults.instantiate})`.padStart(11)} | ${`${ms(w.floorFirstRequestMs.p50)} (${w.floorFaults.firstRequest})`.padStart(13)} | ${`${ms(w.floorWarmRequestMs.p50)} (${w.floorFaults.warmRequest})`.padStart(12)} | ${ms(w.floorFirstRequestMs.p50 - w.floorWarmRequestMs.p50).padStart(20)}`);
+    }
+    lines.push('  (a cold start cannot be shorter than instantiate + first request here; the excess is what a first request costs over a warm one inside the guest)');
+  }
   lines.push('', '  Goals (issue 15):', ...goals, '', '  Cold start is host-side (arrival to first byte inside the host); warm is client-side, one request at a time. Ratios within this run are the figures to quote.');
   return lines.join('\n');
 }

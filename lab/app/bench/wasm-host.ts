@@ -51,6 +51,11 @@ export interface WasmtimeBenchResult {
   versions: Record<string, string>;
   workers: number;
   floorInstantiateMs: Dist;
+  /** A fresh instance's first `GET /` and a second one, called directly (no HTTP, no pool). */
+  floorFirstRequestMs: Dist;
+  floorWarmRequestMs: Dist;
+  /** Median minor page faults of the floor's phases (copy-on-write pages first touched). */
+  floorFaults: { instantiate: number; firstRequest: number; warmRequest: number };
   hostColdStartMs: Dist;
   hostInstantiateMs: Dist;
   hostFirstResponseMs: Dist;
@@ -71,11 +76,25 @@ export function dist(xs: number[]): Dist {
   return { n: s.length, p50: at(0.5), p99: at(0.99) };
 }
 
-/** The host's instantiate floor for a component file: `--floor` mode of the host binary. */
-export function measureFloor(binary: string, file: string, samples: number): number[] {
+/**
+ * The host's activation floor for a component file (`--floor` mode of the host binary): per
+ * fresh instance, instantiate, its first `GET /` and a second (warm) one, timed and with the
+ * thread's minor page faults, in a loop on one thread, no HTTP, no pool.
+ */
+export interface ActivationFloor {
+  instantiateMs: number[];
+  firstRequestMs: number[];
+  warmRequestMs: number[];
+  instantiateFaults: number[];
+  firstRequestFaults: number[];
+  warmRequestFaults: number[];
+}
+
+/** Runs the host binary's `--floor` mode on `file`. */
+export function measureFloor(binary: string, file: string, samples: number): ActivationFloor {
   const r = spawnSync(binary, ['--floor', file, precompiledCacheDir(), String(samples)], { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new RuntimeFailure(`bench: ${binary} --floor failed: ${r.stdout.trim()} ${r.stderr.trim()}`);
-  return (JSON.parse(r.stdout) as { instantiateMs: number[] }).instantiateMs;
+  return JSON.parse(r.stdout) as ActivationFloor;
 }
 
 async function throughput(url: string, method: string, headers: Record<string, string>, body: Uint8Array, seconds: number, connections: number): Promise<number> {
@@ -135,13 +154,16 @@ export async function benchWasmtimeHost(opts: WasmtimeBenchOptions): Promise<Was
     } finally {
       await reuse.stop();
     }
-    const floorD = dist(floor);
+    const floorD = dist(floor.instantiateMs);
     const coldD = dist(cold.map((a) => a.totalMs));
     const result: WasmtimeBenchResult = {
       workload: w.name,
       versions: hostVersions(binary),
       workers: opts.workers,
       floorInstantiateMs: floorD,
+      floorFirstRequestMs: dist(floor.firstRequestMs),
+      floorWarmRequestMs: dist(floor.warmRequestMs),
+      floorFaults: { instantiate: dist(floor.instantiateFaults).p50, firstRequest: dist(floor.firstRequestFaults).p50, warmRequest: dist(floor.warmRequestFaults).p50 },
       hostColdStartMs: coldD,
       hostInstantiateMs: dist(phase('instantiate')),
       hostFirstResponseMs: dist(phase('firstResponse')),
@@ -175,7 +197,9 @@ export function formatWasmtimeBench(r: WasmtimeBenchResult): string {
     `    host cold start           ${d(r.hostColdStartMs)}   (arrival to response, inside the host; goal p99 < 1 ms)`,
     `      instantiate             ${d(r.hostInstantiateMs)}`,
     `      first response          ${d(r.hostFirstResponseMs)}`,
-    `    floor                     ${d(r.floorInstantiateMs)}   (Store + instantiate from the pre-instantiated component, in a loop)`,
+    `    floor                     ${d(r.floorInstantiateMs)}   (Store + instantiate from the pre-instantiated component, in a loop; ${r.floorFaults.instantiate} minor faults)`,
+    `      first request, direct   ${d(r.floorFirstRequestMs)}   (${r.floorFaults.firstRequest} minor faults)`,
+    `      warm request, direct    ${d(r.floorWarmRequestMs)}   (${r.floorFaults.warmRequest} minor faults)`,
     `  fresh instance per request  ${r.freshReqPerSec.toFixed(0)} req/s = ${r.ratios.freshPerWorker.toFixed(0)} per worker   (wasmtime serve: ~2.5-3k per vCPU; goal within 2x)`,
     `  warm (reuse)                ${r.warmReqPerSec.toFixed(0)} req/s = ${r.ratios.warmPerWorker.toFixed(0)} per worker`,
     `  memory per instance         USS ${(r.memory.perInstanceUssBytes / MiB).toFixed(2)} MiB  Private_Dirty ${(r.memory.perInstancePrivateDirtyBytes / MiB).toFixed(2)} MiB; host fixed ${(r.memory.fixedOverheadBytes / MiB).toFixed(1)} MiB`,

@@ -147,26 +147,38 @@ export class EngineCore {
       const w = ComponentInstance.create(art, quiet);
       if (sample) w.dispatch(sample);
     }
-    fullGc();
-    const before = await smaps();
+    // Batches of `count` instances, all kept live, the process measured around each. The first
+    // batch grows V8's young generation and code space, a one-off of the worker that charged
+    // each of 8 instances ~1.5 MiB more than the next batch did; later batches scatter by about
+    // +-0.6 MiB per instance (V8 page granularity, malloc arenas). So: one unmeasured batch, then
+    // the median of MEASURED_BATCHES, the marginal cost of one more instance, what density is about.
     const probes: ComponentInstance[] = [];
-    for (let i = 0; i < count; i++) {
-      const p = ComponentInstance.create(art, quiet);
-      if (sample) p.dispatch(sample);
-      probes.push(p);
-    }
-    fullGc();
-    const after = await smaps();
-    // Keep the probes reachable until the second reading.
-    if (probes.length !== count) throw new Error('unreachable');
+    const batch = async (): Promise<{ dirty: number; uss: number; pss: number; rss: number }> => {
+      fullGc();
+      const before = await smaps();
+      for (let i = 0; i < count; i++) {
+        const p = ComponentInstance.create(art, quiet);
+        if (sample) p.dispatch(sample);
+        probes.push(p);
+      }
+      fullGc();
+      const after = await smaps();
+      return { dirty: after.dirty - before.dirty, uss: after.uss - before.uss, pss: after.pss - before.pss, rss: after.rss - before.rss };
+    };
+    await batch();
+    const measured = [];
+    for (let b = 0; b < MEASURED_BATCHES; b++) measured.push(await batch());
+    // Keep the probes reachable until the last reading.
+    if (probes.length !== (MEASURED_BATCHES + 1) * count) throw new Error('unreachable');
     probes.length = 0;
     fullGc();
+    const median = measured.sort((a, b) => a.uss - b.uss)[Math.floor(MEASURED_BATCHES / 2)]!;
     return {
       count,
-      privateDirtyBytes: Math.round((after.dirty - before.dirty) / count),
-      ussBytes: Math.round((after.uss - before.uss) / count),
-      pssBytes: Math.round((after.pss - before.pss) / count),
-      rssBytes: Math.round((after.rss - before.rss) / count),
+      privateDirtyBytes: Math.round(median.dirty / count),
+      ussBytes: Math.round(median.uss / count),
+      pssBytes: Math.round(median.pss / count),
+      rssBytes: Math.round(median.rss / count),
     };
   }
 
@@ -197,6 +209,9 @@ export class EngineCore {
     return { ms, count };
   }
 }
+
+/** Measured probe batches per memory measurement (odd: the median is one of them). */
+const MEASURED_BATCHES = 3;
 
 async function smaps(): Promise<{ dirty: number; uss: number; pss: number; rss: number }> {
   const r = parseSmapsRollup(await readFile('/proc/self/smaps_rollup', 'utf8'));

@@ -64,7 +64,7 @@ fn main() {
         };
         let n: usize = n.parse().unwrap_or(0);
         match floor(PathBuf::from(file), PathBuf::from(cache_dir), n) {
-            Ok(samples) => say(&serde_json::json!({ "instantiateMs": samples }).to_string()),
+            Ok(samples) => say(&samples.to_string()),
             Err(e) => {
                 say(&serde_json::json!({ "ok": false, "message": format!("{e:#}") }).to_string());
                 std::process::exit(1);
@@ -133,23 +133,44 @@ fn small_prepared(file: &Path, cache_dir: &Path) -> Result<(Prepared, String)> {
     Ok((p, c.digest))
 }
 
-/// The instantiate floor: `n` fresh instances (Store, WASI context, instantiation from the
-/// pre-instantiated component) made and dropped in a loop, no HTTP, no pool bookkeeping.
-fn floor(file: PathBuf, cache_dir: PathBuf, n: usize) -> Result<Vec<f64>> {
+/// The floor of one activation, with no HTTP and no pool bookkeeping: `n` fresh instances
+/// (Store, WASI context, instantiation from the pre-instantiated component), each served a
+/// `GET /` twice (its first request, then a warm one) and dropped, in a loop on one thread.
+/// Minor page faults of the thread are counted per phase: with copy-on-write memory images a
+/// fresh instance pays a fault for every page of its snapshot it first touches.
+fn floor(file: PathBuf, cache_dir: PathBuf, n: usize) -> Result<serde_json::Value> {
     if n == 0 {
         bail!("samples must be a positive integer");
     }
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the tokio runtime")?;
     rt.block_on(async {
         let (p, _) = small_prepared(&file, &cache_dir)?;
-        let mut out = Vec::with_capacity(n);
+        let (mut inst_ms, mut first_ms, mut warm_ms) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut inst_faults, mut first_faults, mut warm_faults) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let get = || request::guest_request("GET", "/", std::iter::empty(), bytes::Bytes::new(), "localhost");
         for i in 0..n {
-            let t = std::time::Instant::now();
+            let (f0, t) = (memory::thread_minor_faults(), std::time::Instant::now());
             let inst = p.instantiate(format!("floor.{i}")).await.map_err(|f| anyhow::anyhow!("instantiate: {f}"))?;
-            out.push(guest::ms_since(t));
+            inst_ms.push(guest::ms_since(t));
+            let (f1, t) = (memory::thread_minor_faults(), std::time::Instant::now());
+            inst_faults.push(f1 - f0);
+            let (inst, r) = inst.serve(get()?).await;
+            first_ms.push(guest::ms_since(t));
+            let f2 = memory::thread_minor_faults();
+            first_faults.push(f2 - f1);
+            r.map_err(|f| anyhow::anyhow!("first request: {f}"))?;
+            let inst = inst.context("the instance broke on its first request")?;
+            let t = std::time::Instant::now();
+            let (inst, r) = inst.serve(get()?).await;
+            warm_ms.push(guest::ms_since(t));
+            warm_faults.push(memory::thread_minor_faults() - f2);
+            r.map_err(|f| anyhow::anyhow!("warm request: {f}"))?;
             drop(inst);
         }
-        Ok(out)
+        Ok(serde_json::json!({
+            "instantiateMs": inst_ms, "firstRequestMs": first_ms, "warmRequestMs": warm_ms,
+            "instantiateFaults": inst_faults, "firstRequestFaults": first_faults, "warmRequestFaults": warm_faults,
+        }))
     })
 }
 

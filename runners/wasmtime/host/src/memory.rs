@@ -60,6 +60,14 @@ pub fn per_instance(before: Rollup, after: Rollup, n: usize) -> PerInstance {
     PerInstance { uss: d(after.uss(), before.uss()), pss: d(after.pss, before.pss), rss: d(after.rss, before.rss), private_dirty: d(after.private_dirty, before.private_dirty) }
 }
 
+/// Minor page faults of the calling thread so far (`/proc/thread-self/stat`, field 10); 0 if unreadable.
+pub fn thread_minor_faults() -> u64 {
+    let Ok(text) = std::fs::read_to_string("/proc/thread-self/stat") else { return 0 };
+    // Fields after the parenthesised command name, which may itself hold spaces.
+    let Some(rest) = text.rsplit_once(')').map(|(_, r)| r) else { return 0 };
+    rest.split_whitespace().nth(7).and_then(|f| f.parse().ok()).unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
