@@ -18,7 +18,7 @@ export async function misbehavingContainer(): Promise<MisbehavingTenant> {
   const ctx = scratchContext(misbehaveHandlerPath);
   const ref = await contextRef(ctx, base.workload, 'scratch');
   await buildContextImage(docker, { workload: base.workload, packaging: 'oci-image-scratch', sourceDigest: sha256File(misbehaveHandlerPath), ref }, ctx);
-  return { ...base, options: { byoImages: { [base.workload]: { image: ref, portEnv: 'PORT' } } } };
+  return { ...base, options: { byoImages: { [base.workload]: { image: ref, socketEnv: 'LAB_SOCKET' } } } };
 }
 
 /** Containers (running or not) of run `runId` still in the engine, by name. */

@@ -57,9 +57,13 @@ async function activations(h: PopHandle): Promise<ActivationRecord[]> {
   return (await stats(h)).activations.filter((a) => a.path === 'request');
 }
 
-/** An image built from `dockerfile` with no lab labels: the lab did not build it. */
+/**
+ * An image built from `dockerfile` that the lab did not build: the lab's labels it would inherit
+ * from its FROM image are blanked, or the image cache would take it for the lab's own build.
+ */
 async function foreignImage(tag: string, dockerfile: string): Promise<string> {
-  await followProgress(docker, await docker.buildImage(tarStream([{ path: 'Dockerfile', mode: 0o644, source: { bytes: Buffer.from(dockerfile) } }]), { t: tag, rm: true }));
+  const blank = { [LABELS.owned]: '', [LABELS.contextDigest]: '', [LABELS.workload]: '', [LABELS.packaging]: '', [LABELS.sourceDigest]: '' };
+  await followProgress(docker, await docker.buildImage(tarStream([{ path: 'Dockerfile', mode: 0o644, source: { bytes: Buffer.from(dockerfile) } }]), { t: tag, rm: true, labels: blank }));
   testImages.push(tag);
   return tag;
 }
@@ -189,7 +193,7 @@ describe('activation strategies', () => {
 describe('failures', () => {
   test('a container that crashes at start is reported with its log tail, fast', async () => {
     const image = await foreignImage('edge-pop-lab-test/crash:1', `FROM ${hello.ref}\nENTRYPOINT ["/usr/bin/node", "-e", "console.error('boom at start'); process.exit(3)"]\n`);
-    const h = await launch({ byoImages: { hello: { image, portEnv: 'PORT' } } });
+    const h = await launch({ byoImages: { hello: { image, socketEnv: 'LAB_SOCKET' } } });
     try {
       const t = performance.now();
       const r = await get(h, 't1');
@@ -205,7 +209,7 @@ describe('failures', () => {
 
   test('a container that never becomes ready is reported with its log tail at the ready deadline', async () => {
     const image = await foreignImage('edge-pop-lab-test/silent:1', `FROM ${hello.ref}\nENTRYPOINT ["/usr/bin/node", "-e", "console.log('up but not listening'); setInterval(() => {}, 1000)"]\n`);
-    const h = await launch({ byoImages: { hello: { image, portEnv: 'PORT' } }, readyTimeoutMs: 1500 });
+    const h = await launch({ byoImages: { hello: { image, socketEnv: 'LAB_SOCKET' } }, readyTimeoutMs: 1500 });
     try {
       const r = await get(h, 't1');
       assert.equal(r.status, 502);
@@ -218,9 +222,22 @@ describe('failures', () => {
     }
   });
 
-  test('an image the lab did not build runs as a tenant on its fixed port', async () => {
+  test('an image the lab did not build runs as a tenant on the unix socket it is told of', async () => {
+    // A server that reads its socket path from APP_SOCKET, not the lab's LAB_SOCKET.
+    const entry = `process.env.LAB_SOCKET = process.env.APP_SOCKET; delete process.env.APP_SOCKET; process.argv[2] = '/app/handler.js'; await import('/app/server.js');`;
+    const image = await foreignImage('edge-pop-lab-test/byo-socket:1', `FROM ${hello.ref}\nENTRYPOINT ["/usr/bin/node", "--input-type=module", "-e", ${JSON.stringify(entry)}]\n`);
+    const h = await launch({ byoImages: { hello: { image, socketEnv: 'APP_SOCKET' } } });
+    try {
+      const r = await get(h, 't1');
+      assert.equal(r.status, 200, r.body);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('on the host-network sandbox, an image the lab did not build runs as a tenant on its fixed port', async () => {
     const image = await foreignImage('edge-pop-lab-test/byo:1', `FROM ${hello.ref}\nENV PORT=23999\n`);
-    const h = await launch({ byoImages: { hello: { image, port: 23999 } } });
+    const h = await launch({ sandbox: 'host-network', byoImages: { hello: { image, port: 23999 } } });
     try {
       const r = await get(h, 't1');
       assert.equal(r.status, 200, r.body);
@@ -230,6 +247,127 @@ describe('failures', () => {
     }
   });
 });
+
+/**
+ * A tenant that tries to get out: a Node server (on the socket, or the port of the host-network
+ * mode) whose requests are escape and resource probes, each answering what happened.
+ */
+const PROBE_SERVER = `
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
+const reach = (opts) => new Promise((res) => {
+  const s = connect(opts);
+  s.once('connect', () => { s.destroy(); res('allowed'); });
+  s.once('error', (e) => res('denied ' + e.code));
+});
+const probes = {
+  '/connect': (q) => reach({ host: '127.0.0.1', port: Number(q.get('port')) }),
+  '/connect-unix': async (q) => (await Promise.all(q.getAll('path').map((path) => reach({ path })))).join(','),
+  '/bomb': () => { const keep = []; for (;;) keep.push(Buffer.alloc(8 << 20, 1)); },
+  '/fork': () => new Promise((res) => {
+    const kids = [];
+    const done = (code) => { for (const k of kids) k.kill('SIGKILL'); res('spawned ' + kids.length + ' then ' + code); };
+    const next = () => {
+      if (kids.length >= 400) return done('no limit');
+      const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      c.once('spawn', () => { kids.push(c); next(); });
+      c.once('error', (e) => done(e.code));
+    };
+    next();
+  }),
+};
+const server = createServer(async (req, res) => {
+  const u = new URL(req.url, 'http://probe');
+  const f = probes[u.pathname];
+  res.end(String(f ? await f(u.searchParams) : 'ready'));
+});
+if (process.env.LAB_SOCKET) server.listen(process.env.LAB_SOCKET);
+else server.listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+async function probeImage(): Promise<string> {
+  return foreignImage('edge-pop-lab-test/probe:1', `FROM ${hello.ref}\nENTRYPOINT ["/usr/bin/node", "--input-type=module", "-e", ${JSON.stringify(PROBE_SERVER)}]\n`);
+}
+
+async function probe(h: PopHandle, tenant: string, path: string): Promise<{ status: number; body: string }> {
+  const r = await fetch(`${h.url}/t/${tenant}${path}`);
+  return { status: r.status, body: await r.text() };
+}
+
+describe('isolation', () => {
+  test('a hardened tenant reaches neither the PoP control API nor a neighbour; on the host network it reaches the API', async () => {
+    const image = await probeImage();
+    const tenants = [{ id: 't1', workload: 'hello' }, { id: 't2', workload: 'hello' }];
+    const h = await launch({ byoImages: { hello: { image, socketEnv: 'LAB_SOCKET' } } }, tenants);
+    try {
+      const popPort = new URL(h.url).port;
+      assert.equal((await probe(h, 't2', '/')).body, 'ready');
+      // The neighbour's socket, seen from the host: under the host's socket root, not in t1's namespace.
+      const sockets = (await activeSockets()).map((p) => `path=${encodeURIComponent(p)}`).join('&');
+      assert.ok(sockets.length > 0, 'the neighbour has a socket on the host');
+      const api = await probe(h, 't1', `/connect?port=${popPort}`);
+      assert.equal(api.status, 200, api.body);
+      assert.match(api.body, /^denied /, 'the control API is not reachable from the tenant');
+      const neighbour = await probe(h, 't1', `/connect-unix?${sockets}`);
+      assert.match(neighbour.body, /^denied ENOENT(,denied ENOENT)*$/, neighbour.body);
+    } finally {
+      await h.stop();
+    }
+    // The same probe in the comparison mode: the check can fail, and there it does.
+    const open = await launch({ sandbox: 'host-network', byoImages: { hello: { image, portEnv: 'PORT' } } });
+    try {
+      assert.equal((await probe(open, 't1', `/connect?port=${new URL(open.url).port}`)).body, 'allowed');
+    } finally {
+      await open.stop();
+    }
+  });
+
+  test('a memory bomb is killed by its cgroup limit and reported as that tenant\'s out-of-memory; its neighbour is served', async () => {
+    const image = await probeImage();
+    const h = await launch({ memoryMiB: 64, byoImages: { hello: { image, socketEnv: 'LAB_SOCKET' } } }, [{ id: 't1', workload: 'hello' }, { id: 't2', workload: 'hello' }], 20_000);
+    try {
+      const r = await probe(h, 't1', '/bomb');
+      assert.ok(r.status >= 500, `${r.status} ${r.body}`);
+      assert.match(r.body, /tenant t1/);
+      assert.match(r.body, /killed by its cgroup memory limit \(out of memory/);
+      assert.equal((await probe(h, 't2', '/')).body, 'ready');
+      assert.equal((await probe(h, 't1', '/')).body, 'ready', 'the tenant gets a fresh instance');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('a fork loop is stopped by the pids limit; the instance and its neighbour go on', async () => {
+    const image = await probeImage();
+    const h = await launch({ pids: 48, byoImages: { hello: { image, socketEnv: 'LAB_SOCKET' } } }, [{ id: 't1', workload: 'hello' }, { id: 't2', workload: 'hello' }], 20_000);
+    try {
+      const r = await probe(h, 't1', '/fork');
+      assert.equal(r.status, 200, r.body);
+      const m = /^spawned (\d+) then (\S+)$/.exec(r.body);
+      assert.ok(m, r.body);
+      assert.notEqual(m[2], 'no limit', r.body);
+      assert.ok(Number(m[1]) < 48, r.body);
+      assert.equal((await probe(h, 't1', '/')).body, 'ready');
+      assert.equal((await probe(h, 't2', '/')).body, 'ready');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
+/** Socket files of hardened containers on this host now. */
+async function activeSockets(): Promise<string[]> {
+  const { readdirSync, existsSync } = await import('node:fs');
+  const out: string[] = [];
+  for (const root of readdirSync(tmpdir()).filter((d) => d.startsWith('lab-ctr-'))) {
+    for (const n of readdirSync(join(tmpdir(), root))) {
+      const p = join(tmpdir(), root, n, 'http.sock');
+      if (existsSync(p)) out.push(p);
+    }
+  }
+  return out;
+}
 
 describe('cleanup', () => {
   async function waitNoneOf(runPrefix: string, ms: number): Promise<number> {

@@ -7,14 +7,17 @@ import { parsed } from '../kit/options.js';
 import { IMAGE_PACKAGINGS, type ImagePackaging } from './images/images.js';
 import type { PortRange } from './ports.js';
 import { isStrategy, STRATEGIES, type Strategy } from './strategies.js';
+import { SANDBOXES, type ContainerLimits, type SandboxKind } from './host/sandbox.js';
 
 /** An image the lab did not build, already loaded in the engine, run for every tenant of `workload`. */
 export interface ByoImage {
   /** Image reference in the engine (`myorg/app:1.2`, or an id). */
   image: string;
-  /** Fixed port the image serves HTTP on (127.0.0.1, host network): one instance at a time. */
+  /** Hardened sandbox: an env variable the image reads a unix socket path from, to serve HTTP on. */
+  socketEnv?: string;
+  /** `host-network` sandbox only: fixed port the image serves HTTP on (127.0.0.1): one instance at a time. */
   port?: number;
-  /** Or: an env variable the image reads its port from; the runner then gives each container its own. */
+  /** `host-network` sandbox only: an env variable the image reads its port from; each container gets its own. */
   portEnv?: string;
 }
 
@@ -37,6 +40,10 @@ export interface ContainerOptions {
   logLines: number;
   ports: PortRange;
   byoImages: Record<string, ByoImage>;
+  /** How containers are confined (host/sandbox.ts): `hardened`, or the first wave's `host-network` for comparison. */
+  sandbox: SandboxKind;
+  /** cgroup limits of each container (hardened sandbox); 0 leaves one unset. */
+  limits: ContainerLimits;
 }
 
 /** Defaults, in one place. The readiness poll interval follows the measured fact "poll about every 1 ms". */
@@ -53,9 +60,12 @@ export const DEFAULT_OPTIONS: ContainerOptions = {
   logLines: 20,
   ports: { first: 20000, last: 24999 },
   byoImages: {},
+  sandbox: 'hardened',
+  // Room for a Node instance (~40 MiB resident) and its handler; a CPU; Node runs ~11 threads.
+  limits: { memoryMiB: 256, cpus: 1, pids: 128 },
 };
 
-const KNOWN = ['strategy', 'packaging', 'reserve', 'spares', 'artifactMissRate', 'seed', 'readyTimeoutMs', 'pollMs', 'aliveEveryMs', 'logLines', 'portRange', 'byoImages'];
+const KNOWN = ['strategy', 'packaging', 'reserve', 'spares', 'artifactMissRate', 'seed', 'readyTimeoutMs', 'pollMs', 'aliveEveryMs', 'logLines', 'portRange', 'byoImages', 'sandbox', 'memoryMiB', 'cpus', 'pids'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,7 +79,7 @@ export function parseContainerOptions(raw: Record<string, unknown>): ParsedOptio
 
 function parse(raw: Record<string, unknown>): { options: ContainerOptions; problems: string[] } {
   const p: string[] = [];
-  const o: ContainerOptions = { ...DEFAULT_OPTIONS, byoImages: {} };
+  const o: ContainerOptions = { ...DEFAULT_OPTIONS, byoImages: {}, limits: { ...DEFAULT_OPTIONS.limits } };
   for (const k of Object.keys(raw)) if (!KNOWN.includes(k)) p.push(`options.${k}: unknown option of runner "container" (known: ${KNOWN.join(', ')})`);
   const num = (name: string, min: number, max: number, integer: boolean): number | undefined => {
     const v = raw[name];
@@ -96,6 +106,16 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
   o.pollMs = num('pollMs', 1, 1000, false) ?? o.pollMs;
   o.aliveEveryMs = num('aliveEveryMs', 1, 60_000, false) ?? o.aliveEveryMs;
   o.logLines = num('logLines', 1, 1000, true) ?? o.logLines;
+  if (raw.sandbox !== undefined) {
+    if ((SANDBOXES as readonly unknown[]).includes(raw.sandbox)) o.sandbox = raw.sandbox as SandboxKind;
+    else p.push(`options.sandbox: must be one of ${SANDBOXES.join(', ')}, got ${JSON.stringify(raw.sandbox)}`);
+  }
+  o.limits.memoryMiB = num('memoryMiB', 0, 1 << 20, true) ?? o.limits.memoryMiB;
+  o.limits.cpus = num('cpus', 0, 1024, false) ?? o.limits.cpus;
+  o.limits.pids = num('pids', 0, 1 << 22, true) ?? o.limits.pids;
+  if (o.sandbox === 'host-network') {
+    for (const k of ['memoryMiB', 'cpus', 'pids']) if (raw[k] !== undefined) p.push(`options.${k}: the host-network sandbox sets no limits (it is the unconfined comparison mode); use sandbox: hardened`);
+  } else if (o.limits.memoryMiB > 0 && o.limits.memoryMiB < 6) p.push(`options.memoryMiB: the engine refuses a container memory limit under 6 MiB, got ${o.limits.memoryMiB}`);
   if (raw.portRange !== undefined) {
     const r = raw.portRange;
     if (Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x)) && (r[0] as number) >= 1024 && (r[0] as number) <= (r[1] as number) && (r[1] as number) < 32768) {
@@ -103,20 +123,23 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
     } else p.push(`options.portRange: must be [first, last] with 1024 <= first <= last < 32768 (below the ephemeral range), got ${JSON.stringify(r)}`);
   }
   if (raw.byoImages !== undefined) {
-    if (!isObject(raw.byoImages)) p.push('options.byoImages: must map workload names to { image, port | portEnv }');
+    if (!isObject(raw.byoImages)) p.push('options.byoImages: must map workload names to { image, socketEnv } (or { image, port | portEnv } on the host-network sandbox)');
     else {
       for (const [w, spec] of Object.entries(raw.byoImages)) {
         const at = `options.byoImages.${w}`;
         if (!isObject(spec) || typeof spec.image !== 'string' || spec.image === '') {
-          p.push(`${at}: must be { image: string, port: number } or { image: string, portEnv: string }`);
+          p.push(`${at}: must be { image: string, socketEnv: string } (or port / portEnv on the host-network sandbox)`);
           continue;
         }
-        const hasPort = spec.port !== undefined;
-        const hasEnv = spec.portEnv !== undefined;
-        if (hasPort === hasEnv) p.push(`${at}: give exactly one of port (fixed) or portEnv (variable the image reads its port from)`);
-        if (hasPort && !(Number.isInteger(spec.port) && (spec.port as number) >= 1024 && (spec.port as number) < 32768)) p.push(`${at}.port: must be an integer in [1024, 32767], got ${JSON.stringify(spec.port)}`);
-        if (hasEnv && (typeof spec.portEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec.portEnv))) p.push(`${at}.portEnv: must be an environment variable name, got ${JSON.stringify(spec.portEnv)}`);
-        o.byoImages[w] = { image: spec.image, ...(hasPort ? { port: spec.port as number } : {}), ...(hasEnv ? { portEnv: spec.portEnv as string } : {}) };
+        const given = (['socketEnv', 'port', 'portEnv'] as const).filter((k) => spec[k] !== undefined);
+        if (o.sandbox === 'hardened') {
+          if (given.length !== 1 || given[0] !== 'socketEnv') p.push(`${at}: a hardened container has no network: give socketEnv (the variable the image reads a unix socket path to serve HTTP on from), or choose sandbox: host-network to serve on a port`);
+        } else if (given.length !== 1 || given[0] === 'socketEnv') p.push(`${at}: give exactly one of port (fixed) or portEnv (variable the image reads its port from) on the host-network sandbox`);
+        if (spec.port !== undefined && !(Number.isInteger(spec.port) && (spec.port as number) >= 1024 && (spec.port as number) < 32768)) p.push(`${at}.port: must be an integer in [1024, 32767], got ${JSON.stringify(spec.port)}`);
+        for (const k of ['portEnv', 'socketEnv'] as const) {
+          if (spec[k] !== undefined && (typeof spec[k] !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(spec[k]))) p.push(`${at}.${k}: must be an environment variable name, got ${JSON.stringify(spec[k])}`);
+        }
+        o.byoImages[w] = { image: spec.image, ...Object.fromEntries(given.map((k) => [k, spec[k]])) };
       }
     }
   }

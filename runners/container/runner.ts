@@ -54,8 +54,8 @@ async function resolveImages(docker: Docker, workloads: string[], o: ContainerOp
     const byo = o.byoImages[w];
     if (byo) {
       await byoArtifact(docker, w, byo);
-      out[w] = { ref: byo.image, port: byo.port !== undefined ? { fixed: byo.port } : { env: byo.portEnv! } };
-    } else out[w] = { ref: (await workloadImage(docker, w, o)).ref, port: { env: 'PORT' } };
+      out[w] = { ref: byo.image, listen: byo.socketEnv !== undefined ? { socketEnv: byo.socketEnv } : byo.port !== undefined ? { fixed: byo.port } : { env: byo.portEnv! } };
+    } else out[w] = { ref: (await workloadImage(docker, w, o)).ref, listen: o.sandbox === 'hardened' ? { socketEnv: 'LAB_SOCKET' } : { env: 'PORT' } };
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { demuxLogs } from './host/logs.js';
 import { inactiveFileOf, memoryCgroupOf, parentPidOf } from './host/memory.js';
 import { parseLdd } from './images/node-runtime.js';
 import { parseContainerOptions } from './options.js';
+import { sandboxSpec } from './host/sandbox.js';
 import { registryConfig } from './host/origin-registry.js';
 import { tarDigest, tarStream } from './images/tar.js';
 
@@ -45,6 +46,41 @@ test('options: defaults, and every problem reported at once', () => {
   assert.ok(p.some((m) => m.startsWith('options.strategy')));
   assert.ok(p.some((m) => m.startsWith('options.portRange') && /ephemeral/.test(m)));
   assert.ok(p.some((m) => m.startsWith('options.bogus')));
+});
+
+test('options: the hardened sandbox is the default, wants sockets of brought images, and the comparison mode takes no limits', () => {
+  const d = parseContainerOptions({});
+  assert.ok(d.ok);
+  assert.equal(d.value.sandbox, 'hardened');
+  assert.deepEqual(d.value.limits, { memoryMiB: 256, cpus: 1, pids: 128 });
+  const portOnHardened = parseContainerOptions({ byoImages: { x: { image: 'a', port: 8080 } } });
+  assert.ok(!portOnHardened.ok && /options\.byoImages\.x: a hardened container has no network.*socketEnv.*host-network/.test(portOnHardened.problems.join('\n')), JSON.stringify(portOnHardened));
+  assert.ok(parseContainerOptions({ byoImages: { x: { image: 'a', socketEnv: 'APP_SOCKET' } } }).ok);
+  assert.ok(parseContainerOptions({ sandbox: 'host-network', byoImages: { x: { image: 'a', port: 8080 } } }).ok);
+  const limitsOnHost = parseContainerOptions({ sandbox: 'host-network', memoryMiB: 64 });
+  assert.ok(!limitsOnHost.ok && limitsOnHost.problems.some((m) => m.startsWith('options.memoryMiB: the host-network sandbox sets no limits')));
+  const bad = parseContainerOptions({ sandbox: 'vm', memoryMiB: 4, cpus: -1 });
+  assert.ok(!bad.ok);
+  assert.deepEqual(bad.problems.map((m) => m.split(':')[0]).sort(), ['options.cpus', 'options.memoryMiB', 'options.sandbox']);
+});
+
+test('the hardened sandbox spec: no network, unprivileged, read-only, limits; the comparison mode is the first wave\'s', () => {
+  const h = sandboxSpec('hardened', { memoryMiB: 64, cpus: 0.5, pids: 32 }, '/tmp/lab-ctr-x/1');
+  assert.equal(h.User, '65534:65534');
+  assert.deepEqual(h.HostConfig, {
+    NetworkMode: 'none',
+    Binds: ['/tmp/lab-ctr-x/1:/run/lab'],
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    ReadonlyRootfs: true,
+    Memory: 64 * 2 ** 20,
+    MemorySwap: 64 * 2 ** 20,
+    NanoCpus: 5e8,
+    PidsLimit: 32,
+  });
+  assert.equal(sandboxSpec('hardened', { memoryMiB: 0, cpus: 0, pids: 0 }, '/d').HostConfig?.Memory, undefined);
+  assert.deepEqual(sandboxSpec('host-network', { memoryMiB: 64, cpus: 1, pids: 1 }), { HostConfig: { NetworkMode: 'host' } });
+  assert.throws(() => sandboxSpec('hardened', { memoryMiB: 0, cpus: 0, pids: 0 }), /socket directory/);
 });
 
 test('cgroup, stat and memory.stat parsing', () => {

@@ -14,19 +14,26 @@ import { ContainerInstance } from './container-instance.js';
 import { containerLabels } from '../labels.js';
 import { logsTail } from './logs.js';
 import type { PortAllocator } from '../ports.js';
+import type { InstanceEndpoint } from './endpoint.js';
+import { sandboxSpec, type ContainerLimits, type SandboxKind } from './sandbox.js';
+import { CONTAINER_SOCKET, type SocketDirs } from './socket-dirs.js';
 import { NotReadyError, waitReady } from './readiness.js';
 import type { Strategy } from '../strategies.js';
 import { containerCpuMs } from './cpu.js';
 import type { EngineMeter, EnginePath } from './engine-cpu.js';
 
-/** How a tenant's image listens: on a port the runner chooses and passes in an env variable, or on a fixed one. */
-export type ImagePort = { env: string } | { fixed: number };
+/**
+ * How a tenant's image listens: on a unix socket whose path the runner passes in an env variable
+ * (hardened sandbox), or on the host network, on a port the runner chooses and passes in an env
+ * variable, or on a fixed one.
+ */
+export type ImageListen = { socketEnv: string } | { env: string } | { fixed: number };
 
 /** The image a tenant runs. */
 export interface TenantImage {
   /** Local reference (tag or id) to create containers from. */
   ref: string;
-  port: ImagePort;
+  listen: ImageListen;
 }
 
 /** A true artifact miss and the pull that repairs it (see artifact-miss.ts). */
@@ -48,6 +55,11 @@ export interface ContainerFactoryOptions {
   /** Containers made ahead per tenant for pre-created, paused and warm. */
   reserve: number;
   ports: PortAllocator;
+  /** How containers are confined, and their limits (sandbox.ts). */
+  sandbox: SandboxKind;
+  limits: ContainerLimits;
+  /** Socket directories of hardened containers. */
+  sockets: SocketDirs;
   imageFor(tenant: TenantAssignment): TenantImage;
   /** A container without an HTTP response this long after its start is reported as never ready. */
   readyTimeoutMs: number;
@@ -65,8 +77,10 @@ export interface ContainerFactoryOptions {
 /** A container made ahead of need. */
 interface Reserved {
   container: Docker.Container;
-  port: number;
+  endpoint: InstanceEndpoint;
   state: 'created' | 'paused' | 'running';
+  /** Gives the endpoint (port or socket directory) back; idempotent, called by whoever removes the container. */
+  release: () => void;
 }
 
 /** Engine-call and wait phases, measured; the rest of the activation's time is the runner's. */
@@ -187,29 +201,38 @@ export class ContainerFactory implements InstanceFactory {
     return clock.time(name, () => this.o.engine.op(path, name, f));
   }
 
-  private async takePort(image: TenantImage): Promise<number> {
-    if ('env' in image.port) return this.o.ports.take();
-    const p = image.port.fixed;
+  /** The endpoint of a new container of `image`, its env variable, and how to give it back. */
+  private async takeEndpoint(image: TenantImage): Promise<{ endpoint: InstanceEndpoint; env: string[]; socketDir?: string; release: () => void }> {
+    const l = image.listen;
+    if ('socketEnv' in l) {
+      const d = this.o.sockets.take();
+      return { endpoint: { socketPath: d.socketPath }, env: [`${l.socketEnv}=${CONTAINER_SOCKET}`], socketDir: d.hostDir, release: () => this.o.sockets.release(d) };
+    }
+    if ('env' in l) {
+      const port = await this.o.ports.take();
+      return { endpoint: { port }, env: [`${l.env}=${port}`], release: () => this.o.ports.release(port) };
+    }
+    const p = l.fixed;
     if (this.fixedPortsInUse.has(p)) {
       throw new Error(`image ${image.ref} listens on the fixed port ${p} and, on the host network, only one instance of it can run at a time; give the image's port variable (portEnv) so each container gets its own port`);
     }
     this.fixedPortsInUse.add(p);
-    return p;
-  }
-
-  private releasePort(image: TenantImage, port: number): void {
-    if ('env' in image.port) this.o.ports.release(port);
-    else this.fixedPortsInUse.delete(port);
+    return { endpoint: { port: p }, env: [], release: () => this.fixedPortsInUse.delete(p) };
   }
 
   /** Creates a container (pulling the image from the origin first if it vanished from the engine). */
   private async create(tenant: TenantAssignment, instanceId: string, image: TenantImage, clock: PhaseClock, path: EnginePath): Promise<Reserved> {
-    const port = await this.takePort(image);
+    const ep = await this.takeEndpoint(image);
+    let released = false;
+    const release = (): void => {
+      if (!released) ep.release();
+      released = true;
+    };
     const spec: Docker.ContainerCreateOptions = {
       Image: image.ref,
-      Env: 'env' in image.port ? [`${image.port.env}=${port}`] : [],
+      Env: ep.env,
       Labels: containerLabels(this.o.runId, process.pid, tenant.id, instanceId),
-      HostConfig: { NetworkMode: 'host' },
+      ...sandboxSpec(this.o.sandbox, this.o.limits, ep.socketDir),
     };
     try {
       let container: Docker.Container;
@@ -221,16 +244,9 @@ export class ContainerFactory implements InstanceFactory {
         await this.call(clock, path, 'pull', () => this.o.misses!.pull(image.ref));
         container = await this.call(clock, path, 'create', () => this.o.docker.createContainer(spec));
       }
-      const r: Reserved = { container, port, state: 'created' };
-      // Whoever removes the container gives the port back, once.
-      let released = false;
-      portOwners.set(container, () => {
-        if (!released) this.releasePort(image, port);
-        released = true;
-      });
-      return r;
+      return { container, endpoint: ep.endpoint, state: 'created', release };
     } catch (e) {
-      this.releasePort(image, port);
+      release();
       throw e;
     }
   }
@@ -239,7 +255,7 @@ export class ContainerFactory implements InstanceFactory {
   private async ready(r: Reserved, signal: AbortSignal): Promise<number> {
     try {
       return await waitReady({
-        port: r.port,
+        endpoint: r.endpoint,
         signal,
         timeoutMs: this.o.readyTimeoutMs,
         pollMs: this.o.pollMs,
@@ -262,15 +278,14 @@ export class ContainerFactory implements InstanceFactory {
   }
 
   private instance(r: Reserved, id: string): ContainerInstance {
-    const release = portOwners.get(r.container) ?? (() => {});
     let pid = 0;
     const inst = new ContainerInstance({
       id,
       container: r.container,
-      port: r.port,
+      endpoint: r.endpoint,
       logLines: this.o.logLines,
       released: () => {
-        release();
+        r.release();
         this.live.delete(inst);
       },
       remove: () => this.o.engine.op('disposal', 'remove', () => r.container.remove({ force: true })),
@@ -286,7 +301,7 @@ export class ContainerFactory implements InstanceFactory {
     } catch {
       // Gone already, or the engine is going away: the reaper sweeps by label.
     } finally {
-      portOwners.get(r.container)?.();
+      r.release();
     }
   }
 
@@ -359,5 +374,3 @@ export class ContainerFactory implements InstanceFactory {
   }
 }
 
-/** Port release hooks per container, so whoever removes the container frees its port. */
-const portOwners = new WeakMap<Docker.Container, () => void>();

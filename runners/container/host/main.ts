@@ -19,6 +19,8 @@ import { EngineMeter } from './engine-cpu.js';
 import { ContainerFactory } from './factory.js';
 import { containerMemoryOptions } from './host-memory.js';
 import { startOriginRegistry } from './origin-registry.js';
+import { SANDBOX_GID, SANDBOX_UID } from './sandbox.js';
+import { SocketDirs } from './socket-dirs.js';
 
 void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutdown, stalls) => {
   const { docker } = await connectEngine({ start: false });
@@ -37,6 +39,7 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
   }
   // From here on: the image pushes to the origin above are set-up, not the PoP's engine work.
   const engine = EngineMeter.forLocalEngine();
+  const sockets = new SocketDirs(SANDBOX_UID, SANDBOX_GID);
   const factory = new ContainerFactory({
     docker,
     engine,
@@ -44,6 +47,9 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
     strategy: o.strategy,
     reserve: o.reserve,
     ports: new PortAllocator(o.ports),
+    sandbox: o.sandbox,
+    limits: o.limits,
+    sockets,
     imageFor: (t) => {
       const img = images[t.workload];
       if (!img) throw new Error(`no image for workload ${t.workload}`);
@@ -55,6 +61,8 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
     logLines: o.logLines,
     ...(origin ? { misses: artifactMisses(docker, origin, missRate, o.seed ?? parseInt(sha256(plan.runId).slice(7, 15), 16)) } : {}),
   });
+  // Registered first, so it runs after the factory has removed the containers using them.
+  atShutdown(async () => sockets.close());
   atShutdown(() => factory.close());
   const pool = new InstancePool({
     runtime: 'container',

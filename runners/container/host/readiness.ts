@@ -1,16 +1,16 @@
 /**
- * Readiness of a container: its first HTTP response on 127.0.0.1:<port>, not a TCP connect
- * (with host networking nothing accepts before the app listens, but a response is what a
- * request needs). Polled about every millisecond; every `aliveEveryMs` the engine is asked
+ * Readiness of a container: its first HTTP response on its endpoint (unix socket or
+ * 127.0.0.1:<port>), not a connect (a response is what a request needs). Polled about every millisecond; every `aliveEveryMs` the engine is asked
  * whether the container still runs, so one that crashed at start fails fast instead of
  * polling until the deadline.
  */
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { describeEndpoint, requestTarget, type InstanceEndpoint } from './endpoint.js';
 
 /** How to wait. */
 export interface ReadinessOptions {
-  port: number;
+  endpoint: InstanceEndpoint;
   /** Give up after this long (milliseconds): the container never became ready. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -34,9 +34,9 @@ export class NotReadyError extends Error {
 }
 
 /** One GET /; resolves true on any HTTP response, false on a connection failure. */
-function probe(port: number): Promise<boolean> {
+function probe(endpoint: InstanceEndpoint): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'GET', agent: false, headers: { 'x-lab-readiness': '1' } }, (res) => {
+    const req = request({ ...requestTarget(endpoint), path: '/', method: 'GET', agent: false, headers: { 'x-lab-readiness': '1' } }, (res) => {
       res.resume();
       res.on('end', () => resolve(true));
       res.on('error', () => resolve(true));
@@ -52,14 +52,14 @@ export async function waitReady(o: ReadinessOptions): Promise<number> {
   let lastAliveCheck = start;
   for (;;) {
     if (o.signal.aborted) throw new NotReadyError('aborted', 'activation aborted while waiting for readiness');
-    if (await probe(o.port)) return performance.now() - start;
+    if (await probe(o.endpoint)) return performance.now() - start;
     const now = performance.now();
     if (now - lastAliveCheck >= o.aliveEveryMs) {
       lastAliveCheck = now;
       const reason = await o.dead();
       if (reason !== undefined) throw new NotReadyError('exited', reason);
     }
-    if (now - start >= o.timeoutMs) throw new NotReadyError('timeout', `no HTTP response on 127.0.0.1:${o.port} within ${o.timeoutMs} ms`);
+    if (now - start >= o.timeoutMs) throw new NotReadyError('timeout', `no HTTP response on ${describeEndpoint(o.endpoint)} within ${o.timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, o.pollMs));
   }
 }

@@ -21,9 +21,27 @@ export function contextEntries(ctx: BuildContext): TarEntry[] {
   return [{ path: 'Dockerfile', mode: 0o644, source: { bytes: Buffer.from(ctx.dockerfile) } }, ...ctx.entries];
 }
 
-async function findByDigest(docker: Docker, contextDigest: string): Promise<Docker.ImageInfo | undefined> {
-  const list = await docker.listImages({ filters: JSON.stringify({ label: [`${LABELS.contextDigest}=${contextDigest}`] }) });
-  return list[0];
+/**
+ * The image built from a context: the one its tag names, when that carries all the build's labels;
+ * else the oldest image with every label the build sets. Only the label search needs care: the
+ * classic builder applies each label as a step of its own (intermediate images carry some of
+ * them), and an image built FROM a lab image (a test's crashing variant, a user's layer on top)
+ * inherits them all; the engine lists matches in no set order, and once the cache handed out a
+ * child that served another entrypoint. A child is always created after its parent.
+ */
+async function findBuilt(docker: Docker, ref: string, labels: Record<string, string>): Promise<{ Id: string; Size: number; RepoTags: string[] } | undefined> {
+  const digest = labels[LABELS.contextDigest]!;
+  const hasAll = (l: Record<string, string> | undefined): boolean => Object.entries(labels).every(([k, v]) => l?.[k] === v);
+  try {
+    const tagged = await docker.getImage(ref).inspect();
+    if (hasAll(tagged.Config.Labels)) return { Id: tagged.Id, Size: tagged.Size, RepoTags: tagged.RepoTags ?? [] };
+  } catch {
+    // no such tag: search by label
+  }
+  const list = await docker.listImages({ all: true, filters: JSON.stringify({ label: [`${LABELS.contextDigest}=${digest}`] }) });
+  const complete = list.filter((i) => hasAll(i.Labels));
+  const oldest = complete.sort((a, b) => a.Created - b.Created || a.Id.localeCompare(b.Id))[0];
+  return oldest && { Id: oldest.Id, Size: oldest.Size, RepoTags: oldest.RepoTags ?? [] };
 }
 
 /** Identifies a build for labels and errors. */
@@ -49,7 +67,14 @@ export async function buildContextImage(docker: Docker, target: BuildTarget, ctx
   } catch (e) {
     throw fail('build context', e);
   }
-  const found = await findByDigest(docker, contextDigest);
+  const labels = {
+    [LABELS.owned]: '1',
+    [LABELS.contextDigest]: contextDigest,
+    [LABELS.workload]: target.workload,
+    [LABELS.packaging]: target.packaging,
+    [LABELS.sourceDigest]: target.sourceDigest,
+  };
+  const found = await findBuilt(docker, target.ref, labels);
   if (found) {
     if (!(found.RepoTags ?? []).includes(target.ref)) {
       const [repo, tag] = splitRef(target.ref);
@@ -62,13 +87,7 @@ export async function buildContextImage(docker: Docker, target: BuildTarget, ctx
       t: target.ref,
       rm: true,
       forcerm: true,
-      labels: {
-        [LABELS.owned]: '1',
-        [LABELS.contextDigest]: contextDigest,
-        [LABELS.workload]: target.workload,
-        [LABELS.packaging]: target.packaging,
-        [LABELS.sourceDigest]: target.sourceDigest,
-      },
+      labels,
     });
     await followProgress(docker, stream);
   } catch (e) {

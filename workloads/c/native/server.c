@@ -4,7 +4,9 @@
  *
  * Contract (the same as the Node packaging's, docs/c-workloads.md): binds HOST (default
  * 127.0.0.1; only 127.x.x.x literals accepted, else exit 2) and PORT (default 0 = any free port),
- * prints `listening 127.0.0.1:<port>`, serves keep-alive connections with content-length bodies
+ * prints `listening 127.0.0.1:<port>`; or, when LAB_SOCKET names a path, listens on that unix
+ * socket instead (a container with no network is reached through it) and prints
+ * `listening unix:<path>`. It serves keep-alive connections with content-length bodies
  * (no chunked requests: 501), refuses bodies over 1 MiB with 413 and header sections over
  * 16 KiB with 431, and answers malformed requests with 400 and a closed connection. One thread,
  * poll(): requests are answered in order per connection (pipelining works), connections are
@@ -22,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,6 +145,24 @@ static int listen_on(const char *host, int port) {
   return fd;
 }
 
+/* A unix socket at `path`: how a container with no network namespace of its own is reached. */
+static int listen_unix(const char *path) {
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (strlen(path) >= sizeof addr.sun_path) die(2, "LAB_SOCKET path too long for a unix socket");
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) die(1, "socket failed");
+  unlink(path); /* a socket file left by an earlier instance of the same directory */
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0) die(1, strerror(errno));
+  if (listen(fd, 512) != 0) die(1, strerror(errno));
+  fcntl(fd, F_SETFL, O_NONBLOCK);
+  printf("listening unix:%s\n", path);
+  fflush(stdout);
+  return fd;
+}
+
 static void accept_all(int lfd) {
   for (;;) {
     int fd = accept(lfd, NULL, NULL);
@@ -175,7 +197,8 @@ int main(void) {
    * is gone (even by SIGKILL), so this instance must not outlive it (the bare-process runner). */
   const char *with_parent = getenv("LAB_EXIT_WITH_PARENT");
   int watch_parent = with_parent && strcmp(with_parent, "1") == 0;
-  int lfd = listen_on(host && *host ? host : "127.0.0.1", (int)port);
+  const char *socket_path = getenv("LAB_SOCKET");
+  int lfd = socket_path && *socket_path ? listen_unix(socket_path) : listen_on(host && *host ? host : "127.0.0.1", (int)port);
   for (int i = 0; i < MAX_CONNECTIONS; i++) conns[i].fd = -1;
 
   for (;;) {

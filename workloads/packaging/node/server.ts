@@ -1,15 +1,19 @@
 /**
  * The Node packaging of a workload: a node:http server around one handler module, on a loopback
  * address. Its start-up is what the process runner's cold starts measure, so it imports nothing
- * but node:http, node:url and the type-free adapter, and loads the handler by dynamic import.
+ * but node:http, node:fs, node:url and the type-free adapter, and loads the handler by dynamic
+ * import.
  *
  *   node <dist>/workloads/packaging/node/server.js <handler.js>
  *
  * Env: PORT (default 0: the kernel picks a free port), HOST (default 127.0.0.1; anything that is
- * not a loopback address literal is refused). Once listening it prints one line
- * `listening <host>:<port>` on stdout and, when forked with IPC, sends `{ type: 'ready', port }`.
+ * not a loopback address literal is refused); or LAB_SOCKET, a unix socket path to listen on
+ * instead (a container without a network is reached through it). Once listening it prints one
+ * line, `listening <host>:<port>` or `listening unix:<path>`, on stdout and, when forked with
+ * IPC, sends `{ type: 'ready', port }`.
  * It exits when its IPC channel closes, so an instance whose parent died never lingers.
  */
+import { unlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,8 +93,20 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
 const server = createServer((req, res) => {
   serve(req, res).catch((e: unknown) => failure(res, 'packaging-error', String(e)));
 });
-server.on('error', (e) => die(`cannot listen on ${host}:${port}: ${e.message}`));
-server.listen(port, host, () => {
+const socketPath = process.env.LAB_SOCKET || '';
+server.on('error', (e) => die(`cannot listen on ${socketPath ? `unix:${socketPath}` : `${host}:${port}`}: ${e.message}`));
+if (socketPath) {
+  // A socket file left by an earlier instance of the same directory would refuse the bind.
+  try {
+    unlinkSync(socketPath);
+  } catch {
+    // none there
+  }
+  server.listen(socketPath, () => {
+    process.stdout.write(`listening unix:${socketPath}\n`);
+    if (process.send) process.send({ type: 'ready', socket: socketPath });
+  });
+} else server.listen(port, host, () => {
   const bound = (server.address() as AddressInfo).port;
   process.stdout.write(`listening ${host.includes(':') ? `[${host}]` : host}:${bound}\n`);
   if (process.send) process.send({ type: 'ready', port: bound });

@@ -1,0 +1,65 @@
+/**
+ * How a tenant container is confined: the engine settings of the runner's `sandbox` option.
+ *
+ * - `hardened` (default), a container as a multi-tenant platform runs one: its own empty network
+ *   namespace (`none`: not even the host's loopback, so neither the PoP's control API nor a
+ *   neighbour's socket is reachable), HTTP over a unix socket in a per-instance directory
+ *   bind-mounted at /run/lab, an unprivileged user, every capability dropped,
+ *   no-new-privileges, a read-only root filesystem, Docker's default seccomp profile (never
+ *   `unconfined`), and cgroup limits on memory (no swap), CPU and pids.
+ * - `host-network`: the first wave's set-up, kept only to measure what the hardening costs
+ *   (`lab bench containers`): root, the host's network, no limits. A tenant can reach the
+ *   control API and every neighbour's port; never a default.
+ */
+import type Docker from 'dockerode';
+import { CONTAINER_SOCKET_DIR } from './socket-dirs.js';
+
+export const SANDBOXES = ['hardened', 'host-network'] as const;
+export type SandboxKind = (typeof SANDBOXES)[number];
+
+/** Limits of one container; 0 leaves one unset. */
+export interface ContainerLimits {
+  memoryMiB: number;
+  cpus: number;
+  pids: number;
+}
+
+/** The unprivileged user hardened containers run as: nobody:nogroup, by number (a FROM scratch image has no /etc/passwd). */
+export const SANDBOX_UID = 65534;
+export const SANDBOX_GID = 65534;
+
+/** What the sandbox enforces, for the result: each mechanism by name. */
+export function enforcedBy(kind: SandboxKind, l: ContainerLimits): string[] {
+  if (kind === 'host-network') return ['none: root, host network, all default capabilities, no cgroup limits (comparison mode)'];
+  return [
+    'network namespace: none (unix socket only)',
+    `user ${SANDBOX_UID}:${SANDBOX_GID}`,
+    'capabilities: all dropped',
+    'no-new-privileges',
+    'read-only root filesystem',
+    'seccomp: Docker default profile',
+    l.memoryMiB > 0 ? `cgroup memory.limit ${l.memoryMiB} MiB, no swap` : 'memory: no limit',
+    l.cpus > 0 ? `cgroup CPU quota ${l.cpus} CPU` : 'CPU: no quota',
+    l.pids > 0 ? `cgroup pids.max ${l.pids}` : 'pids: no limit',
+  ];
+}
+
+/** The user and host configuration of a container under `kind`; `socketDir` is the host side of its /run/lab (hardened only). */
+export function sandboxSpec(kind: SandboxKind, l: ContainerLimits, socketDir?: string): Pick<Docker.ContainerCreateOptions, 'User' | 'HostConfig'> {
+  if (kind === 'host-network') return { HostConfig: { NetworkMode: 'host' } };
+  if (socketDir === undefined) throw new Error('a hardened container needs its socket directory');
+  const MiB = 1024 * 1024;
+  return {
+    User: `${SANDBOX_UID}:${SANDBOX_GID}`,
+    HostConfig: {
+      NetworkMode: 'none',
+      Binds: [`${socketDir}:${CONTAINER_SOCKET_DIR}`],
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      ReadonlyRootfs: true,
+      ...(l.memoryMiB > 0 ? { Memory: l.memoryMiB * MiB, MemorySwap: l.memoryMiB * MiB } : {}),
+      ...(l.cpus > 0 ? { NanoCpus: Math.round(l.cpus * 1e9) } : {}),
+      ...(l.pids > 0 ? { PidsLimit: l.pids } : {}),
+    },
+  };
+}
