@@ -7,7 +7,7 @@ import { parsed } from '../kit/options.js';
 import { IMAGE_PACKAGINGS, type ImagePackaging } from './images/images.js';
 import type { PortRange } from './ports.js';
 import { isStrategy, STRATEGIES, type Strategy } from './strategies.js';
-import { SANDBOXES, type ContainerLimits, type SandboxKind } from './host/sandbox.js';
+import { NETNS_MODES, SANDBOXES, type ContainerLimits, type NetnsMode, type SandboxKind } from './host/sandbox.js';
 
 /** An image the lab did not build, already loaded in the engine, run for every tenant of `workload`. */
 export interface ByoImage {
@@ -44,6 +44,8 @@ export interface ContainerOptions {
   sandbox: SandboxKind;
   /** cgroup limits of each container (hardened sandbox); 0 leaves one unset. */
   limits: ContainerLimits;
+  /** Network namespaces of hardened containers: one per tenant that its instances join (default), or a new one per instance. */
+  netns: NetnsMode;
 }
 
 /** Defaults, in one place. The readiness poll interval follows the measured fact "poll about every 1 ms". */
@@ -63,9 +65,10 @@ export const DEFAULT_OPTIONS: ContainerOptions = {
   sandbox: 'hardened',
   // Room for a Node instance (~40 MiB resident) and its handler; a CPU; Node runs ~11 threads.
   limits: { memoryMiB: 256, cpus: 1, pids: 128 },
+  netns: 'per-tenant',
 };
 
-const KNOWN = ['strategy', 'packaging', 'reserve', 'spares', 'artifactMissRate', 'seed', 'readyTimeoutMs', 'pollMs', 'aliveEveryMs', 'logLines', 'portRange', 'byoImages', 'sandbox', 'memoryMiB', 'cpus', 'pids'];
+const KNOWN = ['strategy', 'packaging', 'reserve', 'spares', 'artifactMissRate', 'seed', 'readyTimeoutMs', 'pollMs', 'aliveEveryMs', 'logLines', 'portRange', 'byoImages', 'sandbox', 'memoryMiB', 'cpus', 'pids', 'netns'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -110,11 +113,15 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
     if ((SANDBOXES as readonly unknown[]).includes(raw.sandbox)) o.sandbox = raw.sandbox as SandboxKind;
     else p.push(`options.sandbox: must be one of ${SANDBOXES.join(', ')}, got ${JSON.stringify(raw.sandbox)}`);
   }
+  if (raw.netns !== undefined) {
+    if ((NETNS_MODES as readonly unknown[]).includes(raw.netns)) o.netns = raw.netns as NetnsMode;
+    else p.push(`options.netns: must be one of ${NETNS_MODES.join(', ')}, got ${JSON.stringify(raw.netns)}`);
+  }
   o.limits.memoryMiB = num('memoryMiB', 0, 1 << 20, true) ?? o.limits.memoryMiB;
   o.limits.cpus = num('cpus', 0, 1024, false) ?? o.limits.cpus;
   o.limits.pids = num('pids', 0, 1 << 22, true) ?? o.limits.pids;
   if (o.sandbox === 'host-network') {
-    for (const k of ['memoryMiB', 'cpus', 'pids']) if (raw[k] !== undefined) p.push(`options.${k}: the host-network sandbox sets no limits (it is the unconfined comparison mode); use sandbox: hardened`);
+    for (const k of ['memoryMiB', 'cpus', 'pids', 'netns']) if (raw[k] !== undefined) p.push(`options.${k}: the host-network sandbox sets no limits and no namespaces (it is the unconfined comparison mode); use sandbox: hardened`);
   } else if (o.limits.memoryMiB > 0 && o.limits.memoryMiB < 6) p.push(`options.memoryMiB: the engine refuses a container memory limit under 6 MiB, got ${o.limits.memoryMiB}`);
   if (raw.portRange !== undefined) {
     const r = raw.portRange;

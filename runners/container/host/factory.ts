@@ -15,7 +15,7 @@ import { containerLabels } from '../labels.js';
 import { logsTail } from './logs.js';
 import type { PortAllocator } from '../ports.js';
 import type { InstanceEndpoint } from './endpoint.js';
-import { sandboxSpec, type ContainerLimits, type SandboxKind } from './sandbox.js';
+import { holderSpec, sandboxSpec, type ContainerLimits, type NetnsMode, type SandboxKind } from './sandbox.js';
 import { CONTAINER_SOCKET, type SocketDirs } from './socket-dirs.js';
 import { NotReadyError, waitReady } from './readiness.js';
 import type { Strategy } from '../strategies.js';
@@ -60,6 +60,10 @@ export interface ContainerFactoryOptions {
   limits: ContainerLimits;
   /** Socket directories of hardened containers. */
   sockets: SocketDirs;
+  /** Network namespaces of hardened containers: per tenant (joined, held by `holderImage` containers) or per instance. */
+  netns: NetnsMode;
+  /** The holder image (netns-holder.ts), needed for `netns: per-tenant`. */
+  holderImage?: string;
   imageFor(tenant: TenantAssignment): TenantImage;
   /** A container without an HTTP response this long after its start is reported as never ready. */
   readyTimeoutMs: number;
@@ -118,6 +122,8 @@ export class ContainerFactory implements InstanceFactory {
   private readonly fills = new Map<string, Promise<void>>();
   private readonly fixedPortsInUse = new Set<number>();
   private readonly live = new Set<ContainerInstance>();
+  /** Each tenant's network-namespace holder container (hardened, per-tenant). */
+  private readonly holders = new Map<string, Docker.Container>();
   private reserveSeq = 0;
   private closing = false;
   private fillSlots: number;
@@ -127,10 +133,31 @@ export class ContainerFactory implements InstanceFactory {
     this.fillSlots = Math.max(1, availableParallelism());
   }
 
-  /** Fills every tenant's reserve (strategies other than cold); resolves when all are full or failed. */
+  /**
+   * Starts each tenant's network-namespace holder (hardened, per-tenant: before any traffic, as a
+   * platform keeps a tenant's sandbox), then fills every tenant's reserve (strategies other than
+   * cold); resolves when all are up, full or failed.
+   */
   async start(tenants: TenantAssignment[]): Promise<void> {
+    if (this.o.sandbox === 'hardened' && this.o.netns === 'per-tenant') {
+      for (const t of tenants) await this.startHolder(t);
+    }
     if (this.o.strategy === 'cold') return;
     await Promise.all(tenants.map((t) => this.fill(t)));
+  }
+
+  private async startHolder(t: TenantAssignment): Promise<void> {
+    if (!this.o.holderImage) throw new Error('the per-tenant network namespace needs the holder image');
+    const c = await this.o.engine.op('fill', 'create', () =>
+      this.o.docker.createContainer({ Image: this.o.holderImage!, Labels: containerLabels(this.o.runId, process.pid, t.id, `${t.id}.netns`), ...holderSpec() }),
+    );
+    this.holders.set(t.id, c);
+    await this.o.engine.op('fill', 'start', () => c.start());
+  }
+
+  /** Holder containers running now, for the memory report. */
+  holderCount(): number {
+    return this.holders.size;
   }
 
   async activate(ctx: ActivationContext): Promise<Activation> {
@@ -180,6 +207,10 @@ export class ContainerFactory implements InstanceFactory {
     const all = [...this.reserves.values()].flat();
     this.reserves.clear();
     await Promise.allSettled(all.map((r) => this.discard(r)));
+    // Last: the namespaces they hold are joined by the instances (the pool disposes those first).
+    const holders = [...this.holders.values()];
+    this.holders.clear();
+    await Promise.allSettled(holders.map((c) => this.o.engine.op('disposal', 'remove', () => c.remove({ force: true }))));
   }
 
   /** Containers in the reserves now, per state: for the memory report. */
@@ -232,7 +263,7 @@ export class ContainerFactory implements InstanceFactory {
       Image: image.ref,
       Env: ep.env,
       Labels: containerLabels(this.o.runId, process.pid, tenant.id, instanceId),
-      ...sandboxSpec(this.o.sandbox, this.o.limits, ep.socketDir),
+      ...sandboxSpec(this.o.sandbox, this.o.limits, ep.socketDir, this.holders.get(tenant.id)?.id),
     };
     try {
       let container: Docker.Container;

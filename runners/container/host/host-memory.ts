@@ -37,7 +37,8 @@ export function containerMemoryOptions(factory: ContainerFactory): PoolMemoryOpt
   return {
     method:
       'USS (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup) summed over the processes of each container\'s cgroup (v1); ' +
-      'containerd-shim USS per container and the cgroup usage docker stats shows are in extra; fixed overhead = dockerd + containerd + the host process',
+      'containerd-shim USS per container and the cgroup usage docker stats shows are in extra; fixed overhead = dockerd + containerd + the host process; ' +
+      "the hardened sandbox's network-namespace holders (one per tenant: a containerd-shim and a 1-process container) are counted in extra (netnsHolders), not per instance",
     fixedOverheadBytes: async () => (await ussOf(await pidsNamed(['dockerd', 'containerd']))) + (await readSmapsRollup(process.pid)).ussBytes,
     extra: async () => {
       const measured = factory.liveInstances().map((i) => i.lastMeasured()).filter((m) => m !== undefined);
@@ -46,6 +47,7 @@ export function containerMemoryOptions(factory: ContainerFactory): PoolMemoryOpt
         shimUssBytesTotal: measured.reduce((a, m) => a + m.shimUssBytes, 0),
         cgroupUsageBytesPerInstance: mean(measured.map((m) => m.cgroupUsageBytes)),
         reserveContainers: factory.reserveCount(),
+        netnsHolders: factory.holderCount(),
       };
     },
   };

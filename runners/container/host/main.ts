@@ -21,6 +21,7 @@ import { containerMemoryOptions } from './host-memory.js';
 import { startOriginRegistry } from './origin-registry.js';
 import { SANDBOX_GID, SANDBOX_UID } from './sandbox.js';
 import { SocketDirs } from './socket-dirs.js';
+import { ensureHolderImage } from '../images/netns-holder.js';
 
 void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutdown, stalls) => {
   const { docker } = await connectEngine({ start: false });
@@ -50,6 +51,8 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
     sandbox: o.sandbox,
     limits: o.limits,
     sockets,
+    netns: o.netns,
+    ...(o.sandbox === 'hardened' && o.netns === 'per-tenant' ? { holderImage: await ensureHolderImage(docker) } : {}),
     imageFor: (t) => {
       const img = images[t.workload];
       if (!img) throw new Error(`no image for workload ${t.workload}`);

@@ -28,11 +28,23 @@ export interface ContainerLimits {
 export const SANDBOX_UID = 65534;
 export const SANDBOX_GID = 65534;
 
+/** What every hardened container gets, the namespace holders too. */
+const CONFINED = { CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], ReadonlyRootfs: true };
+
+/** Network namespaces of hardened containers: one per tenant, held by a holder container its instances join (default), or one per instance. */
+export const NETNS_MODES = ['per-tenant', 'per-instance'] as const;
+export type NetnsMode = (typeof NETNS_MODES)[number];
+
+/** The holder of a tenant's network namespace: an empty namespace, unprivileged, read-only, one process. */
+export function holderSpec(): Pick<Docker.ContainerCreateOptions, 'User' | 'HostConfig'> {
+  return { User: `${SANDBOX_UID}:${SANDBOX_GID}`, HostConfig: { NetworkMode: 'none', ...CONFINED, Memory: 6 * 1024 * 1024, MemorySwap: 6 * 1024 * 1024, PidsLimit: 1 } };
+}
+
 /** What the sandbox enforces, for the result: each mechanism by name. */
-export function enforcedBy(kind: SandboxKind, l: ContainerLimits): string[] {
+export function enforcedBy(kind: SandboxKind, l: ContainerLimits, netns: NetnsMode): string[] {
   if (kind === 'host-network') return ['none: root, host network, all default capabilities, no cgroup limits (comparison mode)'];
   return [
-    'network namespace: none (unix socket only)',
+    netns === 'per-tenant' ? "network namespace: empty, one per tenant (held by the tenant's holder container; unix socket only)" : 'network namespace: empty, one per instance (unix socket only)',
     `user ${SANDBOX_UID}:${SANDBOX_GID}`,
     'capabilities: all dropped',
     'no-new-privileges',
@@ -44,19 +56,21 @@ export function enforcedBy(kind: SandboxKind, l: ContainerLimits): string[] {
   ];
 }
 
-/** The user and host configuration of a container under `kind`; `socketDir` is the host side of its /run/lab (hardened only). */
-export function sandboxSpec(kind: SandboxKind, l: ContainerLimits, socketDir?: string): Pick<Docker.ContainerCreateOptions, 'User' | 'HostConfig'> {
+/**
+ * The user and host configuration of a container under `kind`. Hardened: `socketDir` is the host
+ * side of its /run/lab; `netnsHolder`, when given, the container whose empty network namespace
+ * it joins (its tenant's, see netns-holder.ts), else it gets one of its own.
+ */
+export function sandboxSpec(kind: SandboxKind, l: ContainerLimits, socketDir?: string, netnsHolder?: string): Pick<Docker.ContainerCreateOptions, 'User' | 'HostConfig'> {
   if (kind === 'host-network') return { HostConfig: { NetworkMode: 'host' } };
   if (socketDir === undefined) throw new Error('a hardened container needs its socket directory');
   const MiB = 1024 * 1024;
   return {
     User: `${SANDBOX_UID}:${SANDBOX_GID}`,
     HostConfig: {
-      NetworkMode: 'none',
+      NetworkMode: netnsHolder === undefined ? 'none' : `container:${netnsHolder}`,
       Binds: [`${socketDir}:${CONTAINER_SOCKET_DIR}`],
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      ReadonlyRootfs: true,
+      ...CONFINED,
       ...(l.memoryMiB > 0 ? { Memory: l.memoryMiB * MiB, MemorySwap: l.memoryMiB * MiB } : {}),
       ...(l.cpus > 0 ? { NanoCpus: Math.round(l.cpus * 1e9) } : {}),
       ...(l.pids > 0 ? { PidsLimit: l.pids } : {}),
