@@ -289,9 +289,11 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   }
 
   const runtimeVersions: Record<string, Record<string, string>> = {};
+  const runtimeIsolation: Record<string, string[]> = {};
   const artifactDigests: Record<string, string> = {};
   for (const p of prepared) {
     runtimeVersions[p.spec.label] = p.prepared?.versions ?? {};
+    if (p.prepared?.isolation) runtimeIsolation[p.spec.label] = p.prepared.isolation;
     for (const a of p.prepared?.artifacts ?? []) artifactDigests[`${p.spec.label}/${a.workload}/${a.packaging}`] = a.digest;
   }
 
@@ -304,7 +306,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     startedAt,
     finishedAt: startedAt,
     scenario: { name: scenario.name, file: loaded.file, hash: loaded.hash, source: loaded.source, resolved: scenario },
-    repro: { ...startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }), loadGenerator: loadGeneratorRecord(scenario) },
+    repro: { ...startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }), runtimeIsolation, loadGenerator: loadGeneratorRecord(scenario) },
     tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share })),
     workloads: Object.fromEntries([...workloads].map(([name, w]) => [name, { language: languageOf(w).id, languageName: languageOf(w).displayName, sourceDigest: w.sourceDigest }])),
     runs: [],

@@ -248,6 +248,8 @@ export interface PreparedRuntime {
   artifacts: ArtifactInfo[];
   /** Versions of the runner's own parts (engine, runtime), for the reproducibility record. */
   versions: Record<string, string>;
+  /** What confines each instance, mechanism by mechanism (a runner that does not say leaves it out). */
+  isolation?: string[];
 }
 
 declare const parsedBrand: unique symbol;

@@ -192,6 +192,8 @@ export interface ReproRecord {
   packages: Record<string, string>;
   /** Runner-reported versions (engine, runtime...). */
   runtimeVersions: Record<string, Record<string, string>>;
+  /** Per runtime label, what confined each instance, as its runner enforced it (absent: the runner did not say). */
+  runtimeIsolation?: Record<string, string[]>;
   artifactDigests: Record<string, string>;
   kernel: string;
   os: string;

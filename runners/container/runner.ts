@@ -16,6 +16,7 @@ import type { ContainerHostPlan } from './plan.js';
 import { artifactInfo, ensureWorkloadImage, type WorkloadImage } from './images/images.js';
 import { parseContainerOptions, type ByoImage, type ContainerOptions } from './options.js';
 import { InputError } from '../../lab/errors.js';
+import { enforcedBy } from './host/sandbox.js';
 
 /** The compiled host entry beside this module. */
 export const hostScript = join(dirname(fileURLToPath(import.meta.url)), 'host', 'main.js');
@@ -81,7 +82,7 @@ export const containerRunner: Runner<ContainerOptions> = {
     const v = await engine.docker.version();
     const versions: Record<string, string> = { docker: engine.version, dockerApi: engine.apiVersion, node: process.version };
     for (const c of (v as { Components?: Array<{ Name: string; Version: string }> }).Components ?? []) versions[`engine.${c.Name.toLowerCase()}`] = c.Version;
-    return { artifacts, versions };
+    return { artifacts, versions, isolation: enforcedBy(o.sandbox, o.limits, o.netns) };
   },
 
   async launch(plan: LaunchPlan<ContainerOptions>): Promise<PopHandle> {
