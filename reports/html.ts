@@ -129,8 +129,8 @@ function reproSection(a: Analysis): string {
     ['load average', `start ${r.loadAverage.atStart.join(' / ')}, end ${r.loadAverage.atEnd.join(' / ')}`],
     ['packages', Object.entries(r.packages).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['runtime versions', Object.entries(r.runtimeVersions).map(([k, v]) => `${k}: ${Object.entries(v).map(([a, b]) => `${a} ${b}`).join(', ')}`).join('; ')],
-    ['isolation enforced', Object.entries(r.runtimeIsolation ?? {}).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ') || 'not recorded'],
     ['artifacts', a.result.runs.filter((x) => x.repetition === 1).flatMap((x) => x.artifacts.map((art) => `${x.label}/${art.workload} ${art.packaging} ${art.digest} (${sig3(art.sizeBytes / 1024)} KiB)`)).join('\n')],
+    ['isolation enforced', a.result.runs.filter((x) => x.repetition === 1).map((x) => `${x.label}: ${x.isolation ? x.isolation.join(', ') : 'not stated by its runner'}`).join('\n')],
     ['results schema', `version ${RESULT_SCHEMA_VERSION}`],
   ];
   return `<section id="repro"><h2>Reproducibility record</h2>

@@ -76,7 +76,14 @@ test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm lat
       assert.ok(run.memory && run.memory.perInstanceUssBytes > 0, what);
       // Artifacts: one per workload, with the workload's source digest.
       assert.equal(run.artifacts.length, 4, what);
+      // What confined its instances, as the runner says it enforced the scenario's limits.
+      assert.ok(run.isolation && run.isolation.length > 0, `${what}isolation stated`);
     }
+    const isolation = (rt: string): string => r.runs.find((x) => x.runtime === rt)!.isolation!.join('\n');
+    assert.match(isolation('container'), /network namespace: empty, one per tenant/);
+    assert.match(isolation('container'), /cgroup memory\.limit 256 MiB/);
+    assert.match(isolation('wasmtime'), /linear memory: 256 MiB per instance/);
+    assert.match(isolation('process'), /^none: /);
     // Same workload source on every side (the fairness record's first line).
     for (const w of ['hello', 'jwt-verify', 'ab-flag', 'telemetry']) {
       const digests = new Set(r.runs.map((x) => x.artifacts.find((a) => a.workload === w)?.sourceDigest));

@@ -168,7 +168,7 @@ async function runOne(
   const { scenario } = ctx.loaded;
   const startedAt = new Date().toISOString();
   const artifacts: ArtifactInfo[] = p.prepared?.artifacts ?? [];
-  const base = { label: p.spec.label, runtime: p.spec.runtime, repetition, startedAt, artifacts, liveBySecond: new Map<number, number>() };
+  const base: { label: string; runtime: string; repetition: number; startedAt: string; artifacts: ArtifactInfo[]; liveBySecond: Map<number, number>; isolation?: string[] } = { label: p.spec.label, runtime: p.spec.runtime, repetition, startedAt, artifacts, liveBySecond: new Map<number, number>() };
   if (!p.prepared) {
     return assembleRuntimeResult({ ...base, finishedAt: new Date().toISOString(), report: emptyReport(ctx.plan), activations: [], pop: null, memory: null, error: p.error ?? 'prepare failed' });
   }
@@ -194,12 +194,14 @@ async function runOne(
       runId: ctx.runId,
       tenants: ctx.plan.tenants.map((t) => ({ id: t.id, workload: t.workload })),
       keepAlive: scenario.keepAlive,
+      limits: scenario.limits,
       options: p.options,
       seed: scenario.seed,
       artifactMissRate: scenario.cache.artifactMissRate,
       requestTimeoutMs: scenario.traffic.timeoutMs,
       workDir,
     });
+    if (handle.isolation) base.isolation = handle.isolation;
     const job = loadJob(ctx.plan, handle, ctx.fixtures, scenario);
     const pop = handle.plain ? undefined : new PopClient(handle.url);
     // Activation log drained once a second: keeps /_lab/stats small however long the run. A
@@ -289,11 +291,9 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   }
 
   const runtimeVersions: Record<string, Record<string, string>> = {};
-  const runtimeIsolation: Record<string, string[]> = {};
   const artifactDigests: Record<string, string> = {};
   for (const p of prepared) {
     runtimeVersions[p.spec.label] = p.prepared?.versions ?? {};
-    if (p.prepared?.isolation) runtimeIsolation[p.spec.label] = p.prepared.isolation;
     for (const a of p.prepared?.artifacts ?? []) artifactDigests[`${p.spec.label}/${a.workload}/${a.packaging}`] = a.digest;
   }
 
@@ -306,7 +306,7 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     startedAt,
     finishedAt: startedAt,
     scenario: { name: scenario.name, file: loaded.file, hash: loaded.hash, source: loaded.source, resolved: scenario },
-    repro: { ...startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }), runtimeIsolation, loadGenerator: loadGeneratorRecord(scenario) },
+    repro: { ...startRepro({ scenarioHash: loaded.hash, seed: scenario.seed, runtimeVersions, artifactDigests }), loadGenerator: loadGeneratorRecord(scenario) },
     tenants: plan.tenants.map((t) => ({ id: t.id, workload: t.workload, share: t.share })),
     workloads: Object.fromEntries([...workloads].map(([name, w]) => [name, { language: languageOf(w).id, languageName: languageOf(w).displayName, sourceDigest: w.sourceDigest }])),
     runs: [],

@@ -25,7 +25,7 @@
  * - `GET /_lab/health`: 200 once the endpoint serves.
  */
 
-import type { KeepAliveSpec } from '../scenario/types.js';
+import type { KeepAliveSpec, TenantLimits } from '../scenario/types.js';
 import type { ConformanceDeclaration } from './conformance.js';
 
 /** Header names of the PoP protocol, in one place. */
@@ -210,6 +210,8 @@ export interface LaunchPlan<O = unknown> {
   runId: string;
   tenants: TenantAssignment[];
   keepAlive: KeepAliveSpec;
+  /** What one instance may use (scenario `limits`); absent in ad-hoc launches, which take DEFAULT_TENANT_LIMITS. Runner options of the same name override it. */
+  limits?: TenantLimits;
   /** The runner's options, parsed once from the scenario by `Runner.parseOptions`. */
   options: O;
   /** The scenario's seed: runners that draw random choices (artifact misses) derive their streams from it. Absent in ad-hoc launches (benches, tests). */
@@ -231,6 +233,8 @@ export interface NotMeasured {
 
 /** A launched PoP endpoint. */
 export interface PopHandle {
+  /** What confines each instance, mechanism by mechanism, as this launch enforces it (a runner that does not say leaves it out). */
+  isolation?: string[];
   /** Base URL, always http://127.0.0.1:<port>. */
   url: string;
   /**
@@ -248,8 +252,6 @@ export interface PreparedRuntime {
   artifacts: ArtifactInfo[];
   /** Versions of the runner's own parts (engine, runtime), for the reproducibility record. */
   versions: Record<string, string>;
-  /** What confines each instance, mechanism by mechanism (a runner that does not say leaves it out). */
-  isolation?: string[];
 }
 
 declare const parsedBrand: unique symbol;

@@ -90,6 +90,8 @@ export interface AssembleInput {
   startedAt: string;
   finishedAt: string;
   artifacts: ArtifactInfo[];
+  /** What the launch said confines each instance. */
+  isolation?: string[];
   report: LoadReport;
   activations: ActivationRecord[];
   pop: PopStats['counters'] | null;
@@ -124,6 +126,7 @@ export function assembleRuntimeResult(i: AssembleInput): RuntimeResult {
     startedAt: i.startedAt,
     finishedAt: i.finishedAt,
     artifacts: i.artifacts,
+    ...(i.isolation ? { isolation: i.isolation } : {}),
     requests: { ...r.counts, errors: r.counts.errors },
     latency: breakdown(r),
     sendLag: summarise(decodeHistogram(r.sendLag)),

@@ -153,6 +153,8 @@ export interface RuntimeResult {
   startedAt: string;
   finishedAt: string;
   artifacts: ArtifactInfo[];
+  /** What confined each instance, mechanism by mechanism, as the runner enforced it (absent: the runner did not say). */
+  isolation?: string[];
   requests: RequestCounts;
   /** Latency from the INTENDED send time to the full response, milliseconds. */
   latency: LatencyBreakdown;
@@ -192,8 +194,6 @@ export interface ReproRecord {
   packages: Record<string, string>;
   /** Runner-reported versions (engine, runtime...). */
   runtimeVersions: Record<string, Record<string, string>>;
-  /** Per runtime label, what confined each instance, as its runner enforced it (absent: the runner did not say). */
-  runtimeIsolation?: Record<string, string[]>;
   artifactDigests: Record<string, string>;
   kernel: string;
   os: string;

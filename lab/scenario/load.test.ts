@@ -7,6 +7,7 @@ import { InvalidInputError, type InputIssue } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import { fakeScenarioContext } from './fake-context.js';
 import { loadScenario, parseScenario } from './load.js';
+import { DEFAULT_TENANT_LIMITS } from './types.js';
 import { validateScenarioFile } from './validate.js';
 
 const testdata = join(projectRoot, 'lab', 'scenario', 'testdata');
@@ -105,6 +106,7 @@ test('defaults come from the schema, and name/label from the file and runtime na
   assert.deepEqual(s.traffic, { arrival: { type: 'poisson' }, rate: 20, durationSeconds: 5, warmupSeconds: 5, timeoutMs: 5000 });
   assert.deepEqual(s.cache, { instanceMissRate: 0, artifactMissRate: 0 });
   assert.deepEqual(s.keepAlive, { idleTimeoutSeconds: 60, maxInstancesPerTenant: 4, memoryBudgetMiB: 0 });
+  assert.deepEqual(s.limits, DEFAULT_TENANT_LIMITS, 'the schema defaults of limits are the ones launches without a scenario take');
   assert.deepEqual(s.runtimes, [{ runtime: 'process', label: 'process', options: {} }]);
   assert.deepEqual(s.tenants.popularity, { type: 'zipf', exponent: 1 });
 });

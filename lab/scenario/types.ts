@@ -97,6 +97,24 @@ export interface KeepAliveSpec {
   memoryBudgetMiB: number;
 }
 
+/**
+ * What one tenant instance may use (scenario `limits`), enforced by each runner natively where its
+ * substrate can; a runner records what it enforced (PopHandle.isolation).
+ */
+export interface TenantLimits {
+  /** Memory of one instance, MiB (container cgroup, Wasm linear memory). */
+  memoryMiB: number;
+  /** CPU of one instance, cores (container CFS quota). */
+  cpus: number;
+  /** Processes and threads of one container. */
+  pids: number;
+  /** How long one guest call may run, ms; 0 = the request timeout only. */
+  cpuMsPerRequest: number;
+}
+
+/** The schema's defaults of `limits`, for launches without a scenario (benches, tests); a test keeps them equal. */
+export const DEFAULT_TENANT_LIMITS: TenantLimits = { memoryMiB: 256, cpus: 1, pids: 128, cpuMsPerRequest: 0 };
+
 export interface RuntimeSpec {
   /** Runner name as registered in runners/registry.ts (`process`, `wasm`, ...). */
   runtime: string;
@@ -148,6 +166,7 @@ export interface Scenario {
   traffic: TrafficSpec;
   cache: CacheSpec;
   keepAlive: KeepAliveSpec;
+  limits: TenantLimits;
   runtimes: RuntimeSpec[];
   slo: SloSpec;
   repetitions: number;

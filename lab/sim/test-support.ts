@@ -6,7 +6,7 @@
 import { encodeHistogram, newHistogram, recordMs } from '../measure/histogram.js';
 import type { RunResult, RuntimeResult } from '../results/model.js';
 import type { ActivationRecord } from '../pop/contract.js';
-import type { Scenario } from '../scenario/types.js';
+import { DEFAULT_TENANT_LIMITS, type Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type Calibration, type RuntimeCalibration } from './calibration.js';
 import { constantWorkload } from './host-model.js';
 
@@ -25,6 +25,7 @@ export function tinyScenario(o: { gapMs: number; spanMs: number; cap?: number; m
     traffic: { arrival: { type: 'constant' }, rate: 1000 / o.gapMs, warmupSeconds: 0, durationSeconds: o.spanMs / 1000, timeoutMs: 5000 },
     cache: { instanceMissRate: o.missRate ?? 0, artifactMissRate: 0 },
     keepAlive: { idleTimeoutSeconds: o.idleTimeoutSeconds ?? 60, maxInstancesPerTenant: o.cap ?? 100, memoryBudgetMiB: o.budgetMiB ?? 0 },
+    limits: { ...DEFAULT_TENANT_LIMITS },
     runtimes: [{ runtime: 'process', label: 'process', options: {} }],
     slo: { p99Ms: 100 },
     repetitions: 1,

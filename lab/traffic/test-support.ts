@@ -6,7 +6,7 @@
  * test passes every time).
  */
 import assert from 'node:assert/strict';
-import type { Scenario } from '../scenario/types.js';
+import { DEFAULT_TENANT_LIMITS, type Scenario } from '../scenario/types.js';
 import type { Rng } from './types.js';
 
 /** Two-sided standard normal quantiles: `Z.p999` bounds hold with probability 99.9%. */
@@ -32,6 +32,7 @@ export function testScenario(overrides: Partial<Scenario> = {}): Scenario {
     traffic: { arrival: { type: 'poisson' }, rate: 200, warmupSeconds: 5, durationSeconds: 45, timeoutMs: 2000 },
     cache: { instanceMissRate: 0.05, artifactMissRate: 0 },
     keepAlive: { idleTimeoutSeconds: 30, maxInstancesPerTenant: 4, memoryBudgetMiB: 0 },
+    limits: { ...DEFAULT_TENANT_LIMITS },
     runtimes: [{ runtime: 'process', label: 'process', options: {} }],
     slo: { p99Ms: 100 },
     repetitions: 1,

@@ -394,9 +394,23 @@ describe('cleanup', () => {
          setInterval(() => {}, 1000);`,
       );
       const lab = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        lab.stdout.on('data', (d: Buffer) => (d.toString().includes('ready 200') ? resolve() : undefined));
-        lab.once('exit', (c) => reject(new Error(`lab exited early (${c})`)));
+      // Bounded: a lab that never gets its 200 fails the test instead of hanging it (and is killed below).
+      const ready = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the lab did not serve its first request within 60 s')), 60_000);
+        lab.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('ready 200')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        lab.once('exit', (c) => {
+          clearTimeout(timer);
+          reject(new Error(`lab exited early (${c})`));
+        });
+      });
+      await ready.catch((e: unknown) => {
+        lab.kill('SIGKILL');
+        throw e;
       });
       try {
         // The paused reserves are refilled off the request path: wait for them (bounded).

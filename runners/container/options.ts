@@ -3,6 +3,7 @@
  * every problem is returned, each naming the option, the rule and the value.
  */
 import type { ParsedOptions } from '../../lab/pop/contract.js';
+import { DEFAULT_TENANT_LIMITS, type TenantLimits } from '../../lab/scenario/types.js';
 import { parsed } from '../kit/options.js';
 import { IMAGE_PACKAGINGS, type ImagePackaging } from './images/images.js';
 import type { PortRange } from './ports.js';
@@ -42,8 +43,8 @@ export interface ContainerOptions {
   byoImages: Record<string, ByoImage>;
   /** How containers are confined (host/sandbox.ts): `hardened`, or the first wave's `host-network` for comparison. */
   sandbox: SandboxKind;
-  /** cgroup limits of each container (hardened sandbox); 0 leaves one unset. */
-  limits: ContainerLimits;
+  /** cgroup limits of each container (hardened sandbox), overriding the scenario's `limits` for this runtime; 0 leaves one unset. */
+  limits: Partial<ContainerLimits>;
   /** Network namespaces of hardened containers: one per tenant that its instances join (default), or a new one per instance. */
   netns: NetnsMode;
 }
@@ -63,8 +64,7 @@ export const DEFAULT_OPTIONS: ContainerOptions = {
   ports: { first: 20000, last: 24999 },
   byoImages: {},
   sandbox: 'hardened',
-  // Room for a Node instance (~40 MiB resident) and its handler; a CPU; Node runs ~11 threads.
-  limits: { memoryMiB: 256, cpus: 1, pids: 128 },
+  limits: {},
   netns: 'per-tenant',
 };
 
@@ -82,7 +82,7 @@ export function parseContainerOptions(raw: Record<string, unknown>): ParsedOptio
 
 function parse(raw: Record<string, unknown>): { options: ContainerOptions; problems: string[] } {
   const p: string[] = [];
-  const o: ContainerOptions = { ...DEFAULT_OPTIONS, byoImages: {}, limits: { ...DEFAULT_OPTIONS.limits } };
+  const o: ContainerOptions = { ...DEFAULT_OPTIONS, byoImages: {}, limits: {} };
   for (const k of Object.keys(raw)) if (!KNOWN.includes(k)) p.push(`options.${k}: unknown option of runner "container" (known: ${KNOWN.join(', ')})`);
   const num = (name: string, min: number, max: number, integer: boolean): number | undefined => {
     const v = raw[name];
@@ -117,12 +117,10 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
     if ((NETNS_MODES as readonly unknown[]).includes(raw.netns)) o.netns = raw.netns as NetnsMode;
     else p.push(`options.netns: must be one of ${NETNS_MODES.join(', ')}, got ${JSON.stringify(raw.netns)}`);
   }
-  o.limits.memoryMiB = num('memoryMiB', 0, 1 << 20, true) ?? o.limits.memoryMiB;
-  o.limits.cpus = num('cpus', 0, 1024, false) ?? o.limits.cpus;
-  o.limits.pids = num('pids', 0, 1 << 22, true) ?? o.limits.pids;
+  for (const [k, v] of [['memoryMiB', num('memoryMiB', 0, 1 << 20, true)], ['cpus', num('cpus', 0, 1024, false)], ['pids', num('pids', 0, 1 << 22, true)]] as const) if (v !== undefined) o.limits[k] = v;
   if (o.sandbox === 'host-network') {
     for (const k of ['memoryMiB', 'cpus', 'pids', 'netns']) if (raw[k] !== undefined) p.push(`options.${k}: the host-network sandbox sets no limits and no namespaces (it is the unconfined comparison mode); use sandbox: hardened`);
-  } else if (o.limits.memoryMiB > 0 && o.limits.memoryMiB < 6) p.push(`options.memoryMiB: the engine refuses a container memory limit under 6 MiB, got ${o.limits.memoryMiB}`);
+  } else if (o.limits.memoryMiB !== undefined && o.limits.memoryMiB > 0 && o.limits.memoryMiB < 6) p.push(`options.memoryMiB: the engine refuses a container memory limit under 6 MiB, got ${o.limits.memoryMiB}`);
   if (raw.portRange !== undefined) {
     const r = raw.portRange;
     if (Array.isArray(r) && r.length === 2 && r.every((x) => Number.isInteger(x)) && (r[0] as number) >= 1024 && (r[0] as number) <= (r[1] as number) && (r[1] as number) < 32768) {
@@ -152,4 +150,10 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
   }
   if ((o.artifactMissRate ?? 0) > 0 && Object.keys(o.byoImages).length > 0) p.push('options.artifactMissRate: artifact misses need images the lab pushed to its origin; not available together with byoImages');
   return { options: o, problems: p };
+}
+
+/** The limits a launch enforces: the scenario's (`plan.limits`, or the defaults without a scenario), with this runtime's options over them. */
+export function effectiveLimits(scenario: TenantLimits | undefined, o: ContainerOptions): ContainerLimits {
+  const base = scenario ?? DEFAULT_TENANT_LIMITS;
+  return { memoryMiB: base.memoryMiB, cpus: base.cpus, pids: base.pids, ...o.limits };
 }

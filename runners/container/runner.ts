@@ -14,7 +14,7 @@ import { connectEngine } from './engine.js';
 import type { TenantImage } from './host/factory.js';
 import type { ContainerHostPlan } from './plan.js';
 import { artifactInfo, ensureWorkloadImage, type WorkloadImage } from './images/images.js';
-import { parseContainerOptions, type ByoImage, type ContainerOptions } from './options.js';
+import { effectiveLimits, parseContainerOptions, type ByoImage, type ContainerOptions } from './options.js';
 import { InputError } from '../../lab/errors.js';
 import { enforcedBy } from './host/sandbox.js';
 
@@ -82,7 +82,7 @@ export const containerRunner: Runner<ContainerOptions> = {
     const v = await engine.docker.version();
     const versions: Record<string, string> = { docker: engine.version, dockerApi: engine.apiVersion, node: process.version };
     for (const c of (v as { Components?: Array<{ Name: string; Version: string }> }).Components ?? []) versions[`engine.${c.Name.toLowerCase()}`] = c.Version;
-    return { artifacts, versions, isolation: enforcedBy(o.sandbox, o.limits, o.netns) };
+    return { artifacts, versions };
   },
 
   async launch(plan: LaunchPlan<ContainerOptions>): Promise<PopHandle> {
@@ -92,7 +92,7 @@ export const containerRunner: Runner<ContainerOptions> = {
     const { docker } = await connectEngine();
     const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
     const hostPlan: ContainerHostPlan = { plan: { ...plan, options: o }, images: await resolveImages(docker, workloads, o) };
-    return launchHost({
+    const handle = await launchHost({
       runner: 'container',
       program: { kind: 'node', script: hostScript },
       plan: hostPlan,
@@ -101,5 +101,6 @@ export const containerRunner: Runner<ContainerOptions> = {
       // Removing containers takes tens of ms each; a host that hangs beyond this is killed and its reaper removes what is left.
       stopGraceMs: 30_000 + plan.tenants.length * 1000,
     });
+    return { ...handle, isolation: enforcedBy(o.sandbox, effectiveLimits(plan.limits, o), o.netns) };
   },
 };

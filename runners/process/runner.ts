@@ -109,7 +109,9 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<Proces
       }
       const { logPath } = hostFiles(plan.workDir, 'process');
       const hostPlan: ProcessHostPlan = { plan, serverScript: nodeServerScript, handlers, natives, logPath };
-      return launchHost({ runner: 'process', program: { kind: 'node', script: hostScript }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
+      const handle = await launchHost({ runner: 'process', program: { kind: 'node', script: hostScript }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
+      // The unconfined baseline: what a bare process per instance gets, said as plainly as the sandboxes' lists.
+      return { ...handle, isolation: ["none: each instance is a process of the lab's user with the host's network, filesystem and process table; the scenario's limits are not enforced (request deadline only: the instance is killed)"] };
     },
   };
 }

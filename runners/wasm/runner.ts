@@ -87,7 +87,7 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
           }),
         ),
       };
-      return launchHost({
+      const handle = await launchHost({
         runner: 'wasm',
         // --expose-gc: the memory probe forces collections so deltas are live memory only.
         program: { kind: 'node', script: hostScript, execArgv: ['--expose-gc'] },
@@ -95,8 +95,25 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
         workDir: plan.workDir,
         startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       });
+      return { ...handle, isolation: v8Isolation(plan.requestTimeoutMs) };
     },
   };
+}
+
+/**
+ * What the V8 host confines, and what it does not: a component defines its own linear memory,
+ * and V8 gives the embedder no per-memory cap to set, so the scenario's `limits.memoryMiB` is
+ * not enforced here (said, not pretended); a guest past its deadline is stopped by terminating
+ * its engine worker.
+ */
+function v8Isolation(requestTimeoutMs: number): string[] {
+  return [
+    'linear memory: not capped by this host (limits.memoryMiB not enforced: V8 offers no per-memory limit the embedder can set)',
+    `guest call deadline: ${requestTimeoutMs} ms wall (the request timeout; the engine worker running the guest is terminated)`,
+    'CPU: one guest call at a time per engine worker thread',
+    'processes: none possible (no such capability in WASI 0.2)',
+    "capabilities: the host's WASI shims grant no filesystem, sockets or environment; outbound HTTP denied",
+  ];
 }
 
 /** The registered `wasm` runner. */

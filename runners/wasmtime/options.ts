@@ -8,9 +8,11 @@
  * - `spares`: pre-instantiated instances kept per tenant (default 0).
  * - `workers`: tokio worker threads of the host (default: one per core).
  * - `cpuDeadlineMs`: how long one guest call (a request, or an instantiation) may run, checked
- *   at every epoch tick (1 ms) by epoch interruption (default: the scenario's request timeout).
- *   Wall time of the call: time the guest spends yielded to other tenants counts too.
- * - `instanceMemoryMiB`: linear memory limit of one instance (default 64).
+ *   at every epoch tick (1 ms) by epoch interruption (default: the scenario's
+ *   `limits.cpuMsPerRequest`, else its request timeout). Wall time of the call: time the guest
+ *   spends yielded to other tenants counts too.
+ * - `instanceMemoryMiB`: linear memory limit of one instance (default: the scenario's
+ *   `limits.memoryMiB`).
  * - `poolInstances`: instance slots of the pooling allocator across tenants (default 1000).
  * - `memoryProbes`: probe instances per memory measurement (default 8).
  * - `allowNetwork`: only `false` (the default): guests get `HTTP-request-denied`.
@@ -24,6 +26,7 @@
 import { availableParallelism } from 'node:os';
 import { componentsOptionProblems, packagingChoice, packagingOptionProblems, type PackagingChoice } from '../components/components.js';
 import type { ParsedOptions } from '../../lab/pop/contract.js';
+import { DEFAULT_TENANT_LIMITS, type TenantLimits } from '../../lab/scenario/types.js';
 import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 
 const NUMERIC: Record<string, NumericOption> = {
@@ -36,8 +39,6 @@ const NUMERIC: Record<string, NumericOption> = {
 };
 const OTHER = ['reuse', 'allowNetwork', 'components', 'packaging', 'preinitFallback'];
 
-/** Default linear memory limit of one instance, MiB: a StarlingMonkey instance declares ~9 MiB. */
-export const DEFAULT_INSTANCE_MEMORY_MIB = 64;
 /** Default instance slots of the pooling allocator. */
 export const DEFAULT_POOL_INSTANCES = 1000;
 /** Upper bound on pool slots: each reserves address space (4 GiB + guard per memory). */
@@ -52,7 +53,8 @@ export interface WasmtimeOptions {
   workers: number;
   /** Absent = the request timeout. */
   cpuDeadlineMs: number | undefined;
-  instanceMemoryMiB: number;
+  /** Absent = the scenario's `limits.memoryMiB`. */
+  instanceMemoryMiB: number | undefined;
   poolInstances: number;
   memoryProbes: number;
   /** Workload name -> component file. */
@@ -80,7 +82,7 @@ function resolveWasmtimeOptions(options: Record<string, unknown>): WasmtimeOptio
     spares: numberOption(options, 'spares', 0),
     workers: numberOption(options, 'workers', availableParallelism()),
     cpuDeadlineMs: typeof options.cpuDeadlineMs === 'number' ? options.cpuDeadlineMs : undefined,
-    instanceMemoryMiB: numberOption(options, 'instanceMemoryMiB', DEFAULT_INSTANCE_MEMORY_MIB),
+    instanceMemoryMiB: typeof options.instanceMemoryMiB === 'number' ? options.instanceMemoryMiB : undefined,
     poolInstances: numberOption(options, 'poolInstances', DEFAULT_POOL_INSTANCES),
     memoryProbes: numberOption(options, 'memoryProbes', 8),
     components: { ...((options.components as Record<string, string> | undefined) ?? {}) },
@@ -91,4 +93,21 @@ function resolveWasmtimeOptions(options: Record<string, unknown>): WasmtimeOptio
 /** The scenario's options map checked once: every problem, or the resolved options. */
 export function parseWasmtimeOptions(raw: Record<string, unknown>): ParsedOptions<WasmtimeOptions> {
   return parsed(validateWasmtimeOptions(raw), () => resolveWasmtimeOptions(raw));
+}
+
+/** What a launch enforces per instance: the scenario's limits (or the defaults without a scenario), this runtime's options over them. */
+export function wasmtimeLimits(o: WasmtimeOptions, plan: { limits?: TenantLimits; requestTimeoutMs: number }): { instanceMemoryMiB: number; cpuDeadlineMs: number } {
+  const l = plan.limits ?? DEFAULT_TENANT_LIMITS;
+  return { instanceMemoryMiB: o.instanceMemoryMiB ?? l.memoryMiB, cpuDeadlineMs: o.cpuDeadlineMs ?? (l.cpuMsPerRequest > 0 ? Math.ceil(l.cpuMsPerRequest) : plan.requestTimeoutMs) };
+}
+
+/** The launch's isolation, mechanism by mechanism (PopHandle.isolation). */
+export function wasmtimeIsolation(limits: { instanceMemoryMiB: number; cpuDeadlineMs: number }): string[] {
+  return [
+    `linear memory: ${limits.instanceMemoryMiB} MiB per instance (Store resource limiter: growth past it traps the guest)`,
+    `guest call deadline: ${limits.cpuDeadlineMs} ms (epoch interruption, 1 ms ticks)`,
+    'CPU: one guest call at a time per host worker thread, yielding every epoch tick',
+    'processes: none possible (no such capability in WASI 0.2)',
+    'capabilities: no preopened directory, no socket address, no name lookup, no environment, outbound HTTP denied',
+  ];
 }

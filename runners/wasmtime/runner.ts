@@ -14,7 +14,7 @@ import { launchHost, type HostPopHandle } from '../kit/launch.js';
 import { BadComponentError, probeRequest, resolveComponents } from '../components/components.js';
 import { buildHost, type HostBuildOptions } from './host-build.js';
 import type { WasmtimeHostPlan } from './plan.js';
-import { parseWasmtimeOptions, type WasmtimeOptions } from './options.js';
+import { parseWasmtimeOptions, wasmtimeIsolation, wasmtimeLimits, type WasmtimeOptions } from './options.js';
 
 /** Generous: start-up includes compiling components on a cache miss (seconds for SpiderMonkey). */
 const DEFAULT_START_TIMEOUT_MS = 120_000;
@@ -88,14 +88,15 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<Wasm
       const binary = await buildHost(deps.host);
       const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
       const resolved = await resolveComponents(workloads, opts.components, {}, opts.packaging);
+      const limits = wasmtimeLimits(opts, plan);
       const hostPlan: WasmtimeHostPlan = {
         runtime: 'wasmtime',
         tenants: plan.tenants,
         components: Object.fromEntries(Object.entries(resolved).map(([w, c]) => [w, c.file])),
         keepAlive: plan.keepAlive,
         requestTimeoutMs: plan.requestTimeoutMs,
-        cpuDeadlineMs: opts.cpuDeadlineMs ?? plan.requestTimeoutMs,
-        instanceMemoryMiB: opts.instanceMemoryMiB,
+        cpuDeadlineMs: limits.cpuDeadlineMs,
+        instanceMemoryMiB: limits.instanceMemoryMiB,
         reuse: opts.reuse,
         spares: opts.spares,
         poolInstances: opts.poolInstances,
@@ -111,7 +112,8 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<Wasm
         cacheDir: precompiledCacheDir(),
       };
       // stdin is a pipe the host watches: when this process dies, even by SIGKILL, the pipe closes and the host exits.
-      return launchHost({ runner: 'wasmtime', program: { kind: 'native', binary }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
+      const handle = await launchHost({ runner: 'wasmtime', program: { kind: 'native', binary }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
+      return { ...handle, isolation: wasmtimeIsolation(limits) };
     },
   };
 }

@@ -21,6 +21,7 @@ import { ensureWorkloadImage, IMAGE_PACKAGINGS, type ImagePackaging } from '../.
 import { containerRunner } from '../../../runners/container/runner.js';
 import { LABELS } from '../../../runners/container/labels.js';
 import { DEFAULT_OPTIONS } from '../../../runners/container/options.js';
+import { DEFAULT_TENANT_LIMITS } from '../../scenario/types.js';
 import { waitReady } from '../../../runners/container/host/readiness.js';
 import { STRATEGIES, type Strategy } from '../../../runners/container/strategies.js';
 import { SANDBOX_GID, SANDBOX_UID } from '../../../runners/container/host/sandbox.js';
@@ -96,7 +97,7 @@ export function summarize(xs: number[]): Summary {
 /** `docker run -d` of `ref` with the hardened sandbox's flags (sandbox.ts; a network namespace of its own, as docker run makes), timed to its first response on its socket. */
 async function dockerRunOnce(ref: string, sockets: SocketDirs, readyTimeoutMs: number): Promise<number> {
   const dir = sockets.take();
-  const l = DEFAULT_OPTIONS.limits;
+  const l = DEFAULT_TENANT_LIMITS;
   const sandbox = ['--network', 'none', '--user', `${SANDBOX_UID}:${SANDBOX_GID}`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--read-only', '-v', `${dir.hostDir}:${CONTAINER_SOCKET_DIR}`, '-e', `LAB_SOCKET=${CONTAINER_SOCKET}`, '--memory', `${l.memoryMiB}m`, '--memory-swap', `${l.memoryMiB}m`, '--cpus', String(l.cpus), '--pids-limit', String(l.pids)];
   const t = performance.now();
   let id = '';

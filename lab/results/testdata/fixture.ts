@@ -7,7 +7,7 @@
 import type { ActivationRecord, ArtifactInfo, InstanceMemory, MemoryReport } from '../../pop/contract.js';
 import { newHistogram, recordMs, summarise, type Histogram } from '../../measure/histogram.js';
 import { RESULT_SCHEMA_VERSION, type LatencySummary, type RunResult, type RuntimeResult, type TimeseriesPoint } from '../model.js';
-import type { Scenario } from '../../scenario/types.js';
+import { DEFAULT_TENANT_LIMITS, type Scenario } from '../../scenario/types.js';
 import { seededRng, type Rng } from '../../stats/random.js';
 
 /** One synthetic runtime: medians and spreads of its distributions. */
@@ -252,6 +252,7 @@ export function fixtureResult(opts: FixtureOptions = {}): RunResult {
     traffic: { arrival: { type: 'poisson' }, rate: o.rate, warmupSeconds: o.warmupSeconds, durationSeconds: o.durationSeconds, timeoutMs: 5000 },
     cache: { instanceMissRate: o.instanceMissRate, artifactMissRate: 0 },
     keepAlive: { idleTimeoutSeconds: 30, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 },
+    limits: { ...DEFAULT_TENANT_LIMITS },
     runtimes: runtimes.map((r) => ({ runtime: r.runtime, label: r.label, options: {} })),
     slo: { p99Ms: 250 },
     repetitions: o.repetitions,

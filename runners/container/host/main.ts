@@ -12,6 +12,7 @@ import { runPopHost } from '../../kit/host-main.js';
 import { InstancePool } from '../../kit/pool.js';
 import { connectEngine } from '../engine.js';
 import type { ContainerHostPlan } from '../plan.js';
+import { effectiveLimits } from '../options.js';
 import { PortAllocator } from '../ports.js';
 import { artifactMisses, pushToOrigin } from './artifact-miss.js';
 import { reapOrphans, startReaper } from './cleanup.js';
@@ -49,7 +50,7 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
     reserve: o.reserve,
     ports: new PortAllocator(o.ports),
     sandbox: o.sandbox,
-    limits: o.limits,
+    limits: effectiveLimits(plan.limits, o),
     sockets,
     netns: o.netns,
     ...(o.sandbox === 'hardened' && o.netns === 'per-tenant' ? { holderImage: await ensureHolderImage(docker) } : {}),
