@@ -3,15 +3,17 @@
 #
 # - A daemon that already answers (DOCKER_HOST, or the default unix socket) is reused as is.
 # - Otherwise, as root: installs Debian's docker.io when dockerd is missing, and starts dockerd
-#   with flags that keep every byte on loopback (no bridge, no iptables, no forwarding, no
-#   userland proxy: containers run with host networking and bind 127.0.0.1), then waits for
-#   GET /_ping.
+#   with flags that keep every byte on this machine (no bridge, no iptables, no forwarding, no
+#   userland proxy: hardened containers have no network and serve on unix sockets; the
+#   host-network comparison mode binds 127.0.0.1), then waits for GET /_ping.
 # - The engine's processes (dockerd, containerd, shims) are put in a cpuacct cgroup of their own,
 #   /sys/fs/cgroup/cpuacct/edge-pop-lab-engine, when they run in the root cgroup (cgroup v1, as
 #   root): the container runner then measures the CPU the engine spends on the tenants' behalf
 #   (runners/container/engine-cpu.ts). An engine already in a cgroup of its own is left there.
 # - `--with-tools` also installs the Debian packages the container runner uses besides the engine:
-#   debootstrap (the Debian base image) and docker-registry (the local origin registry).
+#   debootstrap (the Debian base image), docker-registry (the local origin registry), and the
+#   OCI runtimes crun and runsc (gVisor), which it registers with the engine in
+#   /etc/docker/daemon.json (merged into what is there; a running dockerd reloads it on SIGHUP).
 #
 # Exit codes: 0 ready, 5 (the lab's "environment" code) when no engine can be had; the message
 # says how to provide one.
@@ -83,6 +85,8 @@ if [ "$with_tools" = "1" ]; then
   missing=()
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+  command -v crun >/dev/null 2>&1 || missing+=(crun)
+  command -v runsc >/dev/null 2>&1 || missing+=(runsc)
   if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
   # Debian's package starts a registry listening on every interface with its own config
   # under systemd; where it did, stop it: the lab runs its own on 127.0.0.1 only.
@@ -91,7 +95,36 @@ if [ "$with_tools" = "1" ]; then
   fi
 fi
 
+# Registers crun and runsc with the engine (runner option `ociRuntime`). runsc runs without a
+# network stack of its own (--network=none: hardened containers have none) and may create the
+# unix socket it serves on in its bind-mounted directory (--host-uds=all: the only host path
+# mounted is the instance's own socket directory). Merged with an existing daemon.json; prints
+# "changed" when it wrote.
+register_runtimes() {
+  if [ "$(id -u)" != "0" ] || ! command -v crun >/dev/null 2>&1 || ! command -v runsc >/dev/null 2>&1; then return 0; fi
+  mkdir -p /etc/docker
+  node -e '
+    const fs = require("node:fs");
+    const file = "/etc/docker/daemon.json";
+    let cfg = {};
+    try { cfg = JSON.parse(fs.readFileSync(file, "utf8")); } catch (e) { if (e.code !== "ENOENT") { console.error("setup-docker: " + file + " is not JSON: " + e.message); process.exit(5); } }
+    const want = { crun: { path: "/usr/bin/crun" }, runsc: { path: "/usr/bin/runsc", runtimeArgs: ["--network=none", "--host-uds=all"] } };
+    const before = JSON.stringify(cfg.runtimes ?? {});
+    cfg.runtimes = { ...(cfg.runtimes ?? {}), ...want };
+    if (JSON.stringify(cfg.runtimes) === before) process.exit(0);
+    fs.writeFileSync(file, JSON.stringify(cfg, null, 2) + "\n");
+    console.log("changed");
+  '
+}
+
+runtimes_changed=$(register_runtimes)
+
 if ping_engine; then
+  if [ "$runtimes_changed" = "changed" ]; then
+    say "OCI runtimes crun and runsc registered in /etc/docker/daemon.json; dockerd reloads it (SIGHUP)"
+    pkill -HUP -x dockerd || true
+    sleep 0.5
+  fi
   place_engine
   exit 0
 fi

@@ -356,6 +356,48 @@ describe('isolation', () => {
   });
 });
 
+describe('OCI runtimes', () => {
+  test('under gVisor (runsc) a tenant is served through its socket and the result says which kernel served it', async () => {
+    const h = await launch({ ociRuntime: 'runsc' }, [{ id: 't1', workload: 'hello-c' }], 30_000);
+    try {
+      const r = await get(h, 't1');
+      assert.equal(r.status, 200, r.body);
+      assert.match(r.body, /hello from edge-pop-lab/);
+      assert.match(h.isolation?.[0] ?? '', /^OCI runtime runsc: gVisor/);
+      const c = (await runningOfOurs()).find((x) => x.Labels?.[LABELS.tenant] === 't1' && !x.Labels?.[LABELS.instance]?.endsWith('.netns'));
+      assert.ok(c, 'the tenant container is listed');
+      assert.equal((await docker.getContainer(c.Id).inspect()).HostConfig.Runtime, 'runsc');
+    } finally {
+      await h.stop();
+    }
+  });
+
+  test('an OCI runtime that cannot start a container here fails prepare in one line naming it', async () => {
+    // Whatever this machine's kernel allows crun, the runner's verdict matches the engine's own.
+    const direct = await docker
+      .createContainer({ Image: hello.ref, HostConfig: { Runtime: 'crun', NetworkMode: 'none' }, Labels: { [LABELS.owned]: '1', [LABELS.run]: `oci-direct-${process.pid}` } })
+      .then(async (c) => {
+        try {
+          await c.start();
+          return 'ok';
+        } catch (e) {
+          return (e as Error).message;
+        } finally {
+          await c.remove({ force: true }).catch(() => {});
+        }
+      });
+    const verdict = await containerRunner.prepare(['hello-c'], resolveOptions(containerRunner, { ociRuntime: 'crun' })).then(
+      () => 'ok',
+      (e: Error) => e.message,
+    );
+    if (direct === 'ok') assert.equal(verdict, 'ok');
+    else {
+      assert.match(verdict, /^container runner: OCI runtime crun cannot start a container on this machine: /);
+      assert.doesNotMatch(verdict, /\n/, 'one line');
+    }
+  });
+});
+
 /** Socket files of hardened containers on this host now. */
 async function activeSockets(): Promise<string[]> {
   const { readdirSync, existsSync } = await import('node:fs');

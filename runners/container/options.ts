@@ -8,7 +8,7 @@ import { parsed } from '../kit/options.js';
 import { IMAGE_PACKAGINGS, type ImagePackaging } from './images/images.js';
 import type { PortRange } from './ports.js';
 import { isStrategy, STRATEGIES, type Strategy } from './strategies.js';
-import { NETNS_MODES, SANDBOXES, type ContainerLimits, type NetnsMode, type SandboxKind } from './host/sandbox.js';
+import { NETNS_MODES, OCI_RUNTIMES, SANDBOXES, type ContainerLimits, type NetnsMode, type OciRuntime, type SandboxKind } from './host/sandbox.js';
 
 /** An image the lab did not build, already loaded in the engine, run for every tenant of `workload`. */
 export interface ByoImage {
@@ -47,6 +47,8 @@ export interface ContainerOptions {
   limits: Partial<ContainerLimits>;
   /** Network namespaces of hardened containers: one per tenant that its instances join (default), or a new one per instance. */
   netns: NetnsMode;
+  /** The OCI runtime containers run under: runc (default), crun, runsc (gVisor). */
+  ociRuntime: OciRuntime;
 }
 
 /** Defaults, in one place. The readiness poll interval follows the measured fact "poll about every 1 ms". */
@@ -66,9 +68,10 @@ export const DEFAULT_OPTIONS: ContainerOptions = {
   sandbox: 'hardened',
   limits: {},
   netns: 'per-tenant',
+  ociRuntime: 'runc',
 };
 
-const KNOWN = ['strategy', 'packaging', 'reserve', 'spares', 'artifactMissRate', 'seed', 'readyTimeoutMs', 'pollMs', 'aliveEveryMs', 'logLines', 'portRange', 'byoImages', 'sandbox', 'memoryMiB', 'cpus', 'pids', 'netns'];
+const KNOWN = ['strategy', 'packaging', 'reserve', 'spares', 'artifactMissRate', 'seed', 'readyTimeoutMs', 'pollMs', 'aliveEveryMs', 'logLines', 'portRange', 'byoImages', 'sandbox', 'memoryMiB', 'cpus', 'pids', 'netns', 'ociRuntime'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -112,6 +115,10 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
   if (raw.sandbox !== undefined) {
     if ((SANDBOXES as readonly unknown[]).includes(raw.sandbox)) o.sandbox = raw.sandbox as SandboxKind;
     else p.push(`options.sandbox: must be one of ${SANDBOXES.join(', ')}, got ${JSON.stringify(raw.sandbox)}`);
+  }
+  if (raw.ociRuntime !== undefined) {
+    if ((OCI_RUNTIMES as readonly unknown[]).includes(raw.ociRuntime)) o.ociRuntime = raw.ociRuntime as OciRuntime;
+    else p.push(`options.ociRuntime: must be one of ${OCI_RUNTIMES.join(', ')}, got ${JSON.stringify(raw.ociRuntime)}`);
   }
   if (raw.netns !== undefined) {
     if ((NETNS_MODES as readonly unknown[]).includes(raw.netns)) o.netns = raw.netns as NetnsMode;

@@ -17,6 +17,7 @@ import { artifactInfo, ensureWorkloadImage, type WorkloadImage } from './images/
 import { effectiveLimits, parseContainerOptions, type ByoImage, type ContainerOptions } from './options.js';
 import { InputError } from '../../lab/errors.js';
 import { enforcedBy } from './host/sandbox.js';
+import { checkOciRuntime } from './oci-runtime.js';
 
 /** The compiled host entry beside this module. */
 export const hostScript = join(dirname(fileURLToPath(import.meta.url)), 'host', 'main.js');
@@ -74,13 +75,15 @@ export const containerRunner: Runner<ContainerOptions> = {
 
   async prepare(workloads: string[], o: ContainerOptions): Promise<PreparedRuntime> {
     const engine = await connectEngine();
+    // Before the images: a runtime that cannot run here says so without a build first.
+    const oci = await checkOciRuntime(engine.docker, o.ociRuntime);
     const artifacts: ArtifactInfo[] = [];
     for (const w of workloads) {
       const byo = o.byoImages[w];
       artifacts.push(byo ? await byoArtifact(engine.docker, w, byo) : artifactInfo(await workloadImage(engine.docker, w, o)));
     }
     const v = await engine.docker.version();
-    const versions: Record<string, string> = { docker: engine.version, dockerApi: engine.apiVersion, node: process.version };
+    const versions: Record<string, string> = { docker: engine.version, dockerApi: engine.apiVersion, node: process.version, ociRuntime: `${o.ociRuntime} (${oci})` };
     for (const c of (v as { Components?: Array<{ Name: string; Version: string }> }).Components ?? []) versions[`engine.${c.Name.toLowerCase()}`] = c.Version;
     return { artifacts, versions };
   },
@@ -101,6 +104,6 @@ export const containerRunner: Runner<ContainerOptions> = {
       // Removing containers takes tens of ms each; a host that hangs beyond this is killed and its reaper removes what is left.
       stopGraceMs: 30_000 + plan.tenants.length * 1000,
     });
-    return { ...handle, isolation: enforcedBy(o.sandbox, effectiveLimits(plan.limits, o), o.netns) };
+    return { ...handle, isolation: enforcedBy(o.sandbox, effectiveLimits(plan.limits, o), o.netns, o.ociRuntime) };
   },
 };

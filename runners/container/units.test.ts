@@ -62,9 +62,13 @@ test('options: the hardened sandbox is the default, wants sockets of brought ima
   assert.ok(parseContainerOptions({ sandbox: 'host-network', byoImages: { x: { image: 'a', port: 8080 } } }).ok);
   const limitsOnHost = parseContainerOptions({ sandbox: 'host-network', memoryMiB: 64 });
   assert.ok(!limitsOnHost.ok && limitsOnHost.problems.some((m) => m.startsWith('options.memoryMiB: the host-network sandbox sets no limits')));
-  const bad = parseContainerOptions({ sandbox: 'vm', memoryMiB: 4, cpus: -1 });
+  const bad = parseContainerOptions({ sandbox: 'vm', memoryMiB: 4, cpus: -1, ociRuntime: 'kata' });
   assert.ok(!bad.ok);
-  assert.deepEqual(bad.problems.map((m) => m.split(':')[0]).sort(), ['options.cpus', 'options.memoryMiB', 'options.sandbox']);
+  assert.deepEqual(bad.problems.map((m) => m.split(':')[0]).sort(), ['options.cpus', 'options.memoryMiB', 'options.ociRuntime', 'options.sandbox']);
+  const gvisor = parseContainerOptions({ ociRuntime: 'runsc' });
+  assert.ok(gvisor.ok && gvisor.value.ociRuntime === 'runsc');
+  assert.equal(sandboxSpec('hardened', { memoryMiB: 0, cpus: 0, pids: 0 }, '/d', undefined, 'runsc').HostConfig?.Runtime, 'runsc');
+  assert.equal(sandboxSpec('hardened', { memoryMiB: 0, cpus: 0, pids: 0 }, '/d').HostConfig?.Runtime, undefined, "runc is the engine's default: not named");
 });
 
 test('the hardened sandbox spec: no network, unprivileged, read-only, limits; the comparison mode is the first wave\'s', () => {

@@ -15,7 +15,7 @@ import { containerLabels } from '../labels.js';
 import { logsTail } from './logs.js';
 import type { PortAllocator } from '../ports.js';
 import type { InstanceEndpoint } from './endpoint.js';
-import { holderSpec, sandboxSpec, type ContainerLimits, type NetnsMode, type SandboxKind } from './sandbox.js';
+import { holderSpec, sandboxSpec, type ContainerLimits, type NetnsMode, type OciRuntime, type SandboxKind } from './sandbox.js';
 import { CONTAINER_SOCKET, type SocketDirs } from './socket-dirs.js';
 import { NotReadyError, waitReady } from './readiness.js';
 import type { Strategy } from '../strategies.js';
@@ -64,6 +64,8 @@ export interface ContainerFactoryOptions {
   netns: NetnsMode;
   /** The holder image (netns-holder.ts), needed for `netns: per-tenant`. */
   holderImage?: string;
+  /** The OCI runtime of tenant containers (holders run under the engine's default: they only hold a namespace). */
+  ociRuntime: OciRuntime;
   imageFor(tenant: TenantAssignment): TenantImage;
   /** A container without an HTTP response this long after its start is reported as never ready. */
   readyTimeoutMs: number;
@@ -263,7 +265,7 @@ export class ContainerFactory implements InstanceFactory {
       Image: image.ref,
       Env: ep.env,
       Labels: containerLabels(this.o.runId, process.pid, tenant.id, instanceId),
-      ...sandboxSpec(this.o.sandbox, this.o.limits, ep.socketDir, this.holders.get(tenant.id)?.id),
+      ...sandboxSpec(this.o.sandbox, this.o.limits, ep.socketDir, this.holders.get(tenant.id)?.id, this.o.ociRuntime),
     };
     try {
       let container: Docker.Container;

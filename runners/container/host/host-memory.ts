@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import type { PoolMemoryOptions } from '../../kit/pool.js';
 import { readSmapsRollup } from '../../kit/memory/smaps.js';
 import type { ContainerFactory } from './factory.js';
+import type { OciRuntime } from './sandbox.js';
 
 /** Pids of processes whose command name is exactly one of `names`. */
 async function pidsNamed(names: string[]): Promise<number[]> {
@@ -33,9 +34,12 @@ function mean(xs: number[]): number {
 }
 
 /** Memory options of the pool of a container host. */
-export function containerMemoryOptions(factory: ContainerFactory): PoolMemoryOptions {
+export function containerMemoryOptions(factory: ContainerFactory, ociRuntime: OciRuntime): PoolMemoryOptions {
   return {
     method:
+      (ociRuntime === 'runsc'
+        ? "gVisor (runsc): the processes of a container's cgroup are the sandbox's (sentry, gofer); the tenant's memory is in the sentry's memory file, counted here as the sentry maps it, not cross-checked against gVisor's own accounting; "
+        : '') +
       'USS (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup) summed over the processes of each container\'s cgroup (v1); ' +
       'containerd-shim USS per container and the cgroup usage docker stats shows are in extra; fixed overhead = dockerd + containerd + the host process; ' +
       "the hardened sandbox's network-namespace holders (one per tenant: a containerd-shim and a 1-process container) are counted in extra (netnsHolders), not per instance",

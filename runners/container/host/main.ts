@@ -53,6 +53,7 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
     limits: effectiveLimits(plan.limits, o),
     sockets,
     netns: o.netns,
+    ociRuntime: o.ociRuntime,
     ...(o.sandbox === 'hardened' && o.netns === 'per-tenant' ? { holderImage: await ensureHolderImage(docker) } : {}),
     imageFor: (t) => {
       const img = images[t.workload];
@@ -77,7 +78,7 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
     factory,
     spares: o.spares,
     strategy: o.strategy,
-    memory: containerMemoryOptions(factory),
+    memory: containerMemoryOptions(factory, o.ociRuntime),
     engineCpu: () => engine.report(),
   });
   await factory.start(plan.tenants);

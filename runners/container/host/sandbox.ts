@@ -31,6 +31,15 @@ export const SANDBOX_GID = 65534;
 /** What every hardened container gets, the namespace holders too. */
 const CONFINED = { CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], ReadonlyRootfs: true };
 
+/**
+ * The OCI runtimes a container may run under (registered with the engine by setup-docker.sh):
+ * runc (Docker's default), crun (the same namespaces and cgroups, in C), runsc (gVisor: the
+ * tenant's system calls are served by a user-space kernel, not the host's; started with
+ * `--network=none --host-uds=all`, see setup-docker.sh).
+ */
+export const OCI_RUNTIMES = ['runc', 'crun', 'runsc'] as const;
+export type OciRuntime = (typeof OCI_RUNTIMES)[number];
+
 /** Network namespaces of hardened containers: one per tenant, held by a holder container its instances join (default), or one per instance. */
 export const NETNS_MODES = ['per-tenant', 'per-instance'] as const;
 export type NetnsMode = (typeof NETNS_MODES)[number];
@@ -41,9 +50,11 @@ export function holderSpec(): Pick<Docker.ContainerCreateOptions, 'User' | 'Host
 }
 
 /** What the sandbox enforces, for the result: each mechanism by name. */
-export function enforcedBy(kind: SandboxKind, l: ContainerLimits, netns: NetnsMode): string[] {
-  if (kind === 'host-network') return ['none: root, host network, all default capabilities, no cgroup limits (comparison mode)'];
+export function enforcedBy(kind: SandboxKind, l: ContainerLimits, netns: NetnsMode, runtime: OciRuntime): string[] {
+  const oci = runtime === 'runsc' ? 'OCI runtime runsc: gVisor user-space kernel between the tenant and the host (no network stack)' : `OCI runtime ${runtime}: host kernel, namespaces and cgroups`;
+  if (kind === 'host-network') return [oci, 'none: root, host network, all default capabilities, no cgroup limits (comparison mode)'];
   return [
+    oci,
     netns === 'per-tenant' ? "network namespace: empty, one per tenant (held by the tenant's holder container; unix socket only)" : 'network namespace: empty, one per instance (unix socket only)',
     `user ${SANDBOX_UID}:${SANDBOX_GID}`,
     'capabilities: all dropped',
@@ -61,13 +72,15 @@ export function enforcedBy(kind: SandboxKind, l: ContainerLimits, netns: NetnsMo
  * side of its /run/lab; `netnsHolder`, when given, the container whose empty network namespace
  * it joins (its tenant's, see netns-holder.ts), else it gets one of its own.
  */
-export function sandboxSpec(kind: SandboxKind, l: ContainerLimits, socketDir?: string, netnsHolder?: string): Pick<Docker.ContainerCreateOptions, 'User' | 'HostConfig'> {
-  if (kind === 'host-network') return { HostConfig: { NetworkMode: 'host' } };
+export function sandboxSpec(kind: SandboxKind, l: ContainerLimits, socketDir?: string, netnsHolder?: string, runtime: OciRuntime = 'runc'): Pick<Docker.ContainerCreateOptions, 'User' | 'HostConfig'> {
+  const oci = runtime === 'runc' ? {} : { Runtime: runtime };
+  if (kind === 'host-network') return { HostConfig: { NetworkMode: 'host', ...oci } };
   if (socketDir === undefined) throw new Error('a hardened container needs its socket directory');
   const MiB = 1024 * 1024;
   return {
     User: `${SANDBOX_UID}:${SANDBOX_GID}`,
     HostConfig: {
+      ...oci,
       NetworkMode: netnsHolder === undefined ? 'none' : `container:${netnsHolder}`,
       Binds: [`${socketDir}:${CONTAINER_SOCKET_DIR}`],
       ...CONFINED,
