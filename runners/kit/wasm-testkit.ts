@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../lab/paths.js';
-import type { KeepAliveSpec } from '../../lab/scenario/types.js';
+import type { KeepAliveSpec, TenantLimits } from '../../lab/scenario/types.js';
 import type { PopStats, Runner, TenantAssignment } from '../../lab/pop/contract.js';
 import type { HostPopHandle } from './launch.js';
 import { resolveOptions } from './options.js';
@@ -38,9 +38,10 @@ export async function launchTestHost(
   options: Record<string, unknown>,
   requestTimeoutMs: number,
   keepAlive: KeepAliveSpec,
+  limits?: TenantLimits,
 ): Promise<TestHost> {
   const workDir = mkdtempSync(join(tmpdir(), `lab-${runner.name}-test-`));
-  const handle = (await runner.launch({ runId: `${runner.name}-test`, tenants, keepAlive, options: resolveOptions(runner, options), requestTimeoutMs, workDir })) as HostPopHandle;
+  const handle = (await runner.launch({ runId: `${runner.name}-test`, tenants, keepAlive, ...(limits ? { limits } : {}), options: resolveOptions(runner, options), requestTimeoutMs, workDir })) as HostPopHandle;
   return {
     handle,
     url: handle.url,

@@ -5,6 +5,7 @@
  * See docs/wasm-host.md for the design and what its figures mean.
  */
 import { join } from 'node:path';
+import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { toolVersions } from '../../workloads/components/tools.js';
 import { probeRequest, resolveComponents, type ResolvedComponent } from '../components/components.js';
@@ -95,20 +96,20 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
         workDir: plan.workDir,
         startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       });
-      return { ...handle, isolation: v8Isolation(plan.requestTimeoutMs) };
+      return { ...handle, isolation: v8Isolation((plan.limits ?? DEFAULT_TENANT_LIMITS).memoryMiB, plan.requestTimeoutMs) };
     },
   };
 }
 
 /**
- * What the V8 host confines, and what it does not: a component defines its own linear memory,
- * and V8 gives the embedder no per-memory cap to set, so the scenario's `limits.memoryMiB` is
- * not enforced here (said, not pretended); a guest past its deadline is stopped by terminating
- * its engine worker.
+ * What the V8 host confines: a component defines its own linear memory and V8 gives the embedder
+ * no per-memory cap to set, so the host writes the scenario's `limits.memoryMiB` into each core
+ * module's memory maximum before compiling it (host/memory-cap.ts); a guest past its deadline is
+ * stopped by terminating its engine worker.
  */
-function v8Isolation(requestTimeoutMs: number): string[] {
+function v8Isolation(memoryMiB: number, requestTimeoutMs: number): string[] {
   return [
-    'linear memory: not capped by this host (limits.memoryMiB not enforced: V8 offers no per-memory limit the embedder can set)',
+    `linear memory: ${memoryMiB} MiB per instance (the maximum written into each core module's memory: memory.grow past it fails in the guest)`,
     `guest call deadline: ${requestTimeoutMs} ms wall (the request timeout; the engine worker running the guest is terminated)`,
     'CPU: one guest call at a time per engine worker thread',
     'processes: none possible (no such capability in WASI 0.2)',

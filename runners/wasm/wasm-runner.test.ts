@@ -24,6 +24,33 @@ before(async () => {
   mis = await misbehavingComponent();
 });
 
+describe('isolation: a memory-hungry tenant', () => {
+  test("the scenario's limits.memoryMiB caps each instance's linear memory: the hog fails naming its tenant, its neighbour is served", async () => {
+    const host = await launchTestHost(
+      [
+        { id: 'hog', workload: 'mis' },
+        { id: 'good', workload: 'hello' },
+      ],
+      { workers: 2, components: { mis } },
+      TIMEOUT_MS,
+      undefined,
+      { memoryMiB: 32, cpus: 1, pids: 128, cpuMsPerRequest: 0 },
+    );
+    try {
+      const hog = await call(host.url, 'hog', '/hog');
+      assert.ok(hog.status >= 500, `${hog.status} ${hog.text}`);
+      assert.match(hog.text, /^tenant hog: /);
+      assert.doesNotMatch(hog.text, /deadline|timeout/, 'stopped by the memory cap, not by the request deadline');
+      assert.equal(hog.error, 'crash', 'the guest traps when memory.grow fails (SpiderMonkey aborts on out-of-memory)');
+      assert.equal((await call(host.url, 'good', '/')).status, 200);
+      assert.equal((await call(host.url, 'hog', '/ok')).status, 200, 'the tenant is served again on a fresh instance');
+      assert.match(host.handle.isolation?.[0] ?? '', /^linear memory: 32 MiB per instance/);
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
 describe('isolation: trapping and looping tenants', () => {
   let host: TestHost;
   before(async () => {

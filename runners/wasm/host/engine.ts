@@ -9,6 +9,7 @@
  * that traps, or returns without a complete response, is broken for good: the caller discards it.
  */
 import { readFileSync } from 'node:fs';
+import { capMemories } from './memory-cap.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -44,10 +45,16 @@ type GlueInstantiate = (
 /** The compiled core modules of one artifact. */
 export type CoreModules = Record<string, WebAssembly.Module>;
 
-/** Compiles an artifact's core modules (synchronously: the caller times it as the `compile` phase). */
-export function compileCoreModules(dir: string, manifest: ArtifactManifest): CoreModules {
+/**
+ * Compiles an artifact's core modules (synchronously: the caller times it as the `compile`
+ * phase), each defined memory capped at `maxPages` when given (memory-cap.ts).
+ */
+export function compileCoreModules(dir: string, manifest: ArtifactManifest, maxPages?: number): CoreModules {
   const out: CoreModules = {};
-  for (const f of manifest.coreModules) out[f] = new WebAssembly.Module(readFileSync(join(dir, GLUE_DIR, f)));
+  for (const f of manifest.coreModules) {
+    const bytes = readFileSync(join(dir, GLUE_DIR, f));
+    out[f] = new WebAssembly.Module(maxPages === undefined ? bytes : capMemories(bytes, maxPages));
+  }
   return out;
 }
 

@@ -38,6 +38,8 @@ export interface WasmFactoryOptions {
   stalls?: StallLog;
   /** Where guest output goes (the host's stderr by default). */
   log?: (line: string) => void;
+  /** Linear memory limit of one instance, MiB, written into each core module's memory maximum (memory-cap.ts); absent = none. */
+  memoryMiB?: number;
 }
 
 /** Per-artifact facts for the memory report. */
@@ -59,6 +61,7 @@ class ModuleCache {
   constructor(
     private readonly engines: EngineSet,
     private readonly stalls?: StallLog,
+    private readonly memoryMaxPages?: number,
   ) {}
 
   /** Compiles the artifact unless done; resolves with the time this call spent compiling (0 when it was cached). */
@@ -69,7 +72,7 @@ class ModuleCache {
     const p = (async () => {
       const before = await readSmapsRollup(process.pid);
       const t = performance.now();
-      const compile = (): CoreModules => compileCoreModules(artifact.dir, artifact.manifest);
+      const compile = (): CoreModules => compileCoreModules(artifact.dir, artifact.manifest, this.memoryMaxPages);
       const modules = this.stalls ? this.stalls.main.time('compile', workload, compile) : compile();
       const ms = performance.now() - t;
       const after = await readSmapsRollup(process.pid);
@@ -178,7 +181,7 @@ export class WasmFactory implements InstanceFactory {
       stall: (record) => opts.stalls?.add(record),
     };
     this.engines = opts.workers === 0 ? new InlineEngines(events, opts.requestTimeoutMs ?? DEFAULT_CALL_BOUND_MS, opts.stalls?.main) : new Engines(opts.workers, events);
-    this.modules = new ModuleCache(this.engines, opts.stalls);
+    this.modules = new ModuleCache(this.engines, opts.stalls, opts.memoryMiB === undefined ? undefined : opts.memoryMiB * 16);
   }
 
   /** Per-artifact compile figures, for the memory report. */

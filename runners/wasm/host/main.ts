@@ -11,6 +11,7 @@ import { readArtifact, type Artifact } from '../artifacts/artifact.js';
 import type { GuestRequest } from './engine.js';
 import { WasmFactory } from './factory.js';
 import type { WasmHostPlan } from '../plan.js';
+import { DEFAULT_TENANT_LIMITS } from '../../../lab/scenario/types.js';
 
 const MEMORY_METHOD =
   'per artifact: N probe instances kept live after one request each, forced GC, delta of /proc/self/smaps_rollup (USS = Private_Clean + Private_Dirty, PSS) of the host process divided by N; ' +
@@ -30,6 +31,7 @@ void runPopHost<WasmHostPlan>('wasm', async (hp, _atShutdown, stalls) => {
     requestTimeoutMs: hp.plan.requestTimeoutMs,
     prewarmSpares: o.prewarmSpares,
     stalls,
+    memoryMiB: (hp.plan.limits ?? DEFAULT_TENANT_LIMITS).memoryMiB,
   });
   // The fixed overhead: this process with its engine threads, before any artifact is compiled.
   (globalThis as { gc?: () => void }).gc?.();
