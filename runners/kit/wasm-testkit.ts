@@ -13,15 +13,17 @@ import type { PopStats, Runner, TenantAssignment } from '../../lab/pop/contract.
 import type { HostPopHandle } from './launch.js';
 import { resolveOptions } from './options.js';
 import { buildGuestComponent } from '../../workloads/js/component.js';
+import { GUEST_WORLD, PROBE_WORLD, type GuestWorld } from '../../workloads/js/wit.js';
 
 /** Builds (once) a test guest component from a JS module exporting `incomingHandler`; returns its file. */
-export async function testGuestComponent(name: string, sourceFile: string): Promise<string> {
-  return (await buildGuestComponent(name, readFileSync(sourceFile, 'utf8'))).path;
+export async function testGuestComponent(name: string, sourceFile: string, world: GuestWorld = GUEST_WORLD): Promise<string> {
+  return (await buildGuestComponent(name, readFileSync(sourceFile, 'utf8'), {}, world)).path;
 }
 
 /** Path of the misbehaving test guest's component (runners/testdata, built on first use), shared by both Wasm runners' isolation tests. */
 export function misbehavingComponent(): Promise<string> {
-  return testGuestComponent('misbehaving', join(projectRoot, 'runners', 'testdata', 'misbehaving-guest.js'));
+  // The probe world: its /connect route tries an outbound request (wasi:http/outgoing-handler).
+  return testGuestComponent('misbehaving', join(projectRoot, 'runners', 'testdata', 'misbehaving-guest.js'), PROBE_WORLD);
 }
 
 /** A launched host plus its clean-up. */

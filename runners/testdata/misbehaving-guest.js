@@ -4,7 +4,11 @@
 //   /hog    allocates until the instance memory limit stops it (wasmtime tests)
 //   /unset  returns without setting the response
 //   /trap   sets the response twice: the second set breaks the instance
-import { Fields, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.10';
+//   /connect?port=N  an escape probe: an outbound request to http://127.0.0.1:N/_lab/stats (the
+//           PoP's control API when N is its port); answers "allowed <status>" or "denied <error>"
+// Built in the probe world (workloads/js/wit.ts), which imports wasi:http/outgoing-handler.
+import { handle as sendOutgoing } from 'wasi:http/outgoing-handler@0.2.10';
+import { Fields, OutgoingBody, OutgoingRequest, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.10';
 
 let served = 0;
 const hoard = [];
@@ -21,6 +25,30 @@ function respond(out, status, text) {
   OutgoingBody.finish(body, undefined);
 }
 
+function errorName(e) {
+  const p = e && e.payload !== undefined ? e.payload : e;
+  return p && p.tag ? p.tag : String(e);
+}
+
+function connectProbe(port) {
+  try {
+    const req = new OutgoingRequest(new Fields());
+    req.setScheme({ tag: 'HTTP' });
+    req.setAuthority('127.0.0.1:' + port);
+    req.setPathWithQuery('/_lab/stats');
+    const future = sendOutgoing(req, undefined);
+    future.subscribe().block();
+    // option<result<result<incoming-response, error-code>>>: the bindings return the inner value or throw the error.
+    const got = future.get();
+    const res = got && got.tag === 'ok' ? got.val : got;
+    const inner = res && res.tag === 'ok' ? res.val : res;
+    if (inner && inner.tag === 'err') return 'denied ' + errorName(inner.val);
+    return 'allowed ' + (inner && typeof inner.status === 'function' ? inner.status() : '?');
+  } catch (e) {
+    return 'denied ' + errorName(e);
+  }
+}
+
 export const incomingHandler = {
   handle(request, out) {
     served++;
@@ -34,6 +62,7 @@ export const incomingHandler = {
       }
     }
     if (path === '/unset') return;
+    if (path.startsWith('/connect?port=')) return respond(out, 200, connectProbe(Number(path.slice('/connect?port='.length))));
     if (path === '/trap') {
       ResponseOutparam.set(out, { tag: 'ok', val: new OutgoingResponse(new Fields()) });
       ResponseOutparam.set(out, { tag: 'ok', val: new OutgoingResponse(new Fields()) });

@@ -66,6 +66,12 @@ describe('isolation: trapping and looping tenants', () => {
   });
   after(async () => host?.stop());
 
+  test("an escape probe: a guest's request to the PoP's own control port is denied by capability", async () => {
+    const probe = await call(host.url, 'trap', `/connect?port=${new URL(host.url).port}`);
+    assert.equal(probe.status, 200, probe.text);
+    assert.equal(probe.text, 'denied HTTP-request-denied');
+  });
+
   test('a trapping instance is discarded with a 5xx naming the tenant; the next request gets a fresh instance', async () => {
     const first = await call(host.url, 'trap', '/ok');
     assert.equal(first.status, 200);

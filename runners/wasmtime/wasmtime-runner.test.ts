@@ -43,6 +43,12 @@ describe('isolation: trapping, looping and memory-hungry tenants', () => {
   });
   after(async () => host?.stop());
 
+  test("an escape probe: a guest's request to the PoP's own control port is denied by capability", async () => {
+    const probe = await call(host.url, 'trap', `/connect?port=${new URL(host.url).port}`);
+    assert.equal(probe.status, 200, probe.text);
+    assert.equal(probe.text, 'denied HTTP-request-denied');
+  });
+
   test('a trap and a missing response answer 502 naming the tenant; the tenant recovers on a fresh instance', async () => {
     assert.equal((await call(host.url, 'trap', '/ok')).status, 200);
     const trapped = await call(host.url, 'trap', '/trap');

@@ -16,7 +16,7 @@ import type { BuiltComponent, BuiltFile, ComponentPackaging, LanguageBuildOption
 import type { Workload } from '../types.js';
 import { fixtureRequestBody } from '../fixtures.js';
 import { ADAPTER_DIGEST, guestSource, warmupSource, type WarmupRequest } from './guest-source.js';
-import { GUEST_WORLD, materializeWit } from './wit.js';
+import { GUEST_WORLD, materializeWit, type GuestWorld } from './wit.js';
 
 /** Name of the component file inside a build directory. */
 export const COMPONENT_FILE = 'component.wasm';
@@ -104,10 +104,10 @@ function aotUnavailable(w: Workload): Error {
  * `incomingHandler` itself: for guests that are not lab workloads (test guests that misbehave
  * on purpose, examples of bring-your-own components).
  */
-export async function buildGuestComponent(name: string, guestJs: string, opts: LanguageBuildOptions = {}): Promise<BuiltFile> {
+export async function buildGuestComponent(name: string, guestJs: string, opts: LanguageBuildOptions = {}, world: GuestWorld = GUEST_WORLD): Promise<BuiltFile> {
   const root = opts.cacheRoot ?? jsCacheDir();
   mkdirSync(root, { recursive: true });
-  const wit = materializeWit(root);
+  const wit = materializeWit(root, world);
   const inputs: Record<string, string> = { guest: sha256(guestJs), wit: wit.digest, jco: toolVersions.jco, componentizeJs: toolVersions.componentizeJs };
   return componentizeCached(`guest:${name}`, name, sha256(JSON.stringify(inputs)), inputs, () => guestJs, wit, root, opts);
 }
@@ -129,7 +129,7 @@ async function componentizeCached(
   key: string,
   inputs: Record<string, string>,
   source: () => string,
-  wit: { dir: string },
+  wit: { dir: string; world: GuestWorld },
   root: string,
   opts: LanguageBuildOptions,
   wevalBin?: string,
@@ -147,7 +147,7 @@ async function componentizeCached(
     let component: Uint8Array;
     try {
       const componentize = await loadComponentize(wit.dir);
-      ({ component } = await componentize({ sourcePath, witPath: wit.dir, worldName: GUEST_WORLD, ...(wevalBin ? { enableAot: true, wevalBin } : {}) }));
+      ({ component } = await componentize({ sourcePath, witPath: wit.dir, worldName: wit.world, ...(wevalBin ? { enableAot: true, wevalBin } : {}) }));
     } catch (e) {
       throw new ComponentizeError(origin, (e as Error).message);
     }

@@ -16,19 +16,24 @@ const SOURCE_WASI_VERSION = '0.2.12';
 
 /** World name used by every lab guest. */
 export const GUEST_WORLD = 'edge-handler';
+/**
+ * The world of test guests that probe their sandbox (runners/testdata): it also imports
+ * wasi:http/outgoing-handler, so a guest can try an outbound request and report the host's answer.
+ * Workloads never get it: an edge handler of this lab makes no outbound calls.
+ */
+export const PROBE_WORLD = 'edge-probe';
+export type GuestWorld = typeof GUEST_WORLD | typeof PROBE_WORLD;
 
-const WORLD_WIT = `package edge-pop-lab:guest;
-
-world ${GUEST_WORLD} {
-  export wasi:http/incoming-handler@${WASI_HTTP_VERSION};
+function worldWit(world: GuestWorld): string {
+  const imports = world === PROBE_WORLD ? `  import wasi:http/outgoing-handler@${WASI_HTTP_VERSION};\n` : '';
+  return `package edge-pop-lab:guest;\n\nworld ${world} {\n${imports}  export wasi:http/incoming-handler@${WASI_HTTP_VERSION};\n}\n`;
 }
-`;
 
-/** Files of the WIT package: relative path -> text. */
-export function witFiles(): Record<string, string> {
+/** Files of the WIT package of `world`: relative path -> text. */
+export function witFiles(world: GuestWorld = GUEST_WORLD): Record<string, string> {
   const src = join(jcoWitDir, SOURCE_WASI_VERSION);
   if (!existsSync(src)) throw new EnvironmentError(`jco ships no WASI ${SOURCE_WASI_VERSION} WIT at ${src}; the wasm build needs it`);
-  const files: Record<string, string> = { 'world.wit': WORLD_WIT };
+  const files: Record<string, string> = { 'world.wit': worldWit(world) };
   const from = new RegExp(`@${SOURCE_WASI_VERSION.replace(/\./g, '\\.')}\\b`, 'g');
   for (const pkg of readdirSync(src).sort()) {
     files[`deps/${pkg}/package.wit`] = readFileSync(join(src, pkg, 'package.wit'), 'utf8').replace(from, `@${WASI_HTTP_VERSION}`);
@@ -41,12 +46,12 @@ export function witDigest(files: Record<string, string>): string {
   return sha256(JSON.stringify(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))));
 }
 
-/** Writes the WIT package under `root/wit-<digest>` once and returns its directory. */
-export function materializeWit(root: string): { dir: string; digest: string } {
-  const files = witFiles();
+/** Writes the WIT package of `world` under `root/wit-<digest>` once and returns its directory. */
+export function materializeWit(root: string, world: GuestWorld = GUEST_WORLD): { dir: string; digest: string; world: GuestWorld } {
+  const files = witFiles(world);
   const digest = witDigest(files);
   const dir = join(root, `wit-${digest.slice('sha256:'.length, 'sha256:'.length + 16)}`);
-  if (existsSync(join(dir, 'world.wit'))) return { dir, digest };
+  if (existsSync(join(dir, 'world.wit'))) return { dir, digest, world };
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   for (const [rel, text] of Object.entries(files)) {
@@ -55,5 +60,5 @@ export function materializeWit(root: string): { dir: string; digest: string } {
   }
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
-  return { dir, digest };
+  return { dir, digest, world };
 }
