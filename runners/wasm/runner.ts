@@ -4,13 +4,16 @@
  * by a PoP host process of its own (host/main.ts) with one engine thread per core.
  * See docs/wasm-host.md for the design and what its figures mean.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../../lab/errors.js';
 import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
+import { capMemories, MemoryCapError } from './host/memory-cap.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { toolVersions } from '../../workloads/components/tools.js';
 import { probeRequest, resolveComponents, type ResolvedComponent } from '../components/components.js';
 import { launchHost, type HostPopHandle } from '../kit/launch.js';
-import { COMPONENT_FILE, type Artifact } from './artifacts/artifact.js';
+import { COMPONENT_FILE, GLUE_DIR, type Artifact } from './artifacts/artifact.js';
 import { prepareComponentFile, type TranspileOptions } from './artifacts/transpile.js';
 import { parseWasmOptions, type WasmOptions } from './options.js';
 import type { WasmHostPlan } from './plan.js';
@@ -78,6 +81,18 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
     async launch(plan: LaunchPlan<WasmOptions>): Promise<WasmPopHandle> {
       const workloads = [...new Set(plan.tenants.map((t) => t.workload))];
       const hosted = await resolveArtifacts(workloads, plan.options, deps.build);
+      // The memory limit must fit every component before any traffic: the host writes it into each module (host/memory-cap.ts).
+      const memoryMiB = (plan.limits ?? DEFAULT_TENANT_LIMITS).memoryMiB;
+      for (const [w, { artifact }] of Object.entries(hosted)) {
+        for (const f of artifact.manifest.coreModules) {
+          try {
+            capMemories(readFileSync(join(artifact.dir, GLUE_DIR, f)), memoryMiB * 16);
+          } catch (e) {
+            if (e instanceof MemoryCapError) throw new InputError(`wasm runner: limits.memoryMiB (${memoryMiB} MiB) cannot be enforced on workload ${w}'s component: ${e.message}`);
+            throw e;
+          }
+        }
+      }
       const hostPlan: WasmHostPlan = {
         plan,
         artifacts: Object.fromEntries(Object.entries(hosted).map(([w, h]) => [w, h.artifact.dir])),

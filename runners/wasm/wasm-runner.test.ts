@@ -25,6 +25,14 @@ before(async () => {
 });
 
 describe('isolation: a memory-hungry tenant', () => {
+  test('a memory limit below what a component starts with is refused at launch, naming the field and the workload', async () => {
+    await assert.rejects(
+      launchTestHost([{ id: 't1', workload: 'hello' }], {}, TIMEOUT_MS, undefined, { memoryMiB: 6, cpus: 1, pids: 128, cpuMsPerRequest: 0 }),
+      /limits\.memoryMiB \(6 MiB\) cannot be enforced on workload hello's component: memory 0 starts at \d+ pages/,
+    );
+  });
+
+
   test("the scenario's limits.memoryMiB caps each instance's linear memory: the hog fails naming its tenant, its neighbour is served", async () => {
     const host = await launchTestHost(
       [
