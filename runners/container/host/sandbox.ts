@@ -1,9 +1,10 @@
 /**
  * How a tenant container is confined: the engine settings of the runner's `sandbox` option.
  *
- * - `hardened` (default), a container as a multi-tenant platform runs one: its own empty network
- *   namespace (`none`: not even the host's loopback, so neither the PoP's control API nor a
- *   neighbour's socket is reachable), HTTP over a unix socket in a per-instance directory
+ * - `hardened` (default), a container as a multi-tenant platform runs one: an empty network
+ *   namespace, its tenant's (held by a holder container, netns-holder.ts) or its own (`netns`):
+ *   not even the host's loopback, so neither the PoP's control API nor a neighbour's socket is
+ *   reachable; HTTP over a unix socket in a per-instance directory
  *   bind-mounted at /run/lab, an unprivileged user, every capability dropped,
  *   no-new-privileges, a read-only root filesystem, Docker's default seccomp profile (never
  *   `unconfined`), and cgroup limits on memory (no swap), CPU and pids.
