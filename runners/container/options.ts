@@ -7,7 +7,7 @@ import { DEFAULT_TENANT_LIMITS, type TenantLimits } from '../../lab/scenario/typ
 import { parsed } from '../kit/options.js';
 import { IMAGE_PACKAGINGS, type ImagePackaging } from './images/images.js';
 import type { PortRange } from './ports.js';
-import { isStrategy, STRATEGIES, type Strategy } from './strategies.js';
+import { STRATEGIES, type Strategy } from './strategies.js';
 import { NETNS_MODES, OCI_RUNTIMES, SANDBOXES, type ContainerLimits, type NetnsMode, type OciRuntime, type SandboxKind } from './host/sandbox.js';
 
 /** An image the lab did not build, already loaded in the engine, run for every tenant of `workload`. */
@@ -96,14 +96,16 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
     }
     return v;
   };
-  if (raw.strategy !== undefined) {
-    if (isStrategy(raw.strategy)) o.strategy = raw.strategy;
-    else p.push(`options.strategy: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(raw.strategy)}`);
-  }
-  if (raw.packaging !== undefined) {
-    if ((IMAGE_PACKAGINGS as readonly unknown[]).includes(raw.packaging)) o.packaging = raw.packaging as ImagePackaging;
-    else p.push(`options.packaging: must be one of ${IMAGE_PACKAGINGS.join(', ')}, got ${JSON.stringify(raw.packaging)}`);
-  }
+  /** An option that is one of `allowed`: its value, or undefined (absent, or a problem recorded). */
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const v = raw[name];
+    if (v === undefined) return undefined;
+    if ((allowed as readonly unknown[]).includes(v)) return v as T;
+    p.push(`options.${name}: must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    return undefined;
+  };
+  o.strategy = oneOf('strategy', STRATEGIES) ?? o.strategy;
+  o.packaging = oneOf('packaging', IMAGE_PACKAGINGS) ?? o.packaging;
   o.reserve = num('reserve', 1, 1000, true) ?? o.reserve;
   o.spares = num('spares', 0, 1000, true) ?? o.spares;
   o.artifactMissRate = num('artifactMissRate', 0, 1, false) ?? o.artifactMissRate;
@@ -112,18 +114,9 @@ function parse(raw: Record<string, unknown>): { options: ContainerOptions; probl
   o.pollMs = num('pollMs', 1, 1000, false) ?? o.pollMs;
   o.aliveEveryMs = num('aliveEveryMs', 1, 60_000, false) ?? o.aliveEveryMs;
   o.logLines = num('logLines', 1, 1000, true) ?? o.logLines;
-  if (raw.sandbox !== undefined) {
-    if ((SANDBOXES as readonly unknown[]).includes(raw.sandbox)) o.sandbox = raw.sandbox as SandboxKind;
-    else p.push(`options.sandbox: must be one of ${SANDBOXES.join(', ')}, got ${JSON.stringify(raw.sandbox)}`);
-  }
-  if (raw.ociRuntime !== undefined) {
-    if ((OCI_RUNTIMES as readonly unknown[]).includes(raw.ociRuntime)) o.ociRuntime = raw.ociRuntime as OciRuntime;
-    else p.push(`options.ociRuntime: must be one of ${OCI_RUNTIMES.join(', ')}, got ${JSON.stringify(raw.ociRuntime)}`);
-  }
-  if (raw.netns !== undefined) {
-    if ((NETNS_MODES as readonly unknown[]).includes(raw.netns)) o.netns = raw.netns as NetnsMode;
-    else p.push(`options.netns: must be one of ${NETNS_MODES.join(', ')}, got ${JSON.stringify(raw.netns)}`);
-  }
+  o.sandbox = oneOf('sandbox', SANDBOXES) ?? o.sandbox;
+  o.ociRuntime = oneOf('ociRuntime', OCI_RUNTIMES) ?? o.ociRuntime;
+  o.netns = oneOf('netns', NETNS_MODES) ?? o.netns;
   for (const [k, v] of [['memoryMiB', num('memoryMiB', 0, 1 << 20, true)], ['cpus', num('cpus', 0, 1024, false)], ['pids', num('pids', 0, 1 << 22, true)]] as const) if (v !== undefined) o.limits[k] = v;
   if (o.sandbox === 'host-network') {
     for (const k of ['memoryMiB', 'cpus', 'pids', 'netns']) if (raw[k] !== undefined) p.push(`options.${k}: the host-network sandbox sets no limits and no namespaces (it is the unconfined comparison mode); use sandbox: hardened`);

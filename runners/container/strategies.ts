@@ -12,8 +12,3 @@ export type Strategy = 'cold' | 'pre-created' | 'paused' | 'warm';
 
 /** Every strategy, in the order benches show them. */
 export const STRATEGIES: readonly Strategy[] = ['cold', 'pre-created', 'paused', 'warm'];
-
-/** Whether `s` names a strategy. */
-export function isStrategy(s: unknown): s is Strategy {
-  return typeof s === 'string' && (STRATEGIES as readonly string[]).includes(s);
-}
