@@ -1,14 +1,11 @@
 /**
  * Checks, before any traffic, that the OCI runtime a scenario asks for (`ociRuntime`) is
  * registered with the engine and can start a container on this machine: one hardened container
- * (the network-namespace holder image, default limits), started and removed. A runtime that cannot (crun on a
- * cgroup hierarchy it refuses, gVisor on a kernel it does not support) fails the runtime's
- * prepare with one line saying why; the scenario's other runtimes go on.
+ * (the network-namespace holder image, default limits), started and removed. A runtime that
+ * cannot (crun on a cgroup hierarchy it refuses, gVisor on a kernel it does not support) fails
+ * the runtime's prepare with one line saying why; the scenario's other runtimes go on.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { EnvironmentError } from '../../lab/errors.js';
@@ -16,6 +13,7 @@ import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
 import { ensureHolderImage } from './images/netns-holder.js';
 import { containerLabels } from './labels.js';
 import { SANDBOX_GID, SANDBOX_UID, sandboxSpec, type OciRuntime } from './host/sandbox.js';
+import { SocketDirs } from './host/socket-dirs.js';
 
 const run = promisify(execFile);
 
@@ -29,8 +27,8 @@ export async function checkOciRuntime(docker: Docker, runtime: OciRuntime): Prom
   const image = await ensureHolderImage(docker);
   // A tenant's hardened set-up with the default limits (gVisor's own threads count against pids
   // and its sentry needs memory: the holder's 1 pid and 6 MiB would fail it for that reason alone).
-  const dir = mkdtempSync(join(tmpdir(), 'lab-oci-check-'));
-  chownSync(dir, SANDBOX_UID, SANDBOX_GID);
+  const sockets = new SocketDirs(SANDBOX_UID, SANDBOX_GID);
+  const dir = sockets.take().hostDir;
   const l = DEFAULT_TENANT_LIMITS;
   let c: Docker.Container | undefined;
   try {
@@ -41,7 +39,7 @@ export async function checkOciRuntime(docker: Docker, runtime: OciRuntime): Prom
     throw new EnvironmentError(`container runner: OCI runtime ${runtime} cannot start a container on this machine: ${why}`);
   } finally {
     await c?.remove({ force: true }).catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    sockets.close();
   }
   const path = registered.path ?? runtime;
   const version = await run(path, ['--version']).then((r) => r.stdout.split('\n')[0]!.trim(), () => 'version unknown');

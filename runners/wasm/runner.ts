@@ -111,7 +111,7 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
         workDir: plan.workDir,
         startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       });
-      return { ...handle, isolation: v8Isolation((plan.limits ?? DEFAULT_TENANT_LIMITS).memoryMiB, plan.requestTimeoutMs) };
+      return { ...handle, isolation: v8Isolation(memoryMiB, plan.requestTimeoutMs) };
     },
   };
 }

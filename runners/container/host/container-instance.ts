@@ -1,7 +1,8 @@
 /**
  * One tenant instance that is a container: it answers requests over HTTP on its endpoint (a
- * unix socket, or 127.0.0.1:<port> on the host network), reports its own death through the engine's wait endpoint, is removed on
- * dispose, and measures its memory through its cgroup.
+ * unix socket, or 127.0.0.1:<port> on the host network), reports its own death (and an OOM kill
+ * as such) through the engine's wait endpoint, is removed on dispose, and measures its memory
+ * through its cgroup.
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';

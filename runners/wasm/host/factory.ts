@@ -10,7 +10,6 @@ import { readSmapsRollup } from '../../kit/memory/smaps.js';
 import type { StallLog } from '../../kit/stalls.js';
 import type { Artifact } from '../artifacts/artifact.js';
 import { compileCoreModules, type CoreModules, type GuestRequest } from './engine.js';
-import { MemoryCapError } from './memory-cap.js';
 import type { EngineEvents, EngineSet } from './engine-set.js';
 import { Engines, GuestError, WorkerLostError } from './engines.js';
 import { GuardTimeoutError } from './guard.js';
@@ -73,14 +72,8 @@ class ModuleCache {
     const p = (async () => {
       const before = await readSmapsRollup(process.pid);
       const t = performance.now();
-      const compile = (): CoreModules => {
-        try {
-          return compileCoreModules(artifact.dir, artifact.manifest, this.memoryMaxPages);
-        } catch (e) {
-          if (!(e instanceof MemoryCapError)) throw e;
-          throw new Error(`workload ${workload}: limits.memoryMiB (${this.memoryMaxPages! / 16} MiB) cannot be enforced on its component: ${e.message}`);
-        }
-      };
+      // The runner checked at launch that the cap fits every component (runners/wasm/runner.ts).
+      const compile = (): CoreModules => compileCoreModules(artifact.dir, artifact.manifest, this.memoryMaxPages);
       const modules = this.stalls ? this.stalls.main.time('compile', workload, compile) : compile();
       const ms = performance.now() - t;
       const after = await readSmapsRollup(process.pid);
