@@ -469,6 +469,10 @@ describe('cleanup', () => {
         if (victim === 'host') lab.kill('SIGKILL');
         await new Promise((r) => setTimeout(r, 200));
         assert.ok(!processAlive(hostPid), 'the host is gone');
+        // Its containers' socket directories go with it (the reaper removes them after the containers).
+        const { readdirSync } = await import('node:fs');
+        for (const deadline = Date.now() + 15_000; readdirSync(tmpdir()).some((d) => d.startsWith(`lab-ctr-${hostPid}-`)) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual(readdirSync(tmpdir()).filter((d) => d.startsWith(`lab-ctr-${hostPid}-`)), [], 'no socket directory of the killed host is left');
       } finally {
         // Whatever failed above, this test's lab must not outlive it (its reaper then removes the rest).
         if (lab.exitCode === null && lab.signalCode === null) lab.kill('SIGKILL');

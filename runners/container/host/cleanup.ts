@@ -54,11 +54,11 @@ export interface Reaper {
   pid: number;
 }
 
-/** Starts the detached reaper for `runId`, writing its log to `logPath`. The pipe closes when this process ends. */
-export function startReaper(runId: string, logPath: string): Reaper {
+/** Starts the detached reaper for `runId` (and `dirs` to remove after its containers), writing its log to `logPath`. The pipe closes when this process ends. */
+export function startReaper(runId: string, logPath: string, dirs: string[] = []): Reaper {
   mkdirSync(dirname(logPath), { recursive: true });
   const log = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [reaperScript, runId], { detached: true, stdio: ['pipe', log, log], env: process.env });
+  const child = spawn(process.execPath, [reaperScript, runId, ...dirs], { detached: true, stdio: ['pipe', log, log], env: process.env });
   closeSync(log);
   // Neither the child nor the pipe keeps this process alive; the pipe just has to stay open.
   child.unref();

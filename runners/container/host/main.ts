@@ -29,7 +29,8 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
   await reapOrphans(docker);
   // Run id plus pid: two hosts of one run (repetitions) never reap each other's containers.
   const runLabel = `${plan.runId}.${process.pid}`;
-  startReaper(runLabel, join(plan.workDir, `container-reaper-${process.pid}.log`));
+  const sockets = new SocketDirs(SANDBOX_UID, SANDBOX_GID);
+  startReaper(runLabel, join(plan.workDir, `container-reaper-${process.pid}.log`), [sockets.root]);
   const o = plan.options;
   const missRate = o.artifactMissRate ?? 0;
   let origin: Awaited<ReturnType<typeof startOriginRegistry>> | undefined;
@@ -41,7 +42,6 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
   }
   // From here on: the image pushes to the origin above are set-up, not the PoP's engine work.
   const engine = EngineMeter.forLocalEngine();
-  const sockets = new SocketDirs(SANDBOX_UID, SANDBOX_GID);
   const factory = new ContainerFactory({
     docker,
     engine,

@@ -1,8 +1,9 @@
 /**
  * Per-instance directories for the unix sockets of containers without a network. Each container
  * gets its own directory, bind-mounted at `/run/lab`, owned by the container's user and closed
- * to everyone else: a tenant sees its own socket and nothing of its neighbours'. The root is
- * short on purpose (a socket path is limited to 107 bytes) and removed when the host stops.
+ * to everyone else: a tenant sees its own socket and nothing of its neighbours'. The root,
+ * `/tmp/lab-ctr-<host pid>-*`, is short on purpose (a socket path is limited to 107 bytes) and
+ * removed when the host stops, or by its reaper when the host was killed.
  */
 import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ export interface SocketDir {
 
 /** Hands out and removes socket directories under one root per host process. */
 export class SocketDirs {
-  private readonly root: string;
+  readonly root: string;
   private seq = 0;
 
   /** `uid`/`gid`: the container user, who must be able to create its socket. */
@@ -28,7 +29,7 @@ export class SocketDirs {
     private readonly uid: number,
     private readonly gid: number,
   ) {
-    this.root = mkdtempSync(join(tmpdir(), 'lab-ctr-'));
+    this.root = mkdtempSync(join(tmpdir(), `lab-ctr-${process.pid}-`));
   }
 
   take(): SocketDir {
