@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkload } from '../../workloads/registry.js';
 import type { Workload } from '../../workloads/types.js';
-import { ComponentizeError } from '../../workloads/js/component.js';
+import { buildGuestComponent, ComponentizeError } from '../../workloads/js/component.js';
+import { PROBE_WORLD } from '../../workloads/js/wit.js';
 import { buildComponent } from './components.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lab-preinit-'));
@@ -47,4 +48,17 @@ test('with preinitFallback the plain build is served and the artifact says why; 
   assert.equal(plain.packaging, 'wasm-component');
   assert.equal(plain.note, undefined);
   assert.equal(plain.digest, c.digest, 'the fallback serves the same bytes as the plain build');
+});
+
+test('one process builds against several WIT directories in turn (the splicer reads its preopens once, at its first start)', async () => {
+  // The earlier tests started the splicer on this file's guest-world WIT; a probe-world guest in
+  // another cache root reads a WIT directory that did not exist then (CI lost a build that way).
+  const other = mkdtempSync(join(tmpdir(), 'lab-wit-'));
+  try {
+    const guest = 'export const incomingHandler = { handle(request, responseOut) { throw new Error("never called"); } };\n';
+    const built = await buildGuestComponent('two-worlds', guest, { cacheRoot: other }, PROBE_WORLD);
+    assert.ok(built.sizeBytes > 0);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
 });

@@ -12,7 +12,8 @@
  * Failures throw CBuildError naming the workload, the step and what to install.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { publishDir } from '../../lab/publish-dir.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sha256, sha256File } from '../../lab/digest.js';
@@ -223,24 +224,25 @@ export async function buildCWorkload(w: Workload, opts: CBuildOptions = {}): Pro
     const component = await componentize(w, readFileSync(corePath));
     writeFileSync(join(tmp, 'component.wasm'), component);
     writeFileSync(join(tmp, 'inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
+    // The record goes in before publishing: a directory is complete exactly when it has one.
+    const info = (file: string): CArtifactFile => ({ ...fileInfo(join(tmp, file)), path: join(dir, file) });
+    const build: CWorkloadBuild = {
+      workload: name,
+      sourceDigest: w.sourceDigest,
+      key,
+      dir,
+      server: info('server'),
+      harness: info('harness'),
+      core: info('core.wasm'),
+      component: info('component.wasm'),
+      built: true,
+      buildMs: Math.round(performance.now() - started),
+    };
+    writeFileSync(join(tmp, BUILD_FILE), `${JSON.stringify(build, null, 2)}\n`);
+    // Another process may finish the same key first: its build is as good as ours.
+    return publishDir(tmp, dir, () => readBuild(dir, key) !== undefined) === 'found' ? readBuild(dir, key)! : build;
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  const build: CWorkloadBuild = {
-    workload: name,
-    sourceDigest: w.sourceDigest,
-    key,
-    dir,
-    server: fileInfo(join(dir, 'server')),
-    harness: fileInfo(join(dir, 'harness')),
-    core: fileInfo(join(dir, 'core.wasm')),
-    component: fileInfo(join(dir, 'component.wasm')),
-    built: true,
-    buildMs: Math.round(performance.now() - started),
-  };
-  writeFileSync(join(dir, BUILD_FILE), `${JSON.stringify(build, null, 2)}\n`);
-  return build;
 }

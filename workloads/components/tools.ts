@@ -71,12 +71,20 @@ export function wevalBinary(): string | undefined {
   return existsSync(bin) ? bin : undefined;
 }
 
-/** componentize-js's `componentize`, with the shim routed to jco's copy and `witDir` readable by its Wasm-compiled tools. */
-export async function loadComponentize(witDir: string): Promise<Componentize> {
+let splicerPreopened = false;
+
+/** componentize-js's `componentize`, with the shim routed to jco's copy and every WIT directory readable by its Wasm-compiled tools. */
+export async function loadComponentize(): Promise<Componentize> {
   hookShim();
-  // The shim starts with no preopens: the splicer (itself a component) could not read the WIT.
-  const fs = (await import('@bytecodealliance/preview2-shim/filesystem' as string)) as { _addPreopen(virtual: string, host: string): void };
-  fs._addPreopen(witDir, witDir);
+  if (!splicerPreopened) {
+    // The shim starts with no preopens, and the splicer (itself a component, instantiated once
+    // per process) reads its preopens once, at its first start: a preopen added per build is
+    // invisible to every later build of another WIT (CI lost a guest build after a probe-world
+    // build that way). So the splicer, a build tool the lab runs itself, sees the host root.
+    const fs = (await import('@bytecodealliance/preview2-shim/filesystem' as string)) as { _addPreopen(virtual: string, host: string): void };
+    fs._addPreopen('/', '/');
+    splicerPreopened = true;
+  }
   const mod = (await import('@bytecodealliance/componentize-js')) as unknown as { componentize: Componentize };
   return mod.componentize;
 }

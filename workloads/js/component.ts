@@ -5,7 +5,8 @@
  * under `<cacheDir>/js/components/<name>-<key>/`: an unchanged input never rebuilds. The same
  * build also takes test guests that are complete guest modules (misbehaving tenants).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { publishDir } from '../../lab/publish-dir.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256 } from '../../lab/digest.js';
@@ -146,7 +147,7 @@ async function componentizeCached(
     writeFileSync(sourcePath, source());
     let component: Uint8Array;
     try {
-      const componentize = await loadComponentize(wit.dir);
+      const componentize = await loadComponentize();
       ({ component } = await componentize({ sourcePath, witPath: wit.dir, worldName: wit.world, ...(wevalBin ? { enableAot: true, wevalBin } : {}) }));
     } catch (e) {
       throw new ComponentizeError(origin, (e as Error).message);
@@ -155,15 +156,8 @@ async function componentizeCached(
     writeFileSync(join(tmp, COMPONENT_FILE), component);
     const record: BuildRecord = { key, origin, inputs, digest: sha256(component), sizeBytes: component.byteLength, buildMs: Math.round(performance.now() - started) };
     writeFileSync(join(tmp, BUILD_FILE), `${JSON.stringify(record, null, 2)}\n`);
-    try {
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(tmp, dir);
-    } catch (e) {
-      // Another process finished the same key first: its build is as good as ours.
-      const other = cached(dir, key);
-      if (!other) throw e;
-      return other;
-    }
+    // Another process may finish the same key first: its build is as good as ours.
+    if (publishDir(tmp, dir, () => cached(dir, key) !== undefined) === 'found') return cached(dir, key)!;
     const path = join(dir, COMPONENT_FILE);
     return { path, digest: record.digest, sizeBytes: statSync(path).size };
   } finally {

@@ -4,7 +4,8 @@
  * copied with their versions rewritten (the 0.2.x line is backwards compatible) next to a world
  * that exports `wasi:http/incoming-handler@0.2.10` and nothing else.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { publishDir } from '../../lab/publish-dir.js';
 import { join } from 'node:path';
 import { sha256 } from '../../lab/digest.js';
 import { WASI_HTTP_VERSION } from './guest-source.js';
@@ -58,7 +59,6 @@ export function materializeWit(root: string, world: GuestWorld = GUEST_WORLD): {
     mkdirSync(join(tmp, rel, '..'), { recursive: true });
     writeFileSync(join(tmp, rel), text);
   }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  publishDir(tmp, dir, () => existsSync(join(dir, 'world.wit')));
   return { dir, digest, world };
 }

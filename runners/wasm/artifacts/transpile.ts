@@ -4,7 +4,8 @@
  * with the glue patched (glue-patch.ts). Keyed by the component's bytes and the tools; an
  * unchanged input never transpiles again.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { publishDir } from '../../../lab/publish-dir.js';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sha256 } from '../../../lab/digest.js';
@@ -131,16 +132,8 @@ async function writeArtifact(
   // The glue is an ES module: mark its folder so Node loads it as one whatever surrounds the cache.
   writeFileSync(join(tmp, GLUE_DIR, 'package.json'), '{ "type": "module" }\n');
   writeFileSync(join(tmp, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-  try {
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  } catch (e) {
-    // Another process finished the same key first: its artifact is as good as ours.
-    rmSync(tmp, { recursive: true, force: true });
-    const other = cachedArtifact(dir, a.key);
-    if (!other) throw e;
-    return other;
-  }
+  // Another process may finish the same key first: its artifact is as good as ours.
+  if (publishDir(tmp, dir, () => cachedArtifact(dir, a.key) !== undefined) === 'found') return cachedArtifact(dir, a.key)!;
   return { dir, manifest };
 }
 
