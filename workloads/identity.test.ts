@@ -30,7 +30,7 @@ function assertMatchesFixture(f: Fixture, got: Observed): void {
 test('there are workloads to check', () => {
   assert.deepEqual(
     workloads.map((w) => w.name),
-    ['ab-flag', 'hello', 'jwt-verify', 'telemetry'],
+    ['ab-flag', 'hello', 'hostile', 'jwt-verify', 'telemetry'],
   );
 });
 

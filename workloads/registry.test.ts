@@ -14,8 +14,8 @@ import type { Fixture } from './registry.js';
 import { importHandler } from './testkit/packagings.js';
 
 test('listWorkloads finds the four workloads and their C ports, sorted, and filters by language', () => {
-  assert.deepEqual(listWorkloads(undefined, 'js'), ['ab-flag', 'hello', 'jwt-verify', 'telemetry']);
-  assert.deepEqual(listWorkloads(undefined, 'c'), ['ab-flag-c', 'hello-c', 'jwt-verify-c', 'telemetry-c']);
+  assert.deepEqual(listWorkloads(undefined, 'js'), ['ab-flag', 'hello', 'hostile', 'jwt-verify', 'telemetry']);
+  assert.deepEqual(listWorkloads(undefined, 'c'), ['ab-flag-c', 'hello-c', 'hostile-c', 'jwt-verify-c', 'telemetry-c']);
   assert.deepEqual(listWorkloads(), [...listWorkloads(undefined, 'js'), ...listWorkloads(undefined, 'c')].sort());
 });
 

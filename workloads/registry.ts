@@ -110,7 +110,8 @@ function unknownKeys(o: Record<string, unknown>, allowed: string[], at: string, 
 function validateManifest(name: string, raw: unknown, file: string): WorkloadManifest {
   const p: string[] = [];
   if (!isObject(raw)) throw invalid(name, file, ['top level: must be an object']);
-  unknownKeys(raw, ['name', 'description', 'language', 'fixturesFrom', 'bodyLimitBytes', 'fixedNow', 'traffic'], '', p);
+  unknownKeys(raw, ['name', 'description', 'language', 'fixturesFrom', 'bodyLimitBytes', 'fixedNow', 'traffic', 'hostile'], '', p);
+  if (raw.hostile !== undefined && typeof raw.hostile !== 'boolean') p.push('hostile: must be true or false');
   if (raw.name !== name) p.push(`name: must equal the folder name "${name}"`);
   if (typeof raw.description !== 'string' || raw.description === '') p.push('description: must be a non-empty string');
   const language = typeof raw.language === 'string' ? findLanguage(raw.language) : undefined;

@@ -23,6 +23,11 @@ export interface WorkloadManifest {
   fixedNow?: number;
   /** Fixture names sent as steady load, in order (the traffic plan indexes into this list). */
   traffic: string[];
+  /**
+   * Misbehaves on request (workloads/hostile): spins, allocates, exits, forks. Fuzzers and
+   * benches that load every workload leave it out, since a mutated request may ask for that.
+   */
+  hostile?: boolean;
 }
 
 /** Id of the language a workload handler is written in (`js`, `c`): a key of the language registry (workloads/languages/). */

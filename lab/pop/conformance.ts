@@ -4,6 +4,7 @@
  * show one declares it (`Runner.conformance.cannot`, with the reason), and the suite then checks
  * that the behaviour really fails on it, so a declaration cannot outlive the limitation.
  */
+import type { ProbeId } from '../isolation/probes.js';
 
 /** The behaviours, each with what it demands. */
 export const CONFORMANCE_BEHAVIOURS = {
@@ -17,6 +18,8 @@ export const CONFORMANCE_BEHAVIOURS = {
   'crash-answered': 'an instance that dies mid-request is answered 5xx with `x-lab-error` and a body naming the tenant; the tenant is served again after',
   'hang-answered': 'an instance that never answers is stopped at the request timeout and answered 5xx naming the tenant; the tenant is served again after',
   'stop-leaves-nothing': 'after `stop`, the endpoint is gone and no process or container the launch started is left',
+  'escape-probes':
+    "the hostile workload's escape probes, in JS and in C (read a planted host file, read a host process, write outside, reach the control port), come out as the runner declares (`conformance.probes`), judged from evidence the suite checks itself; none is inconclusive",
 } as const;
 
 /** One behaviour of the table. */
@@ -54,6 +57,11 @@ export interface ConformanceDeclaration {
   variants?: Record<string, Record<string, unknown>>;
   /** Builds (or finds) its misbehaving tenant; test-only code stays behind this dynamic import. */
   misbehaving?: () => Promise<MisbehavingTenant>;
+  /**
+   * What its sandbox allows, probe by probe, under the runner's default options: the claim the
+   * `escape-probes` behaviour checks against what the hostile workload achieves.
+   */
+  probes?: Record<ProbeId, 'allowed' | 'denied'>;
   /** Whatever the run `runId` left behind that `stop` should have removed (containers, ...), named. */
   leftovers?: (runId: string) => Promise<string[]>;
 }

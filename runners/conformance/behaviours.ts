@@ -17,6 +17,7 @@ import { directCall, httpEndpoint, type Endpoint } from '../../workloads/testkit
 import { resolveOptions } from '../kit/options.js';
 import type { RegisteredRunner } from '../registry.js';
 import { processTree } from '../../lab/proc/process-tree.js';
+import { plantProbeTargets, runProbes } from '../../lab/isolation/probe-run.js';
 
 /** The workload the lifecycle behaviours use: the smallest JS one. */
 const WORKLOAD = 'hello';
@@ -304,6 +305,27 @@ export const BEHAVIOURS: Record<BehaviourId, (ctx: SuiteContext) => Promise<void
       assert.ok(hang.ms < timeoutMs + 5000, `answered after ${Math.round(hang.ms)} ms, timeout ${timeoutMs} ms`);
       const after = await send(l, 'mis', { path: m.okPath });
       assert.equal(after.status, 200, `after the hang: ${after.text}`);
+    });
+  },
+
+  async 'escape-probes'(ctx) {
+    const expected = ctx.declaration.probes;
+    assert.ok(expected, `${ctx.runner.name} declares no probe matrix (conformance.probes): say what its sandbox allows`);
+    const hostile = [tenant('h-js', 'hostile'), tenant('h-c', 'hostile-c')];
+    // The runner's defaults: the sandbox a scenario gets when it asks for nothing else.
+    await withPop(ctx, { tenants: hostile, requestTimeoutMs: 20_000, defaults: true }, async (l) => {
+      const targets = plantProbeTargets(Number(new URL(l.url).port));
+      try {
+        const wrong: string[] = [];
+        for (const t of hostile) {
+          for (const r of await runProbes(routeOf(l, t.id, t.workload), t.id, targets)) {
+            if (r.outcome !== expected[r.probe]) wrong.push(`${t.workload} ${r.probe}: ${r.outcome} (${r.detail}), declared ${expected[r.probe]}`);
+          }
+        }
+        assert.deepEqual(wrong, [], `${wrong.length} probes differ from the declaration:\n${wrong.join('\n')}`);
+      } finally {
+        targets.remove();
+      }
     });
   },
 

@@ -4,6 +4,7 @@
  * the scenario (`byoImages`). `prepare` builds or finds the images; `launch` starts the PoP host
  * (host/main.ts), which owns every container of the launch.
  */
+import { everyProbe } from '../../lab/isolation/probes.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
@@ -69,6 +70,8 @@ export const containerRunner: Runner<ContainerOptions> = {
   parseOptions: parseContainerOptions,
 
   conformance: {
+    // The hardened default: its own mount, pid and (empty) network namespaces, a non-root user.
+    probes: everyProbe('denied'),
     misbehaving: async () => (await import('./conformance.js')).misbehavingContainer(),
     leftovers: async (runId) => (await import('./conformance.js')).runContainers(runId),
   },

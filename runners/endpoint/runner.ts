@@ -78,6 +78,7 @@ export const endpointRunner: Runner<EndpointOptions> = {
       'crash-answered': 'it cannot make the server it points at crash',
       'hang-answered': 'it cannot make the server it points at hang',
       'stop-leaves-nothing': 'it starts nothing, and the server it points at is not its to stop',
+      'escape-probes': 'there is no server of the hostile workloads to point it at',
     },
   },
 

@@ -42,6 +42,7 @@ export const fakeRunner: Runner<FakeOptions> = {
       identity: 'fake instances run no handler: every request is answered with a JSON echo of the tenant and path',
       'crash-answered': 'fake instances have fixed timings and never fail',
       'hang-answered': 'fake instances have fixed timings and always answer',
+      'escape-probes': 'fake instances run no handler, so no probe runs',
     },
     // A declared size, so the memory budget has something to count.
     options: { memoryBytes: 1024 * 1024 },

@@ -4,6 +4,7 @@
  * they are and measures them client-side only; what such an endpoint cannot tell (activations
  * and their phases, memory per instance, pool counters) is named in the result, never invented.
  */
+import { everyProbe } from '../../lab/isolation/probes.js';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError, InputError } from '../../lab/errors.js';
@@ -78,5 +79,7 @@ export function plainOnlyConformance(what: string): ConformanceDeclaration {
       'crash-answered': `${noPop}: a crash is answered by its own rules, without the PoP's error header`,
       'hang-answered': `${noPop}: a hang is answered by its own rules, without the PoP's error header`,
     },
+    // Its guests are components: no file, process or socket capability reaches them.
+    probes: everyProbe('denied'),
   };
 }

@@ -9,6 +9,7 @@
  * to a JS module exporting handle> }`: bring your own handler, run by the Node packaging server
  * for tenants of that workload).
  */
+import { everyProbe } from '../../lab/isolation/probes.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
@@ -83,6 +84,8 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<Proces
     parseOptions: parseProcessOptions,
 
     conformance: {
+      // The unconfined baseline: an instance is a host process like the lab itself.
+      probes: everyProbe('allowed'),
       misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingHandler(),
     },
 

@@ -4,6 +4,7 @@
  * by a PoP host process of its own (host/main.ts) with one engine thread per core.
  * See docs/wasm-host.md for the design and what its figures mean.
  */
+import { everyProbe } from '../../lab/isolation/probes.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../lab/errors.js';
@@ -59,6 +60,8 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
 
     conformance: {
       options: { workers: 1 },
+      // A guest holds no file, process or socket capability: the host grants none.
+      probes: everyProbe('denied'),
       // The pre-initialised and AOT-compiled snapshots must answer every fixture as the plain build does.
       variants: { preinit: { packaging: 'wasm-component-preinit' }, aot: { packaging: 'wasm-component-aot' } },
       misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),

@@ -5,6 +5,7 @@
  * Components come from the `wasm` runner's build (one artifact, two runtimes) or are brought
  * by path. See docs/wasmtime-host.md.
  */
+import { everyProbe } from '../../lab/isolation/probes.js';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lab/errors.js';
@@ -62,6 +63,8 @@ export function createWasmtimeRunner(deps: WasmtimeRunnerDeps = {}): Runner<Wasm
     conformance: {
       // WASI 0.2 semantics (a fresh instance per request) is the default; warm reuse and keep-alive need `reuse`.
       options: { reuse: true },
+      // A guest holds no file, process or socket capability: the host grants none.
+      probes: everyProbe('denied'),
       // The pre-initialised and AOT-compiled snapshots must answer every fixture as the plain build does.
       variants: { preinit: { packaging: 'wasm-component-preinit' }, aot: { packaging: 'wasm-component-aot' } },
       misbehaving: async () => (await import('../testdata/misbehaving.js')).misbehavingGuest(),
