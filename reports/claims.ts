@@ -167,7 +167,7 @@ export interface MatrixRow {
 /** The decision matrix as the notes state it. */
 export const DECISION_MATRIX: readonly MatrixRow[] = [
   { criterion: 'cold-start latency at the edge, image cached', containers: 'tens to hundreds of ms', wasm: 'sub-ms to low ms', weight: 'high', metric: 'coldStart.p50', claims: ['wasm-cold-matrix', 'container-cold', 'runtime-init', 'cold-ratio'] },
-  { criterion: 'isolation strength, multi-tenant', containers: 'namespaces, kernel-dependent', wasm: 'linear memory + capabilities', weight: 'high', claims: [], untestable: 'not measured in this run: a design property, not a figure a run produces' },
+  { criterion: 'isolation strength, multi-tenant', containers: 'namespaces, kernel-dependent', wasm: 'linear memory + capabilities', weight: 'high', claims: [], untestable: 'the escape probes measure paths a hostile tenant got through (the Isolation verdict and the probe matrix), not the strength of a sandbox; a design property beyond them' },
   { criterion: 'instance density per host', containers: 'lower: a language runtime per instance', wasm: 'higher: no per-instance runtime', weight: 'high', metric: 'memory.density', claims: ['density', 'container-mem', 'wasm-mem'] },
   { criterion: 'language coverage', containers: 'universal', wasm: 'wide but uneven (Rust, Go, C strong; JS via an embedded engine)', weight: 'medium', claims: [], untestable: 'not testable by a run' },
   { criterion: 'threads / POSIX', containers: 'full', wasm: 'limited', weight: 'medium', claims: [], untestable: 'not testable by a run' },

@@ -7,6 +7,7 @@ import type { RunResult } from '../lab/results/model.js';
 import type { BootstrapOptions, Estimate } from '../lab/stats/estimate.js';
 import { formatEstimateShort, formatRatio } from '../lab/stats/format.js';
 import { estimateRatio, findMetric, type MetricDef } from '../lab/stats/metrics.js';
+import { isolationStanding } from './isolation.js';
 
 /** One criterion and the metric that decides it (none for criteria no run can measure). */
 export interface CriterionDef {
@@ -14,6 +15,8 @@ export interface CriterionDef {
   metric?: string;
   /** Why the figure needs care, shown with the verdict. */
   note?: string;
+  /** For a criterion decided by counts rather than a metric: its verdict, or undefined when this run has none. */
+  decide?: (result: RunResult) => Omit<CriterionVerdict, 'criterion'> | undefined;
 }
 
 /** The criteria of the decision, in the order the report leads with them. */
@@ -29,7 +32,11 @@ export const CRITERIA: readonly CriterionDef[] = [
     note: 'open-loop run: both runtimes were offered the same rate, so a difference shows losses, not capacity (capacity: lab bench saturate)',
   },
   { name: 'Artifact size', metric: 'artifact.size' },
-  { name: 'Isolation', note: 'a design property (namespaces vs linear memory and capabilities): no run of this lab measures it' },
+  {
+    name: 'Isolation',
+    note: 'measured by escape probes (scenario `hostile: { probes: true }`, docs/isolation.md): paths a hostile tenant got through, not the strength of a sandbox',
+    decide: isolationStanding,
+  },
 ];
 
 /** The verdict of one criterion. */
@@ -48,6 +55,8 @@ export interface CriterionVerdict {
 
 /** Decides one criterion from the per-label estimates. */
 export function decideCriterion(result: RunResult, c: CriterionDef, estimates: Record<string, Estimate>, opts: BootstrapOptions): CriterionVerdict {
+  const counted = c.decide?.(result);
+  if (counted) return { criterion: c, ...counted };
   const metric = c.metric ? findMetric(c.metric) : undefined;
   if (!metric) return { criterion: c, outcome: 'not-measured', text: `not measured in this run: ${c.note ?? 'no metric'}` };
   const measured = Object.entries(estimates).filter(([, e]) => Number.isFinite(e.value) && e.lo !== null);

@@ -17,6 +17,7 @@ import { htmlDocument } from './html/document.js';
 import { chartFigure, table, tag } from './html/parts.js';
 import { simulationSection } from './html/simulation.js';
 import { stallSection } from './html/stalls.js';
+import { isolationSection } from './html/isolation.js';
 import { sweepChart } from './charts/sweep.js';
 import type { Counted } from './language.js';
 
@@ -159,6 +160,7 @@ export async function renderReportFromAnalysis(a: Analysis, opts: ReportOptions 
     languageSection(a),
     ...(simulation ? [simulation] : []),
     claimsSection(a),
+    isolationSection(a.result),
     stallSection(a.result),
     `<section id="charts"><h2>Charts</h2>${charts.map(chartFigure).join('\n')}</section>`,
     fairnessSection(a),

@@ -14,6 +14,7 @@ import { NO_VALIDATION } from './html/simulation.js';
 import { languageSplit, workloadLanguage } from './language.js';
 import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from '../lab/results/testdata/fixture.js';
 import { sectionText } from './testdata/report-check.js';
+import { PROBE_IDS } from '../lab/isolation/probes.js';
 
 const WASM = FIXTURE_RUNTIMES[1]!;
 
@@ -213,4 +214,27 @@ test('stall evidence: pauses by cause, bookkeeping, suspect seconds with their v
   const md = renderMarkdown(stalled);
   assert.match(md, /### Stall evidence/);
   assert.match(md, new RegExp(`\\| ${first!.label}#${first!.repetition} \\| 2 \\| 1 \\| worker-0 gc 180 ms \\|`));
+});
+
+test('isolation: the probe matrix with its evidence, and a verdict by counts (fewest allowed wins; equal counts tie)', async () => {
+  const r = fixtureResult();
+  const labels = [...new Set(r.runs.map((x) => x.label))];
+  assert.ok(labels.length >= 2, 'the fixture has two runtimes');
+  const plain = sectionText(await renderReport(r), 'isolation');
+  assert.match(plain, /Not measured in this run/);
+  assert.match(renderMarkdown(r), /Isolation/);
+  const records = (outcome: 'allowed' | 'denied', detail: string) =>
+    PROBE_IDS.flatMap((probe) => ['hostile', 'hostile-c'].map((workload) => ({ workload, probe, outcome, detail })));
+  const withProbes = (first: ReturnType<typeof records>, second: ReturnType<typeof records>): RunResult => ({
+    ...r,
+    runs: r.runs.map((x) => (x.repetition !== 1 ? x : { ...x, probes: { artifacts: [], results: x.label === labels[0] ? first : second } })),
+  });
+  const open = withProbes(records('allowed', 'returned the planted secret'), records('denied', 'ENOENT'));
+  const text = sectionText(await renderReport(open), 'isolation');
+  assert.match(text, new RegExp(`${labels[0]} hostile allowed returned the planted secret`));
+  assert.match(text, new RegExp(`${labels[1]} hostile-c denied ENOENT`));
+  const verdict = sectionText(await renderReport(open), 'verdict');
+  assert.match(verdict, new RegExp(`Isolation ${labels[1]} wins .*${labels[0]}: 8 of 8 probes allowed; ${labels[1]}: 0 of 8 probes allowed`));
+  const closed = sectionText(await renderReport(withProbes(records('denied', 'no-capability'), records('denied', 'ENOENT'))), 'verdict');
+  assert.match(closed, /Isolation no difference no difference between/);
 });

@@ -29,6 +29,7 @@ import type { TrafficPlan } from '../traffic/types.js';
 import type { RunEvent } from '../events.js';
 import { validateAgainstLive } from '../sim/validate-sim.js';
 import { simulateFromLive, type SimulateFromLiveOutcome } from './simulate-from-live.js';
+import { probeRuntime, probeWorkDir } from './probe-runtime.js';
 import { resolveOptions } from '../../runners/kit/options.js';
 
 export interface RunOptions {
@@ -316,7 +317,10 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
   for (const { item, repetition } of interleavedOrder(prepared, scenario.repetitions)) {
     if (opts.signal?.aborted) break;
     emit({ type: 'runtime-start', label: item.spec.label, repetition, of: scenario.repetitions });
+    // Before the traffic, in a launch of their own: the measured window never sees a hostile tenant.
+    const probes = repetition === 1 && item.prepared && scenario.hostile?.probes ? await probeRuntime(item.runner, item.options, scenario.hostile, { scenario, runId, workDir: probeWorkDir(join(dir, 'work'), item.spec.label) }) : undefined;
     const rr = await runOne(item, repetition, { loaded, plan, fixtures, runId, workDir: join(dir, 'work'), signal: opts.signal, onEvent: emit });
+    if (probes) rr.probes = probes;
     result.runs.push(rr);
     result.finishedAt = new Date().toISOString();
     jsonPath = saveResult(dir, result);

@@ -6,6 +6,7 @@
 
 import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats, StallCause } from '../pop/contract.js';
 import type { Scenario } from '../scenario/types.js';
+import type { ProbeId, ProbeOutcome } from '../isolation/probes.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -142,6 +143,27 @@ export interface ColdStartResult {
   warmupActivations?: ActivationRecord[];
 }
 
+/** One escape probe of one hostile workload, as judged (lab/isolation/probes.ts). */
+export interface ProbeRecord {
+  workload: string;
+  probe: ProbeId;
+  outcome: ProbeOutcome;
+  /** What decided it: the denial's code, the evidence that matched, or why it is inconclusive. */
+  detail: string;
+}
+
+/**
+ * The escape probes of a scenario's `hostile:` section against one runtime, in a launch of their
+ * own before its traffic (docs/isolation.md). `error` when that launch failed: the probes that
+ * ran before it are kept.
+ */
+export interface RuntimeProbes {
+  /** The hostile workloads' artifacts in this runtime's packaging. */
+  artifacts: ArtifactInfo[];
+  results: ProbeRecord[];
+  error?: string;
+}
+
 /** One runtime's part of a run (one repetition). */
 export interface RuntimeResult {
   /** Label from the scenario (the runner name unless relabelled). */
@@ -155,6 +177,8 @@ export interface RuntimeResult {
   artifacts: ArtifactInfo[];
   /** What confined each instance, mechanism by mechanism, as the runner enforced it (absent: the runner did not say). */
   isolation?: string[];
+  /** Repetition 1 of a scenario with `hostile: { probes }`: what a hostile tenant could do here. */
+  probes?: RuntimeProbes;
   requests: RequestCounts;
   /** Latency from the INTENDED send time to the full response, milliseconds. */
   latency: LatencyBreakdown;

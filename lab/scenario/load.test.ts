@@ -168,3 +168,19 @@ test('validateScenarioFile returns issues as data and the scenario when valid', 
   assert.ok(good.ok);
   assert.equal(good.scenario.scenario.name, 'valid-minimal');
 });
+
+test('hostile: absent by default; `{}` means the probes of both hostile workloads; an unknown workload or field names its place', () => {
+  const text = readFileSync(fixture('valid-minimal'), 'utf8');
+  assert.equal(parseScenario(text, 'a.yaml', fakeScenarioContext()).scenario.hostile, undefined);
+  assert.deepEqual(parseScenario(`${text}\nhostile: {}\n`, 'a.yaml', fakeScenarioContext()).scenario.hostile, { probes: true, workloads: ['hostile', 'hostile-c'] });
+  for (const [bad, field] of [
+    ['hostile: { workloads: [hello] }', 'hostile.workloads[0]'],
+    ['hostile: { probe: true }', 'hostile.probe'],
+  ] as const) {
+    assert.throws(() => parseScenario(`${text}\n${bad}\n`, 'a.yaml', fakeScenarioContext()), (e: unknown) => {
+      assert.ok(e instanceof InvalidInputError);
+      assert.ok(e.issues.some((i) => i.field === field), `${bad}: ${e.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+      return true;
+    });
+  }
+});

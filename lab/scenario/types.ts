@@ -115,6 +115,18 @@ export interface TenantLimits {
 /** The schema's defaults of `limits`, for launches without a scenario (benches, tests); a test keeps them equal. */
 export const DEFAULT_TENANT_LIMITS: TenantLimits = { memoryMiB: 256, cpus: 1, pids: 128, cpuMsPerRequest: 0 };
 
+/**
+ * Tenants that misbehave on purpose (scenario `hostile`, docs/isolation.md). So far: the escape
+ * probes, run against each runtime in a launch of their own before its traffic, so nothing of
+ * the measured window sees them.
+ */
+export interface HostileSpec {
+  /** Run the escape probes (host file, host process, write outside, control port). */
+  probes: boolean;
+  /** The hostile workloads that probe: the JS one, its C port, or both. */
+  workloads: string[];
+}
+
 export interface RuntimeSpec {
   /** Runner name as registered in runners/registry.ts (`process`, `wasm`, ...). */
   runtime: string;
@@ -167,6 +179,8 @@ export interface Scenario {
   cache: CacheSpec;
   keepAlive: KeepAliveSpec;
   limits: TenantLimits;
+  /** Hostile tenants; absent: none. */
+  hostile?: HostileSpec;
   runtimes: RuntimeSpec[];
   slo: SloSpec;
   repetitions: number;

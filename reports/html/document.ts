@@ -15,7 +15,7 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 1
 th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f3f4f6; } td.num { font-variant-numeric: tabular-nums; } .fig { white-space: nowrap; } code { overflow-wrap: anywhere; }
 .tag { display: inline-block; padding: 0 6px; border-radius: 3px; font-weight: bold; font-size: 12px; border: 1px solid currentColor; white-space: nowrap; }
-.pass, .ok, .confirmed, .winner, .explained { color: var(--ok); } .fail, .refuted, .chart-error, .worse, .unexplained { color: var(--bad); }
+.pass, .ok, .confirmed, .winner, .explained, .denied { color: var(--ok); } .fail, .refuted, .chart-error, .worse, .unexplained, .allowed { color: var(--bad); }
 .inconclusive, .check, .tie { color: var(--warn); } .not-compared, .not-measured, .not-testable, .unknown, .by-design, .same { color: var(--muted); } .better { color: var(--ok); }
 .missing { border: 2px solid var(--warn); background: #fff8e6; padding: 8px 14px; margin: 14px 0; }
 .missing h2 { border: 0; margin: 4px 0; font-size: 16px; }

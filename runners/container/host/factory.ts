@@ -154,7 +154,11 @@ export class ContainerFactory implements InstanceFactory {
       this.o.docker.createContainer({ Image: this.o.holderImage!, Labels: containerLabels(this.o.runId, process.pid, t.id, `${t.id}.netns`), ...holderSpec() }),
     );
     this.holders.set(t.id, c);
-    await this.o.engine.op('fill', 'start', () => c.start());
+    try {
+      await this.o.engine.op('fill', 'start', () => c.start());
+    } catch (e) {
+      throw new Error(`tenant ${t.id}: its network-namespace holder did not start: ${(e as Error).message}`);
+    }
   }
 
   /** Holder containers running now, for the memory report. */

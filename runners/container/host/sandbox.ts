@@ -47,7 +47,11 @@ export type NetnsMode = (typeof NETNS_MODES)[number];
 
 /** The holder of a tenant's network namespace: an empty namespace, unprivileged, read-only, one process. */
 export function holderSpec(): Pick<Docker.ContainerCreateOptions, 'User' | 'HostConfig'> {
-  return { User: `${SANDBOX_UID}:${SANDBOX_GID}`, HostConfig: { NetworkMode: 'none', ...CONFINED, Memory: 6 * 1024 * 1024, MemorySwap: 6 * 1024 * 1024, PidsLimit: 1 } };
+  // The holder is one process, but runc init (a Go program) runs in the container's cgroups until
+  // it execs it and may need threads and a few MiB there: at pids 1 / 6 MiB two launches of one
+  // session failed to start a container ("cannot start a stopped process"), not reproduced in 240
+  // plain starts. The margin costs nothing: what the holder uses is measured, not its limit.
+  return { User: `${SANDBOX_UID}:${SANDBOX_GID}`, HostConfig: { NetworkMode: 'none', ...CONFINED, Memory: 32 * 1024 * 1024, MemorySwap: 32 * 1024 * 1024, PidsLimit: 16 } };
 }
 
 /** What the sandbox enforces, for the result: each mechanism by name. */
