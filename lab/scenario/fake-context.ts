@@ -11,7 +11,7 @@ import type { ScenarioContext } from './context.js';
 export const FAKE_WORKLOADS = ['hello', 'jwt-verify', 'ab-flag', 'telemetry', 'hello-c', 'jwt-verify-c', 'ab-flag-c', 'telemetry-c'];
 
 /** Options the fake `process` runner accepts. */
-const PROCESS_OPTIONS = new Set(['nodeFlags']);
+const PROCESS_OPTIONS = new Set(['nodeFlags', 'confine']);
 
 /** Builds the fake context; `calls` records what the loader asked, for assertions. */
 export function fakeScenarioContext(): ScenarioContext & { calls: { options: string[]; traces: string[] } } {

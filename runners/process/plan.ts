@@ -1,5 +1,6 @@
 /** What the lab hands the `process` runner's host process (kit/launch.ts writes it as JSON beside the host's log). */
 import type { LaunchPlan } from '../../lab/pop/contract.js';
+import type { CgroupLimits } from './host/cgroups.js';
 
 /** The process runner's options, parsed once by the runner. */
 export interface ProcessOptions {
@@ -7,6 +8,8 @@ export interface ProcessOptions {
   spares: number;
   /** Brought JS handler modules by workload name (absolute paths). */
   handlers: Record<string, string>;
+  /** `none`: the unconfined baseline; `cgroup`: a cgroup per instance with the scenario's limits (host/cgroups.ts). */
+  confine: 'none' | 'cgroup';
 }
 
 /** The launch plan plus everything the host must not look up itself (so tests can point it at test handlers). */
@@ -20,4 +23,6 @@ export interface ProcessHostPlan {
   natives: Record<string, string>;
   /** The host's log file (its and its children's stderr), named in error messages. */
   logPath: string;
+  /** `confine: cgroup`: the cgroup joiner (cgexec.c) and the limits each instance's cgroups get. */
+  cgroups?: { cgexec: string; limits: CgroupLimits };
 }

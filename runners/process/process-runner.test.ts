@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { PopClient } from '../../lab/pop/client.js';
 import { processRunner, type ProcessPopHandle } from './runner.js';
 import { optionProblems, resolveOptions } from '../kit/options.js';
 import { descendants, isRunning } from './testdata/procs.js';
+import { cgroupsUnavailable } from './host/cgroups.js';
 
 const misbehaveHandler = fileURLToPath(new URL('../testdata/misbehave-handler.js', import.meta.url));
 const holderScript = fileURLToPath(new URL('./testdata/launch-holder.js', import.meta.url));
@@ -251,9 +252,10 @@ describe('process runner preparation and options', () => {
     assert.deepEqual(optionProblems(processRunner, { spares: 2 }), []);
     assert.deepEqual(optionProblems(processRunner, { spares: -1, sparez: 1 }), [
       'options.spares: must be an integer >= 0, got -1',
-      'options.sparez: unknown option of runner "process" (known: spares, handlers)',
+      'options.sparez: unknown option of runner "process" (known: spares, handlers, confine)',
     ]);
     assert.deepEqual(optionProblems(processRunner, { spares: 1.5 }), ['options.spares: must be an integer >= 0, got 1.5']);
+    assert.deepEqual(optionProblems(processRunner, { confine: 'jail' }), ['options.confine: must be one of "none", "cgroup", got "jail"']);
     assert.deepEqual(optionProblems(processRunner, { handlers: { 'Bad Name': '' } }), [
       'options.handlers.Bad Name: not a workload name ([a-z0-9-]+)',
       'options.handlers.Bad Name: must be a path to a JS module exporting handle',
@@ -290,5 +292,44 @@ describe('process runner, compiled workload', () => {
       await h.stop();
       rmSync(workDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('process runner, confine: cgroup', () => {
+  it('holds each instance to the scenario limits: a memory bomb is killed as out of memory, a fork loop is refused by pids, nothing is left after stop', async (t) => {
+    const why = cgroupsUnavailable();
+    if (why) return t.skip(`no per-instance cgroups here: ${why}`);
+    const workDir = mkdtempSync(join(tmpdir(), 'process-runner-cgroup-'));
+    const h = (await processRunner.launch({
+      runId: 'test-cgroup',
+      tenants: [
+        { id: 'h-js', workload: 'hostile' },
+        { id: 'h-c', workload: 'hostile-c' },
+      ],
+      keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
+      limits: { memoryMiB: 96, cpus: 1, pids: 32, cpuMsPerRequest: 0 },
+      options: resolveOptions(processRunner, { confine: 'cgroup' }),
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      workDir,
+    })) as ProcessPopHandle;
+    const groups = ['memory', 'cpu', 'pids'].map((c) => `/sys/fs/cgroup/${c}/edge-pop-lab-process/${h.hostPid}`);
+    try {
+      assert.match(h.isolation!.join('; '), /memory\.limit 96 MiB, no swap; CPU quota 1 CPU; pids\.max 32/);
+      for (const tenant of ['h-js', 'h-c']) {
+        const bomb = await get(h.url, `/t/${tenant}/?max=1024`, { 'x-lab-hostile': 'bomb' });
+        assert.ok(bomb.status >= 500, `${tenant}: the bomb is stopped (${bomb.status} ${bomb.text})`);
+        assert.match(bomb.text, /cgroup memory limit \(out of memory/, tenant);
+        const again = await get(h.url, `/t/${tenant}/`);
+        assert.equal(again.status, 200, `${tenant} is served again after its instance was killed`);
+      }
+      const fork = await get(h.url, '/t/h-c/?max=256', { 'x-lab-hostile': 'fork' });
+      const m = /^fork refused-after (\d+) EAGAIN$/m.exec(fork.text);
+      assert.ok(m && Number(m[1]) < 32, `the fork loop is refused below pids.max: ${fork.text}`);
+      assert.ok(groups.every((g) => existsSync(g)));
+    } finally {
+      await h.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+    await until(() => groups.every((g) => !existsSync(g)), "the host's cgroups to be removed at stop");
   });
 });

@@ -11,7 +11,7 @@
  */
 import { everyProbe } from '../../lab/isolation/probes.js';
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
 import { EnvironmentError, ExitCode, LabError } from '../../lab/errors.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
@@ -22,6 +22,10 @@ import { loadWorkload } from '../../workloads/registry.js';
 import { hostFiles, launchHost, type HostPopHandle } from '../kit/launch.js';
 import { checkOptions, numberOption, parsed, type NumericOption } from '../kit/options.js';
 import type { ProcessHostPlan, ProcessOptions } from './plan.js';
+import { cgroupIsolation, cgroupsUnavailable } from './host/cgroups.js';
+import { staticHelperBinary } from '../kit/static-helper.js';
+import { projectRoot } from '../../lab/paths.js';
+import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
 
 const OPTIONS: Record<string, NumericOption> = {
   spares: { kind: 'integer', min: 0 },
@@ -51,12 +55,28 @@ function handlersProblems(h: unknown): string[] {
   return problems;
 }
 
+const CONFINES = ['none', 'cgroup'] as const;
+
+function confineProblems(c: unknown): string[] {
+  return c === undefined || CONFINES.includes(c as (typeof CONFINES)[number]) ? [] : [`options.confine: must be one of ${CONFINES.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(c)}`];
+}
+
 function parseProcessOptions(raw: Record<string, unknown>) {
-  return parsed([...checkOptions('process', raw, OPTIONS, ['handlers']), ...handlersProblems(raw.handlers)], (): ProcessOptions => ({
+  return parsed([...checkOptions('process', raw, OPTIONS, ['handlers', 'confine']), ...handlersProblems(raw.handlers), ...confineProblems(raw.confine)], (): ProcessOptions => ({
     spares: numberOption(raw, 'spares', 0),
     handlers: Object.fromEntries(Object.entries((raw.handlers as Record<string, string> | undefined) ?? {}).map(([w, p]) => [w, resolve(p)])),
+    confine: (raw.confine as ProcessOptions['confine'] | undefined) ?? 'none',
   }));
 }
+
+/** `confine: cgroup` on a machine that cannot give it: said before any traffic. */
+function requireCgroups(o: ProcessOptions): void {
+  if (o.confine !== 'cgroup') return;
+  const why = cgroupsUnavailable();
+  if (why) throw new EnvironmentError(`process runner: options.confine: cgroup cannot be enforced on this machine: ${why}; use confine: none for the unconfined baseline`);
+}
+
+const cgexecSource = (): string => join(projectRoot, 'runners', 'process', 'cgexec', 'cgexec.c');
 
 function requireBuilt(path: string, what: string): void {
   if (!existsSync(path)) throw new EnvironmentError(`process runner: ${what} ${path} does not exist; build the project first (npm run build)`);
@@ -91,6 +111,7 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<Proces
 
     async prepare(workloads: string[], o: ProcessOptions): Promise<PreparedRuntime> {
       requireBuilt(nodeServerScript, 'Node packaging server');
+      requireCgroups(o);
       const artifacts: ArtifactInfo[] = [];
       for (const name of workloads) {
         // A compiled workload's bare process is its static server: the baseline that separates
@@ -111,8 +132,12 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<Proces
         else handlers[workload] = a.file.path;
       }
       const { logPath } = hostFiles(plan.workDir, 'process');
-      const hostPlan: ProcessHostPlan = { plan, serverScript: nodeServerScript, handlers, natives, logPath };
+      requireCgroups(plan.options);
+      const limits = plan.limits ?? DEFAULT_TENANT_LIMITS;
+      const cgroups = plan.options.confine === 'cgroup' ? { cgexec: await staticHelperBinary('process', 'cgexec', cgexecSource(), 'the per-instance cgroup joiner'), limits: { memoryMiB: limits.memoryMiB, cpus: limits.cpus, pids: limits.pids } } : undefined;
+      const hostPlan: ProcessHostPlan = { plan, serverScript: nodeServerScript, handlers, natives, logPath, ...(cgroups ? { cgroups } : {}) };
       const handle = await launchHost({ runner: 'process', program: { kind: 'node', script: hostScript }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
+      if (cgroups) return { ...handle, isolation: cgroupIsolation(cgroups.limits) };
       // The unconfined baseline: what a bare process per instance gets, said as plainly as the sandboxes' lists.
       return { ...handle, isolation: ["none: each instance is a process of the lab's user with the host's network, filesystem and process table; the scenario's limits are not enforced (request deadline only: the instance is killed)"] };
     },

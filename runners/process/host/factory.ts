@@ -4,6 +4,7 @@
  * when ready and (2) it exits by itself when this host goes away, even on SIGKILL.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import type { InstanceCgroups } from './cgroups.js';
 import { readFileSync } from 'node:fs';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -26,14 +27,20 @@ export interface ProcessFactoryOptions {
   natives?: Record<string, string>;
   /** Said in activation errors: where the children's stderr goes. */
   logHint?: string;
+  /** `confine: cgroup`: each instance's cgroups and the joiner it starts through (cgexec.c). */
+  cgroups?: { groups: InstanceCgroups; cgexec: string };
 }
 
 interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Killed by the kernel for its cgroup's memory limit (`confine: cgroup`). */
+  oom?: boolean;
 }
 
 function describeExit(e: ExitInfo): string {
+  // The limit doing its job, named as the container runner names it.
+  if (e.oom) return `instance killed by its cgroup memory limit (out of memory, ${e.code !== null ? `exit code ${e.code}` : `signal ${e.signal ?? '?'}`})`;
   if (e.code !== null) return `instance ${e.code === 0 ? 'exited unexpectedly' : 'crashed'} (exit code ${e.code})`;
   return `instance crashed (killed by ${e.signal ?? 'an unknown signal'})`;
 }
@@ -200,20 +207,30 @@ export class ProcessFactory implements InstanceFactory {
     if (!handler && !native) return Promise.reject(new Error(`no compiled handler or native server known for workload ${ctx.tenant.workload}`));
     if (ctx.signal.aborted) return Promise.reject(new Error('activation aborted'));
     const started = performance.now();
+    const g = this.opts.cgroups;
+    // Confined: the instance starts through the joiner, inside its cgroups from its first instruction.
+    const join = g ? [...g.groups.create(ctx.instanceId), '--'] : undefined;
     const child = native
       ? // A compiled workload's static server is the instance itself. Its stdin is a pipe from
         // this host: end-of-file there makes it exit, so it cannot outlive the host.
-        spawn(native, [], { env: { PORT: '0', HOST: '127.0.0.1', LAB_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'inherit'] })
+        spawn(join ? g!.cgexec : native, join ? [...join, native] : [], { env: { PORT: '0', HOST: '127.0.0.1', LAB_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'inherit'] })
       : fork(this.opts.serverScript, [handler!], {
           env: { ...process.env, PORT: '0' },
           // The host's own flags (inspector, test runner...) are not the instance's business.
-          execArgv: [],
+          ...(join ? { execPath: g!.cgexec, execArgv: [...join, process.execPath] } : { execArgv: [] }),
           // stdout only repeats the ready message; stderr goes to the host's log.
           stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
           serialization: 'json',
         });
     if (native) readyFromStdout(child);
-    const exited = exitPromise(child);
+    // The OOM flag is read before the cgroups go; then whatever is left in them is killed.
+    const exited = g
+      ? exitPromise(child).then((e) => {
+          const info = { ...e, oom: g.groups.oomKilled(ctx.instanceId) };
+          void g.groups.remove(ctx.instanceId);
+          return info;
+        })
+      : exitPromise(child);
     return new Promise<Activation>((resolve, reject) => {
       let spawnedAt: number | undefined;
       const cleanup = (): void => {
@@ -245,8 +262,8 @@ export class ProcessFactory implements InstanceFactory {
         const cpuMs = processCpuMs(child.pid);
         cleanup();
         const instance = new ProcessInstance(ctx.instanceId, child, msg.port, exited);
-        child.once('exit', (code, signal) => {
-          if (!instance.isDisposing()) ctx.exited(describeExit({ code, signal }));
+        child.once('exit', () => {
+          if (!instance.isDisposing()) void exited.then((e) => ctx.exited(describeExit(e)));
         });
         const spawned = spawnedAt ?? readyAt;
         resolve({

@@ -8,12 +8,19 @@ import { runPopHost } from '../../kit/host-main.js';
 import { readSmapsRollup } from '../../kit/memory/smaps.js';
 import { InstancePool } from '../../kit/pool.js';
 import type { ProcessHostPlan } from '../plan.js';
-import { ProcessFactory } from './factory.js';
+import { ProcessFactory, type ProcessFactoryOptions } from './factory.js';
+import { InstanceCgroups } from './cgroups.js';
 
 const MEMORY_METHOD =
   'USS (Private_Clean + Private_Dirty) and PSS from /proc/<pid>/smaps_rollup of each instance process; fixed overhead = USS of the PoP host process';
 
-void runPopHost<ProcessHostPlan>('process', async (hp, _atShutdown, stalls) => {
+void runPopHost<ProcessHostPlan>('process', async (hp, atShutdown, stalls) => {
+  let cgroups: ProcessFactoryOptions['cgroups'];
+  if (hp.cgroups) {
+    const groups = await InstanceCgroups.open(hp.cgroups.limits);
+    cgroups = { groups, cgexec: hp.cgroups.cgexec };
+    atShutdown(() => groups.removeAll());
+  }
   const pool = new InstancePool({
     runtime: 'process',
     stalls,
@@ -21,7 +28,7 @@ void runPopHost<ProcessHostPlan>('process', async (hp, _atShutdown, stalls) => {
     keepAlive: hp.plan.keepAlive,
     requestTimeoutMs: hp.plan.requestTimeoutMs,
     spares: hp.plan.options.spares,
-    factory: new ProcessFactory({ serverScript: hp.serverScript, handlers: hp.handlers, natives: hp.natives, logHint: hp.logPath }),
+    factory: new ProcessFactory({ serverScript: hp.serverScript, handlers: hp.handlers, natives: hp.natives, logHint: hp.logPath, ...(cgroups ? { cgroups } : {}) }),
     memory: { method: MEMORY_METHOD, fixedOverheadBytes: async () => (await readSmapsRollup(process.pid)).ussBytes },
   });
   return { pool };

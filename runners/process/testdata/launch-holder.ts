@@ -13,7 +13,7 @@ const handle = await processRunner.launch({
     { id: 'k2', workload: 'hello' },
   ],
   keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 2, memoryBudgetMiB: 0 },
-  options: { spares: 1, handlers: {} },
+  options: { spares: 1, handlers: {}, confine: 'none' },
   requestTimeoutMs: 10_000,
   workDir,
 });
