@@ -160,7 +160,7 @@ export async function renderReportFromAnalysis(a: Analysis, opts: ReportOptions 
     languageSection(a),
     ...(simulation ? [simulation] : []),
     claimsSection(a),
-    isolationSection(a.result),
+    isolationSection(a.result, a.opts),
     stallSection(a.result),
     `<section id="charts"><h2>Charts</h2>${charts.map(chartFigure).join('\n')}</section>`,
     fairnessSection(a),

@@ -1,11 +1,16 @@
 /**
  * The isolation figures of a result: the escape-probe matrix (runtime x hostile workload x
- * probe) and the Isolation verdict drawn from it. A runtime's standing is how many probes a
+ * probe) and the Isolation verdict drawn from it, and the blast radius of a misbehaving
+ * neighbour (the neighbours' warm p99 beside it over their clean twin's, with its interval). A runtime's standing is how many probes a
  * hostile tenant got through; a tie at zero is a tie, since a denied probe shows one path closed,
  * not a sound sandbox (docs/isolation.md).
  */
 import type { ProbeId } from '../lab/isolation/probes.js';
-import type { ProbeRecord, RunResult } from '../lab/results/model.js';
+import type { LatencyBreakdown, ProbeRecord, RequestCounts, RunResult, RuntimeResult } from '../lab/results/model.js';
+import { bootstrapEstimate, bootstrapRatio, missingEstimate } from '../lab/stats/bootstrap.js';
+import { empiricalFromHdr } from '../lab/stats/empirical.js';
+import type { BootstrapOptions, Estimate } from '../lab/stats/estimate.js';
+import { quantileSampler, type Sampler } from '../lab/stats/sampler.js';
 
 /** One runtime's probes, as the first repetition recorded them. */
 export interface ProbeRow {
@@ -52,4 +57,67 @@ export function isolationStanding(result: RunResult): { outcome: 'winner' | 'tie
   }
   const tied = sorted.filter((r) => r.allowed === best.allowed).map((r) => r.label);
   return { outcome: 'tie', text: `no difference between ${tied.join(', ')}${sure ? '' : ' as far as the probes that ran can tell'}: ${figures}` };
+}
+
+/** The misbehaving neighbour's effect on one runtime's tenants, against the clean twins of the same repetitions. */
+export interface BlastRow {
+  label: string;
+  neighbour: string;
+  /** Misbehaving requests, and how many each mechanism stopped (`not contained`, `unknown` too). */
+  sends: number;
+  byOutcome: Record<string, number>;
+  cleanP99: Estimate;
+  hostileP99: Estimate;
+  /** hostile / clean warm p99 of the neighbours: the blast radius. */
+  p99Ratio: Estimate;
+  cleanErrorRate: number;
+  hostileErrorRate: number;
+  /** Twins that failed, with why. */
+  failures: string[];
+}
+
+const warmP99 = (l: LatencyBreakdown): Sampler | null => (l.warm.count > 0 && l.warm.hdr ? quantileSampler(empiricalFromHdr(l.warm.hdr), 0.99) : null);
+const errorRate = (c: RequestCounts): number => {
+  const errors = Object.values(c.errors).reduce((a, b) => a + b, 0);
+  return c.completed + errors > 0 ? errors / (c.completed + errors) : 0;
+};
+
+/** One row per runtime label whose runs carry a neighbour twin; empty when none do. */
+export function blastRadius(result: RunResult, opts: BootstrapOptions): BlastRow[] {
+  const labels = [...new Set(result.runs.filter((r) => r.neighbourTwin).map((r) => r.label))];
+  return labels.map((label) => {
+    const runs = result.runs.filter((r) => r.label === label && r.neighbourTwin);
+    const ok = runs.filter((r) => r.status === 'complete' && r.neighbourTwin!.status === 'complete');
+    const clean = ok.map((r) => warmP99(r.latency)).filter((s): s is Sampler => s !== null);
+    const hostile = ok.map((r) => warmP99(r.neighbourTwin!.latency)).filter((s): s is Sampler => s !== null);
+    const byOutcome: Record<string, number> = {};
+    const sends = runs.flatMap((r) => r.neighbourTwin!.sends);
+    for (const s of sends) {
+      const k = s.outcome === 'contained' ? s.by.replace(/ \(.*$/, '') : s.outcome;
+      byOutcome[k] = (byOutcome[k] ?? 0) + 1;
+    }
+    const sum = (pick: (r: RuntimeResult) => RequestCounts): RequestCounts => {
+      const errors: Record<string, number> = {};
+      let completed = 0;
+      for (const r of ok) {
+        const c = pick(r);
+        completed += c.completed;
+        for (const [k, v] of Object.entries(c.errors)) errors[k] = (errors[k] ?? 0) + v;
+      }
+      return { ...ok[0]!.requests, completed, errors };
+    };
+    const n = runs[0]!.neighbourTwin!.neighbour;
+    return {
+      label,
+      neighbour: `${n.workload} ${n.behaviour} every ${n.everySeconds} s`,
+      sends: sends.length,
+      byOutcome,
+      cleanP99: clean.length ? bootstrapEstimate(clean, opts, `${label}.clean.warm.p99`) : missingEstimate(opts),
+      hostileP99: hostile.length ? bootstrapEstimate(hostile, opts, `${label}.neighbour.warm.p99`) : missingEstimate(opts),
+      p99Ratio: clean.length && hostile.length ? bootstrapRatio(hostile, clean, opts, `${label}.blast.warm.p99`) : missingEstimate(opts),
+      cleanErrorRate: ok.length ? errorRate(sum((r) => r.requests)) : 0,
+      hostileErrorRate: ok.length ? errorRate(sum((r) => r.neighbourTwin!.requests)) : 0,
+      failures: runs.filter((r) => r.neighbourTwin!.status !== 'complete').map((r) => `repetition ${r.repetition}: ${r.neighbourTwin!.error ?? r.neighbourTwin!.status}`),
+    };
+  });
 }

@@ -238,3 +238,33 @@ test('isolation: the probe matrix with its evidence, and a verdict by counts (fe
   const closed = sectionText(await renderReport(withProbes(records('denied', 'no-capability'), records('denied', 'ENOENT'))), 'verdict');
   assert.match(closed, /Isolation no difference no difference between/);
 });
+
+test('blast radius: the neighbours beside a misbehaving tenant against their clean twin, with what stopped its requests', async () => {
+  const r = fixtureResult();
+  const label = r.runs[0]!.label;
+  const twinned: RunResult = {
+    ...r,
+    runs: r.runs.map((x) =>
+      x.label !== label
+        ? x
+        : {
+            ...x,
+            neighbourTwin: {
+              neighbour: { workload: 'hostile', behaviour: 'spin', everySeconds: 1 },
+              status: 'complete',
+              requests: x.requests,
+              latency: x.latency,
+              sends: [
+                { atMs: 3000, ms: 10004, status: 504, outcome: 'contained', by: 'deadline' },
+                { atMs: 4000, ms: 10003, status: 504, outcome: 'contained', by: 'deadline' },
+              ],
+            },
+          },
+    ),
+  };
+  const text = sectionText(await renderReport(twinned), 'isolation');
+  assert.match(text, /A misbehaving neighbour: blast radius/);
+  // The twin here has the clean run's own latencies: the ratio is 1 exactly.
+  assert.match(text, new RegExp(`${label} hostile spin every 1 s \\d+: deadline \\d+ .* 1(\\.00)?× `));
+  assert.doesNotMatch(sectionText(await renderReport(r), 'isolation'), /blast radius/);
+});

@@ -15,7 +15,7 @@ import { fixtureRequestBody, loadWorkload, type Workload } from '../../workloads
 import { startLoad, type LoadRun } from '../loadgen/client.js';
 import type { LoadJob, LoadReport, WireFixture } from '../loadgen/protocol.js';
 import { assembleRuntimeResult } from '../results/assemble.js';
-import { RESULT_SCHEMA_VERSION, type LoadGeneratorRecord, type RunResult, type RuntimeResult } from '../results/model.js';
+import { RESULT_SCHEMA_VERSION, type HostileSend, type LoadGeneratorRecord, type NeighbourTwin, type RunResult, type RuntimeResult } from '../results/model.js';
 import { finishRepro, startRepro } from '../results/repro.js';
 import { resultDir, saveResult, writeAtomic } from '../results/store.js';
 import { renderReport, type ReportOptions } from '../../reports/html.js';
@@ -23,7 +23,9 @@ import { renderMarkdown } from '../../reports/markdown.js';
 import { resultsDir } from '../paths.js';
 import { ExitCode, LabError, RuntimeFailure } from '../errors.js';
 import { loadLabScenario } from './scenario-context.js';
-import type { LoadedScenario, RuntimeSpec, Scenario } from '../scenario/types.js';
+import type { HostileNeighbourSpec, LoadedScenario, RuntimeSpec, Scenario } from '../scenario/types.js';
+import { startHostileDriver, type HostileDriver } from './hostile-driver.js';
+import { NEIGHBOUR_TENANT } from '../isolation/containment.js';
 import { planTraffic } from '../traffic/plan.js';
 import type { TrafficPlan } from '../traffic/types.js';
 import type { RunEvent } from '../events.js';
@@ -165,6 +167,8 @@ async function runOne(
   p: Prepared,
   repetition: number,
   ctx: { loaded: LoadedScenario; plan: TrafficPlan; fixtures: Record<string, WireFixture[]>; runId: string; workDir: string; signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
+  // The twin with a misbehaving neighbour: its tenant joins the launch, its sends are filled in.
+  hostile?: { neighbour: HostileNeighbourSpec; sends: HostileSend[] },
 ): Promise<RuntimeResult> {
   const { scenario } = ctx.loaded;
   const startedAt = new Date().toISOString();
@@ -187,13 +191,17 @@ async function runOne(
   const liveSamples: [number, number][] = [];
   let sampler: NodeJS.Timeout | undefined;
   let load: LoadRun | undefined;
+  let driver: HostileDriver | undefined;
   const onAbort = (): void => load?.stop();
   try {
-    const workDir = join(ctx.workDir, `${p.spec.label}-r${repetition}`);
+    const workDir = join(ctx.workDir, `${p.spec.label}-r${repetition}${hostile ? '-neighbour' : ''}`);
     mkdirSync(workDir, { recursive: true });
+    // Its artifact apart from the runtime's own, which every figure reads (cached: a lookup).
+    if (hostile) await p.runner.prepare([hostile.neighbour.workload], p.options);
+    const neighbour = hostile ? [{ id: NEIGHBOUR_TENANT, workload: hostile.neighbour.workload }] : [];
     handle = await p.runner.launch({
       runId: ctx.runId,
-      tenants: ctx.plan.tenants.map((t) => ({ id: t.id, workload: t.workload })),
+      tenants: [...ctx.plan.tenants.map((t) => ({ id: t.id, workload: t.workload })), ...neighbour],
       keepAlive: scenario.keepAlive,
       limits: scenario.limits,
       options: p.options,
@@ -220,8 +228,11 @@ async function runOne(
     }
     ctx.signal?.addEventListener('abort', onAbort);
     load = startLoad(job, ({ type: _t, ...pr }) => ctx.onEvent?.({ ...pr, type: 'load-progress', label: p.spec.label, repetition }));
+    if (hostile) driver = startHostileDriver(handle.plain ? handle.plain.urls[hostile.neighbour.workload]!.replace(/\/+$/, '') : `${handle.url}/t/${NEIGHBOUR_TENANT}`, hostile.neighbour, scenario.limits, scenario.traffic);
     if (ctx.signal?.aborted) load.stop();
     const report = await load.done;
+    if (driver) hostile!.sends.push(...(await driver.stop()));
+    driver = undefined;
     clearInterval(sampler);
     sampler = undefined;
     if (!pop) {
@@ -256,8 +267,20 @@ async function runOne(
     if (sampler) clearInterval(sampler);
     ctx.signal?.removeEventListener('abort', onAbort);
     load?.stop();
+    if (driver) hostile!.sends.push(...(await driver.stop()));
     await handle?.stop();
   }
+}
+
+/**
+ * A runtime's run with the misbehaving neighbour, run as the twin of the clean one (so every
+ * figure of the runtime stays the clean run's) and kept compact: the neighbours' latencies and
+ * counts, and what stopped each misbehaving request.
+ */
+async function runNeighbourTwin(p: Prepared, repetition: number, ctx: Parameters<typeof runOne>[2], neighbour: HostileNeighbourSpec): Promise<NeighbourTwin> {
+  const hostile = { neighbour, sends: [] as HostileSend[] };
+  const rr = await runOne(p, repetition, ctx, hostile);
+  return { neighbour, status: rr.status, ...(rr.error ? { error: rr.error } : {}), requests: rr.requests, latency: rr.latency, sends: hostile.sends };
 }
 
 /** Runs a scenario end to end and saves its result. Runtime failures are recorded in the result, not thrown. */
@@ -319,8 +342,14 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     emit({ type: 'runtime-start', label: item.spec.label, repetition, of: scenario.repetitions });
     // Before the traffic, in a launch of their own: the measured window never sees a hostile tenant.
     const probes = repetition === 1 && item.prepared && scenario.hostile?.probes ? await probeRuntime(item.runner, item.options, scenario.hostile, { scenario, runId, workDir: probeWorkDir(join(dir, 'work'), item.spec.label) }) : undefined;
-    const rr = await runOne(item, repetition, { loaded, plan, fixtures, runId, workDir: join(dir, 'work'), signal: opts.signal, onEvent: emit });
+    const ctx = { loaded, plan, fixtures, runId, workDir: join(dir, 'work'), signal: opts.signal, onEvent: emit };
+    const neighbour = item.prepared ? scenario.hostile?.neighbour : undefined;
+    // Paired and interleaved: the twin with the neighbour goes second on odd repetitions, first on even ones.
+    const twinFirst = neighbour && repetition % 2 === 0 ? await runNeighbourTwin(item, repetition, ctx, neighbour) : undefined;
+    const rr = await runOne(item, repetition, ctx);
+    const twin = twinFirst ?? (neighbour && !opts.signal?.aborted ? await runNeighbourTwin(item, repetition, ctx, neighbour) : undefined);
     if (probes) rr.probes = probes;
+    if (twin) rr.neighbourTwin = twin;
     result.runs.push(rr);
     result.finishedAt = new Date().toISOString();
     jsonPath = saveResult(dir, result);

@@ -5,7 +5,8 @@
  */
 
 import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats, StallCause } from '../pop/contract.js';
-import type { Scenario } from '../scenario/types.js';
+import type { HostileNeighbourSpec, Scenario } from '../scenario/types.js';
+import type { ContainmentOutcome } from '../isolation/containment.js';
 import type { ProbeId, ProbeOutcome } from '../isolation/probes.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -164,6 +165,31 @@ export interface RuntimeProbes {
   error?: string;
 }
 
+/** One request of the misbehaving neighbour and what stopped it (lab/isolation/containment.ts). */
+export interface HostileSend {
+  /** Offset from the start of the traffic, ms (the measured window starts after the warm-up). */
+  atMs: number;
+  /** Until its answer, ms. */
+  ms: number;
+  status: number;
+  outcome: ContainmentOutcome;
+  by: string;
+}
+
+/**
+ * The twin of a runtime's run with the scenario's misbehaving neighbour beside the same tenants,
+ * on the same schedule (interleaved with the clean run it is attached to). Its latencies are
+ * the neighbours' only: the neighbour's own requests are not the load generator's.
+ */
+export interface NeighbourTwin {
+  neighbour: HostileNeighbourSpec;
+  status: RuntimeResult['status'];
+  error?: string;
+  requests: RequestCounts;
+  latency: LatencyBreakdown;
+  sends: HostileSend[];
+}
+
 /** One runtime's part of a run (one repetition). */
 export interface RuntimeResult {
   /** Label from the scenario (the runner name unless relabelled). */
@@ -179,6 +205,8 @@ export interface RuntimeResult {
   isolation?: string[];
   /** Repetition 1 of a scenario with `hostile: { probes }`: what a hostile tenant could do here. */
   probes?: RuntimeProbes;
+  /** With `hostile.neighbour`: this run's twin with the misbehaving neighbour beside the same tenants. */
+  neighbourTwin?: NeighbourTwin;
   requests: RequestCounts;
   /** Latency from the INTENDED send time to the full response, milliseconds. */
   latency: LatencyBreakdown;

@@ -125,6 +125,16 @@ export interface HostileSpec {
   probes: boolean;
   /** The hostile workloads that probe: the JS one, its C port, or both. */
   workloads: string[];
+  /** A tenant that misbehaves beside the measured ones; each run is then paired with a clean twin. */
+  neighbour?: HostileNeighbourSpec;
+}
+
+/** The misbehaving neighbour: which hostile workload, what it does and how often. */
+export interface HostileNeighbourSpec {
+  workload: string;
+  behaviour: 'spin' | 'bomb' | 'fork' | 'crash';
+  /** One misbehaving request this often through the measured window. */
+  everySeconds: number;
 }
 
 export interface RuntimeSpec {
