@@ -180,3 +180,29 @@ test('an interrupted run keeps valid results of the finished part and leaves no 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('hostile.neighbour: every run is paired with its twin beside the spinner, whose requests are each stopped at the guest deadline; the probes run once', { timeout: 300_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'lab-neighbour-'));
+  try {
+    const out = await runScenario({ scenarioFile: join(projectRoot, 'lab/app/testdata/neighbour.yaml'), resultsRoot: root });
+    assert.equal(out.result.runs.length, 2, 'the twins are attached, not extra runs');
+    for (const run of out.result.runs) {
+      assert.equal(run.status, 'complete', run.error);
+      const twin = run.neighbourTwin;
+      assert.ok(twin, `repetition ${run.repetition} has its twin`);
+      assert.equal(twin.status, 'complete', twin.error);
+      assert.ok(twin.requests.completed > 0 && run.requests.completed > 0);
+      // One spin a second through the 4 s measured window, from its start.
+      assert.equal(twin.sends.length, 4, JSON.stringify(twin.sends));
+      for (const s of twin.sends) assert.deepEqual([s.status, s.outcome, s.by], [504, 'contained', 'deadline'], JSON.stringify(s));
+      assert.ok(twin.sends[0]!.atMs >= 900, `the first spin comes with the measured window (${twin.sends[0]!.atMs} ms)`);
+    }
+    const [first, second] = out.result.runs;
+    assert.ok(first!.probes && first!.probes.results.every((p) => p.outcome === 'denied'), JSON.stringify(first!.probes));
+    assert.equal(second!.probes, undefined, 'the probes run in repetition 1 only');
+    const html = readFileSync(join(out.dir, 'report.html'), 'utf8');
+    assert.match(html, /A misbehaving neighbour: blast radius/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
