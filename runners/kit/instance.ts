@@ -22,6 +22,15 @@ export interface InstanceRequest {
 }
 
 /**
+ * Rejected by `Instance.handle` when the substrate stopped the guest at a per-call deadline of
+ * its own (the scenario's `limits.cpuMsPerRequest`): the pool answers it as the timeout it is
+ * (504), as it answers its own request deadline, not as a crash.
+ */
+export class GuestDeadlineError extends Error {
+  override readonly name = 'GuestDeadlineError';
+}
+
+/**
  * An instance's response, fully buffered. Buffering keeps a crash or a deadline mid-body a
  * clean 5xx instead of a truncated 200, and costs nothing measurable for edge-sized bodies.
  */

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ActivationKind, ActivationRecord, ColdReason, EngineCpuReport, InstanceMemory, MemoryReport, Phase, PopStats, TenantAssignment } from '../../lab/pop/contract.js';
-import type { Activation, DisposeCause, Instance, InstanceFactory, InstanceRequest, InstanceResponse } from './instance.js';
+import { GuestDeadlineError, type Activation, type DisposeCause, type Instance, type InstanceFactory, type InstanceRequest, type InstanceResponse } from './instance.js';
 import { summarizeMemory } from './memory/report.js';
 import type { StallLog } from './stalls.js';
 import { PopError } from './pop-error.js';
@@ -115,7 +115,7 @@ interface Waiter {
 }
 
 /** `aborted` with `sent: false`: the deadline passed before the request reached the instance, which is still sound. */
-type Settled<T> = { kind: 'ok'; value: T } | { kind: 'aborted'; sent: boolean } | { kind: 'crashed'; reason: string };
+type Settled<T> = { kind: 'ok'; value: T } | { kind: 'aborted'; sent: boolean } | { kind: 'crashed'; reason: string } | { kind: 'deadline'; reason: string };
 
 const SHUTDOWN = 'shutdown';
 const TIMEOUT = 'timeout';
@@ -447,9 +447,13 @@ export class InstancePool {
       throw err;
     }
     const err =
-      outcome.kind === 'aborted' ? this.abortError(tenantId, signal, 'handling', assigned) : new PopError(502, 'crash', tenantId, outcome.reason, assigned);
+      outcome.kind === 'aborted'
+        ? this.abortError(tenantId, signal, 'handling', assigned)
+        : outcome.kind === 'deadline'
+          ? new PopError(504, 'timeout', tenantId, outcome.reason, assigned)
+          : new PopError(502, 'crash', tenantId, outcome.reason, assigned);
     record(false, performance.now(), err.message);
-    this.removeBusy(slot, outcome.kind === 'aborted' ? (signal.reason === SHUTDOWN ? 'shutdown' : 'timeout') : 'crash');
+    this.removeBusy(slot, outcome.kind === 'aborted' ? (signal.reason === SHUTDOWN ? 'shutdown' : 'timeout') : outcome.kind === 'deadline' ? 'timeout' : 'crash');
     throw err;
   }
 
@@ -474,7 +478,7 @@ export class InstancePool {
       const deadlineAt = req.arrivedAt + this.opts.requestTimeoutMs;
       instance.handle({ method, path, headers, body, deadlineAt }, signal).then(
         (value) => finish({ kind: 'ok', value }),
-        (e) => finish({ kind: 'crashed', reason: message(e) }),
+        (e) => finish(e instanceof GuestDeadlineError ? { kind: 'deadline', reason: e.message } : { kind: 'crashed', reason: message(e) }),
       );
     });
   }

@@ -114,7 +114,7 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
         workDir: plan.workDir,
         startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
       });
-      return { ...handle, isolation: v8Isolation(memoryMiB, plan.requestTimeoutMs) };
+      return { ...handle, isolation: v8Isolation(memoryMiB, plan.requestTimeoutMs, (plan.limits ?? DEFAULT_TENANT_LIMITS).cpuMsPerRequest) };
     },
   };
 }
@@ -125,10 +125,11 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
  * module's memory maximum before compiling it (host/memory-cap.ts); a guest past its deadline is
  * stopped by terminating its engine worker.
  */
-function v8Isolation(memoryMiB: number, requestTimeoutMs: number): string[] {
+function v8Isolation(memoryMiB: number, requestTimeoutMs: number, cpuMsPerRequest: number): string[] {
+  const deadline = cpuMsPerRequest > 0 && cpuMsPerRequest < requestTimeoutMs ? `${cpuMsPerRequest} ms wall (limits.cpuMsPerRequest)` : `${requestTimeoutMs} ms wall (the request timeout)`;
   return [
     `linear memory: ${memoryMiB} MiB per instance (the maximum written into each core module's memory: memory.grow past it fails in the guest)`,
-    `guest call deadline: ${requestTimeoutMs} ms wall (the request timeout; the engine worker running the guest is terminated)`,
+    `guest call deadline: ${deadline}; the engine worker running the guest is terminated (on the same-thread engine, its guard stops it)`,
     'CPU: one guest call at a time per engine worker thread',
     'processes: none possible (no such capability in WASI 0.2)',
     "capabilities: the host's WASI shims grant no filesystem, sockets or environment; outbound HTTP denied",

@@ -278,3 +278,33 @@ describe('stall record: the lab bookkeeping stays out of the serving threads aft
     assert.ok(s.timeline.stalls.some((x) => x.cause === 'lab-stats' && x.thread === 'main'), JSON.stringify(s.timeline.stalls));
   });
 });
+
+describe("isolation: the scenario's per-call budget (limits.cpuMsPerRequest)", () => {
+  for (const workers of [1, 0]) {
+    test(`a looping guest is stopped at its budget, long before the request timeout, answered 504 naming the tenant; it recovers (workers: ${workers})`, async () => {
+      const host = await launchTestHost(
+        [
+          { id: 'loop', workload: 'mis' },
+          { id: 'good', workload: 'hello' },
+        ],
+        { workers, components: { mis } },
+        10_000,
+        undefined,
+        { memoryMiB: 256, cpus: 1, pids: 128, cpuMsPerRequest: 100 },
+      );
+      try {
+        assert.match(host.handle.isolation!.join('; '), /guest call deadline: 100 ms wall \(limits\.cpuMsPerRequest\)/);
+        const l = await call(host.url, 'loop', '/loop');
+        assert.equal(l.status, 504, l.text);
+        assert.equal(l.error, 'timeout');
+        assert.match(l.text, /^tenant loop: guest call past its budget of 100 ms/);
+        assert.ok(l.ms < 3000, `stopped after ${l.ms.toFixed(0)} ms, not at the 10 s request timeout`);
+        assert.equal((await call(host.url, 'good', '/')).status, 200);
+        const after = await call(host.url, 'loop', '/ok');
+        assert.equal(after.status, 200, after.text);
+      } finally {
+        await host.stop();
+      }
+    });
+  }
+});

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Phase, TenantAssignment } from '../../../lab/pop/contract.js';
-import type { Activation, ActivationContext, DisposeCause, Instance, InstanceFactory, InstanceMemoryFigures, InstanceRequest, InstanceResponse } from '../../kit/instance.js';
+import { GuestDeadlineError, type Activation, type ActivationContext, type DisposeCause, type Instance, type InstanceFactory, type InstanceMemoryFigures, type InstanceRequest, type InstanceResponse } from '../../kit/instance.js';
 import { readSmapsRollup } from '../../kit/memory/smaps.js';
 import type { StallLog } from '../../kit/stalls.js';
 import type { Artifact } from '../artifacts/artifact.js';
@@ -40,6 +40,8 @@ export interface WasmFactoryOptions {
   log?: (line: string) => void;
   /** Linear memory limit of one instance, MiB, written into each core module's memory maximum (memory-cap.ts); absent = none. */
   memoryMiB?: number;
+  /** How long one guest call may run, ms (scenario `limits.cpuMsPerRequest`); 0 or absent = the request deadline only. */
+  cpuMsPerRequest?: number;
 }
 
 /** Per-artifact facts for the memory report. */
@@ -106,12 +108,29 @@ class WasmInstance implements Instance {
     const onAbort = (): void =>
       engines.cancelRequest(this.worker, this.id, `tenant ${this.tenant.id}: request past its deadline; engine worker ${this.worker} terminated to stop instance ${this.id}`);
     signal.addEventListener('abort', onAbort, { once: true });
+    // The per-call budget: the same-thread engine takes it as an earlier deadline; an engine
+    // worker is terminated when it passes, the only way V8 lets an embedder stop a running guest.
+    const budgetMs = this.factory.cpuMsPerRequest;
+    const budgetAt = budgetMs > 0 ? performance.now() + budgetMs : Infinity;
+    const budgetText = `guest call past its budget of ${budgetMs} ms (limits.cpuMsPerRequest)`;
+    let overBudget = false;
+    const budgetTimer =
+      budgetMs > 0 && !this.factory.inline
+        ? setTimeout(() => {
+            overBudget = true;
+            engines.cancelRequest(this.worker, this.id, `tenant ${this.tenant.id}: ${budgetText}; engine worker ${this.worker} terminated to stop instance ${this.id}`);
+          }, budgetMs)
+        : undefined;
     try {
       for (;;) {
         try {
-          const { response } = await engines.request(this.worker, this.id, req, req.deadlineAt);
+          const deadlineAt = Math.min(req.deadlineAt ?? Infinity, budgetAt);
+          const { response } = await engines.request(this.worker, this.id, req, Number.isFinite(deadlineAt) ? deadlineAt : undefined);
           return { ...response, firstByteAt: performance.now() };
         } catch (e) {
+          if (e instanceof GuardTimeoutError && budgetAt < (req.deadlineAt ?? Infinity)) throw new GuestDeadlineError(`${budgetText}; instance discarded`);
+          // The pool names the tenant in front of it.
+          if (overBudget && e instanceof WorkerLostError) throw new GuestDeadlineError(`${budgetText}; engine worker ${this.worker} terminated to stop instance ${this.id}`);
           // The same-thread watchdog stopped the guest at the deadline, before the pool's own
           // timer could run: let that timer fire, so the request ends as a timeout, as it does
           // when a worker is terminated.
@@ -130,6 +149,7 @@ class WasmInstance implements Instance {
         }
       }
     } finally {
+      clearTimeout(budgetTimer);
       signal.removeEventListener('abort', onAbort);
       this.inRequest = false;
     }
@@ -163,7 +183,14 @@ export class WasmFactory implements InstanceFactory {
   /** Instances lost because their worker was terminated or crashed. */
   lostInstances = 0;
 
+  /** Per-call budget of a guest, ms (0: none). */
+  readonly cpuMsPerRequest: number;
+  /** Guests run on this thread (workers: 0), bounded by the same-thread guard instead of worker termination. */
+  readonly inline: boolean;
+
   constructor(private readonly opts: WasmFactoryOptions) {
+    this.cpuMsPerRequest = opts.cpuMsPerRequest ?? 0;
+    this.inline = opts.workers === 0;
     const log = opts.log ?? ((line: string) => process.stderr.write(line));
     const events: EngineEvents = {
       lost: (_worker, ids, reason) => {

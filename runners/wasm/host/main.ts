@@ -32,6 +32,7 @@ void runPopHost<WasmHostPlan>('wasm', async (hp, _atShutdown, stalls) => {
     prewarmSpares: o.prewarmSpares,
     stalls,
     memoryMiB: (hp.plan.limits ?? DEFAULT_TENANT_LIMITS).memoryMiB,
+    cpuMsPerRequest: (hp.plan.limits ?? DEFAULT_TENANT_LIMITS).cpuMsPerRequest,
   });
   // The fixed overhead: this process with its engine threads, before any artifact is compiled.
   (globalThis as { gc?: () => void }).gc?.();
