@@ -66,6 +66,8 @@ export interface BlastRow {
   /** Misbehaving requests, and how many each mechanism stopped (`not contained`, `unknown` too). */
   sends: number;
   byOutcome: Record<string, number>;
+  /** Median time from a contained request to its stop, ms (null: none was contained). */
+  stopMsP50: number | null;
   cleanP99: Estimate;
   hostileP99: Estimate;
   /** hostile / clean warm p99 of the neighbours: the blast radius. */
@@ -106,12 +108,14 @@ export function blastRadius(result: RunResult, opts: BootstrapOptions): BlastRow
       }
       return { ...ok[0]!.requests, completed, errors };
     };
+    const stops = sends.filter((s) => s.outcome === 'contained').map((s) => s.ms).sort((a, b) => a - b);
     const n = runs[0]!.neighbourTwin!.neighbour;
     return {
       label,
       neighbour: `${n.workload} ${n.behaviour} every ${n.everySeconds} s`,
       sends: sends.length,
       byOutcome,
+      stopMsP50: stops.length ? stops[Math.floor((stops.length - 1) / 2)]! : null,
       cleanP99: clean.length ? bootstrapEstimate(clean, opts, `${label}.clean.warm.p99`) : missingEstimate(opts),
       hostileP99: hostile.length ? bootstrapEstimate(hostile, opts, `${label}.neighbour.warm.p99`) : missingEstimate(opts),
       p99Ratio: clean.length && hostile.length ? bootstrapRatio(hostile, clean, opts, `${label}.blast.warm.p99`) : missingEstimate(opts),

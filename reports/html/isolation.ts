@@ -14,7 +14,7 @@ function blastSection(result: RunResult, opts: BootstrapOptions): string {
   const body = rows.map((r) => [
     esc(r.label),
     esc(r.neighbour),
-    `${r.sends}: ${esc(Object.entries(r.byOutcome).map(([k, v]) => `${k} ${v}`).join(', ') || 'none sent')}`,
+    `${r.sends}: ${esc(Object.entries(r.byOutcome).map(([k, v]) => `${k} ${v}`).join(', ') || 'none sent')}${r.stopMsP50 !== null ? `<br><span class="note">stopped after ${r.stopMsP50} ms (median)</span>` : ''}`,
     esc(formatEstimate(r.cleanP99, 'time')),
     esc(formatEstimate(r.hostileP99, 'time')),
     `<span class="fig">${esc(formatRatio(r.p99Ratio))}</span>`,
