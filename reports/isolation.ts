@@ -79,11 +79,6 @@ export interface BlastRow {
 }
 
 const warmP99 = (l: LatencyBreakdown): Sampler | null => (l.warm.count > 0 && l.warm.hdr ? quantileSampler(empiricalFromHdr(l.warm.hdr), 0.99) : null);
-const errorRate = (c: RequestCounts): number => {
-  const errors = Object.values(c.errors).reduce((a, b) => a + b, 0);
-  return c.completed + errors > 0 ? errors / (c.completed + errors) : 0;
-};
-
 /** One row per runtime label whose runs carry a neighbour twin; empty when none do. */
 export function blastRadius(result: RunResult, opts: BootstrapOptions): BlastRow[] {
   const labels = [...new Set(result.runs.filter((r) => r.neighbourTwin).map((r) => r.label))];
@@ -98,15 +93,17 @@ export function blastRadius(result: RunResult, opts: BootstrapOptions): BlastRow
       const k = s.outcome === 'contained' ? s.by.replace(/ \(.*$/, '') : s.outcome;
       byOutcome[k] = (byOutcome[k] ?? 0) + 1;
     }
-    const sum = (pick: (r: RuntimeResult) => RequestCounts): RequestCounts => {
-      const errors: Record<string, number> = {};
-      let completed = 0;
+    // Errors over measured requests, pooled over the repetitions that completed.
+    const errorRate = (pick: (r: RuntimeResult) => RequestCounts): number => {
+      let errors = 0;
+      let total = 0;
       for (const r of ok) {
         const c = pick(r);
-        completed += c.completed;
-        for (const [k, v] of Object.entries(c.errors)) errors[k] = (errors[k] ?? 0) + v;
+        const e = Object.values(c.errors).reduce((a, b) => a + b, 0);
+        errors += e;
+        total += c.completed + e;
       }
-      return { ...ok[0]!.requests, completed, errors };
+      return total > 0 ? errors / total : 0;
     };
     const stops = sends.filter((s) => s.outcome === 'contained').map((s) => s.ms).sort((a, b) => a - b);
     const n = runs[0]!.neighbourTwin!.neighbour;
@@ -119,8 +116,8 @@ export function blastRadius(result: RunResult, opts: BootstrapOptions): BlastRow
       cleanP99: clean.length ? bootstrapEstimate(clean, opts, `${label}.clean.warm.p99`) : missingEstimate(opts),
       hostileP99: hostile.length ? bootstrapEstimate(hostile, opts, `${label}.neighbour.warm.p99`) : missingEstimate(opts),
       p99Ratio: clean.length && hostile.length ? bootstrapRatio(hostile, clean, opts, `${label}.blast.warm.p99`) : missingEstimate(opts),
-      cleanErrorRate: ok.length ? errorRate(sum((r) => r.requests)) : 0,
-      hostileErrorRate: ok.length ? errorRate(sum((r) => r.neighbourTwin!.requests)) : 0,
+      cleanErrorRate: errorRate((r) => r.requests),
+      hostileErrorRate: errorRate((r) => r.neighbourTwin!.requests),
       failures: runs.filter((r) => r.neighbourTwin!.status !== 'complete').map((r) => `repetition ${r.repetition}: ${r.neighbourTwin!.error ?? r.neighbourTwin!.status}`),
     };
   });

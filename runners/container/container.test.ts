@@ -20,7 +20,7 @@ import { ensureWorkloadImage, type WorkloadImage } from './images/images.js';
 import { containerRunner } from './runner.js';
 import { LABELS } from './labels.js';
 import { tarStream } from './images/tar.js';
-import { processAlive } from './host/cleanup.js';
+import { processAlive } from '../../lab/proc/alive.js';
 import { STRATEGIES } from './strategies.js';
 import { resolveOptions } from '../kit/options.js';
 import type { ContainerOptions } from './options.js';

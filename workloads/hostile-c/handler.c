@@ -91,23 +91,18 @@ static void bomb(edge_response *res, long max_mib) {
 }
 
 #ifdef __wasi__
+/* The component's world imports wasi:http and wasi:io only: no file, socket or process to ask for. */
+static void no_capability(const edge_request *req, edge_response *res) {
+  (void)req;
+  text(res, 200, "denied no-capability\n");
+}
 static void fork_loop(const edge_request *req, edge_response *res) {
   (void)req;
   text(res, 200, "fork denied no-capability\n");
 }
-static void connect_probe(const edge_request *req, edge_response *res) {
-  (void)req;
-  text(res, 200, "denied no-capability\n");
-}
-/* The component's world imports wasi:http and wasi:io only: it has no filesystem to ask. */
-static void read_file(const edge_request *req, edge_response *res) {
-  (void)req;
-  text(res, 200, "denied no-capability\n");
-}
-static void write_file(const edge_request *req, edge_response *res) {
-  (void)req;
-  text(res, 200, "denied no-capability\n");
-}
+#define read_file no_capability
+#define write_file no_capability
+#define connect_probe no_capability
 #else
 static const char *code_of(int e) {
   switch (e) {

@@ -7,7 +7,8 @@
  *   removed: what a reaper killed together with its host would have left.
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, mkdirSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, mkdirSync } from 'node:fs';
+import { processAlive } from '../../../lab/proc/alive.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
@@ -21,21 +22,6 @@ export async function removeRunContainers(docker: Docker, runId: string): Promis
   const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABELS.run}=${runId}`] }) });
   await Promise.allSettled(list.map((c) => docker.getContainer(c.Id).remove({ force: true })));
   return list.length;
-}
-
-/** Whether process `pid` runs: it exists (EPERM: under another user) and is not a zombie waiting to be reaped. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** Removes lab containers whose owner process is gone; returns how many. */

@@ -8,6 +8,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../../../lab/proc/alive.js';
 
 const ROOT = '/sys/fs/cgroup';
 const CONTROLLERS = ['memory', 'cpu', 'pids'] as const;
@@ -41,15 +42,6 @@ export function cgroupIsolation(l: CgroupLimits): string[] {
     "a process of the lab's user with the host's network, filesystem and process table",
     `cgroup v1 per instance: memory.limit ${l.memoryMiB} MiB, no swap; CPU quota ${l.cpus} CPU; pids.max ${l.pids} (joined before the instance's first instruction; what is left in it at exit is killed)`,
   ];
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function tasks(dir: string): number[] {
@@ -101,7 +93,7 @@ export class InstanceCgroups {
       const top = join(ROOT, c, TOP);
       if (!existsSync(top)) continue;
       for (const host of readdirSync(top)) {
-        if (!/^\d+$/.test(host) || pidAlive(Number(host))) continue;
+        if (!/^\d+$/.test(host) || processAlive(Number(host))) continue;
         const dir = join(top, host);
         for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) await killAndRemove(join(dir, e.name));
         await killAndRemove(dir);

@@ -209,15 +209,15 @@ export class ProcessFactory implements InstanceFactory {
     const started = performance.now();
     const g = this.opts.cgroups;
     // Confined: the instance starts through the joiner, inside its cgroups from its first instruction.
-    const join = g ? [...g.groups.create(ctx.instanceId), '--'] : undefined;
+    const viaCgexec = g ? [...g.groups.create(ctx.instanceId), '--'] : undefined;
     const child = native
       ? // A compiled workload's static server is the instance itself. Its stdin is a pipe from
         // this host: end-of-file there makes it exit, so it cannot outlive the host.
-        spawn(join ? g!.cgexec : native, join ? [...join, native] : [], { env: { PORT: '0', HOST: '127.0.0.1', LAB_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'inherit'] })
+        spawn(viaCgexec ? g!.cgexec : native, viaCgexec ? [...viaCgexec, native] : [], { env: { PORT: '0', HOST: '127.0.0.1', LAB_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'inherit'] })
       : fork(this.opts.serverScript, [handler!], {
           env: { ...process.env, PORT: '0' },
           // The host's own flags (inspector, test runner...) are not the instance's business.
-          ...(join ? { execPath: g!.cgexec, execArgv: [...join, process.execPath] } : { execArgv: [] }),
+          ...(viaCgexec ? { execPath: g!.cgexec, execArgv: [...viaCgexec, process.execPath] } : { execArgv: [] }),
           // stdout only repeats the ready message; stderr goes to the host's log.
           stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
           serialization: 'json',

@@ -112,13 +112,14 @@ class WasmInstance implements Instance {
     // worker is terminated when it passes, the only way V8 lets an embedder stop a running guest.
     const budgetMs = this.factory.cpuMsPerRequest;
     const budgetAt = budgetMs > 0 ? performance.now() + budgetMs : Infinity;
-    const budgetText = `guest call past its budget of ${budgetMs} ms (limits.cpuMsPerRequest)`;
-    let overBudget = false;
+    // Only built when a guest overruns it: nothing is added to a request's path otherwise. The pool names the tenant.
+    const overBudget = (how: string): GuestDeadlineError => new GuestDeadlineError(`guest call past its budget of ${budgetMs} ms (limits.cpuMsPerRequest); ${how}`);
+    let budgetHit = false;
     const budgetTimer =
       budgetMs > 0 && !this.factory.inline
         ? setTimeout(() => {
-            overBudget = true;
-            engines.cancelRequest(this.worker, this.id, `tenant ${this.tenant.id}: ${budgetText}; engine worker ${this.worker} terminated to stop instance ${this.id}`);
+            budgetHit = true;
+            engines.cancelRequest(this.worker, this.id, `tenant ${this.tenant.id}: guest call past its budget of ${budgetMs} ms`);
           }, budgetMs)
         : undefined;
     try {
@@ -128,9 +129,8 @@ class WasmInstance implements Instance {
           const { response } = await engines.request(this.worker, this.id, req, Number.isFinite(deadlineAt) ? deadlineAt : undefined);
           return { ...response, firstByteAt: performance.now() };
         } catch (e) {
-          if (e instanceof GuardTimeoutError && budgetAt < (req.deadlineAt ?? Infinity)) throw new GuestDeadlineError(`${budgetText}; instance discarded`);
-          // The pool names the tenant in front of it.
-          if (overBudget && e instanceof WorkerLostError) throw new GuestDeadlineError(`${budgetText}; engine worker ${this.worker} terminated to stop instance ${this.id}`);
+          if (e instanceof GuardTimeoutError && budgetAt < (req.deadlineAt ?? Infinity)) throw overBudget('instance discarded');
+          if (budgetHit && e instanceof WorkerLostError) throw overBudget(`engine worker ${this.worker} terminated to stop instance ${this.id}`);
           // The same-thread watchdog stopped the guest at the deadline, before the pool's own
           // timer could run: let that timer fire, so the request ends as a timeout, as it does
           // when a worker is terminated.
