@@ -6,8 +6,10 @@
  * not a sound sandbox (docs/isolation.md).
  */
 import type { ProbeId } from '../lab/isolation/probes.js';
-import type { LatencyBreakdown, ProbeRecord, RequestCounts, RunResult, RuntimeResult } from '../lab/results/model.js';
-import { bootstrapEstimate, bootstrapRatio, missingEstimate } from '../lab/stats/bootstrap.js';
+import { describeNeighbour } from '../lab/isolation/containment.js';
+import type { LatencyBreakdown, NeighbourTwin, ProbeRecord, RequestCounts, RunResult, RuntimeResult } from '../lab/results/model.js';
+import { bootstrapEstimate, missingEstimate } from '../lab/stats/bootstrap.js';
+import { estimateMetric, findMetric } from '../lab/stats/metrics.js';
 import { empiricalFromHdr } from '../lab/stats/empirical.js';
 import type { BootstrapOptions, Estimate } from '../lab/stats/estimate.js';
 import { quantileSampler, type Sampler } from '../lab/stats/sampler.js';
@@ -79,46 +81,54 @@ export interface BlastRow {
 }
 
 const warmP99 = (l: LatencyBreakdown): Sampler | null => (l.warm.count > 0 && l.warm.hdr ? quantileSampler(empiricalFromHdr(l.warm.hdr), 0.99) : null);
-/** One row per runtime label whose runs carry a neighbour twin; empty when none do. */
+/** One row per runtime label and misbehaving neighbour (by behaviour, in the scenario's order); empty when no run carries a twin. */
 export function blastRadius(result: RunResult, opts: BootstrapOptions): BlastRow[] {
-  const labels = [...new Set(result.runs.filter((r) => r.neighbourTwin).map((r) => r.label))];
-  return labels.map((label) => {
-    const runs = result.runs.filter((r) => r.label === label && r.neighbourTwin);
-    const ok = runs.filter((r) => r.status === 'complete' && r.neighbourTwin!.status === 'complete');
-    const clean = ok.map((r) => warmP99(r.latency)).filter((s): s is Sampler => s !== null);
-    const hostile = ok.map((r) => warmP99(r.neighbourTwin!.latency)).filter((s): s is Sampler => s !== null);
-    const byOutcome: Record<string, number> = {};
-    const sends = runs.flatMap((r) => r.neighbourTwin!.sends);
-    for (const s of sends) {
-      const k = s.outcome === 'contained' ? s.by.replace(/ \(.*$/, '') : s.outcome;
-      byOutcome[k] = (byOutcome[k] ?? 0) + 1;
-    }
-    // Errors over measured requests, pooled over the repetitions that completed.
-    const errorRate = (pick: (r: RuntimeResult) => RequestCounts): number => {
-      let errors = 0;
-      let total = 0;
-      for (const r of ok) {
-        const c = pick(r);
-        const e = Object.values(c.errors).reduce((a, b) => a + b, 0);
-        errors += e;
-        total += c.completed + e;
-      }
-      return total > 0 ? errors / total : 0;
-    };
-    const stops = sends.filter((s) => s.outcome === 'contained').map((s) => s.ms).sort((a, b) => a - b);
-    const n = runs[0]!.neighbourTwin!.neighbour;
-    return {
-      label,
-      neighbour: `${n.workload} ${n.behaviour} every ${n.everySeconds} s`,
-      sends: sends.length,
-      byOutcome,
-      stopMsP50: stops.length ? stops[Math.floor((stops.length - 1) / 2)]! : null,
-      cleanP99: clean.length ? bootstrapEstimate(clean, opts, `${label}.clean.warm.p99`) : missingEstimate(opts),
-      hostileP99: hostile.length ? bootstrapEstimate(hostile, opts, `${label}.neighbour.warm.p99`) : missingEstimate(opts),
-      p99Ratio: clean.length && hostile.length ? bootstrapRatio(hostile, clean, opts, `${label}.blast.warm.p99`) : missingEstimate(opts),
-      cleanErrorRate: errorRate((r) => r.requests),
-      hostileErrorRate: errorRate((r) => r.neighbourTwin!.requests),
-      failures: runs.filter((r) => r.neighbourTwin!.status !== 'complete').map((r) => `repetition ${r.repetition}: ${r.neighbourTwin!.error ?? r.neighbourTwin!.status}`),
-    };
+  const labels = [...new Set(result.runs.filter((r) => r.neighbourTwins?.length).map((r) => r.label))];
+  return labels.flatMap((label) => {
+    const runs = result.runs.filter((r) => r.label === label);
+    const behaviours = [...new Set(runs.flatMap((r) => (r.neighbourTwins ?? []).map((t) => t.neighbour.behaviour)))];
+    return behaviours.map((b) => blastRow(result, label, b, runs.flatMap((run) => (run.neighbourTwins ?? []).filter((t) => t.neighbour.behaviour === b).map((twin) => ({ run, twin }))), opts));
   });
+}
+
+// Errors over measured requests, pooled over the repetitions that completed.
+function errorRate(counts: RequestCounts[]): number {
+  let errors = 0;
+  let total = 0;
+  for (const c of counts) {
+    const e = Object.values(c.errors).reduce((a, b) => a + b, 0);
+    errors += e;
+    total += c.completed + e;
+  }
+  return total > 0 ? errors / total : 0;
+}
+
+/** One runtime beside one neighbour: its twins against the clean runs of the same repetitions. */
+function blastRow(result: RunResult, label: string, behaviour: string, pairs: { run: RuntimeResult; twin: NeighbourTwin }[], opts: BootstrapOptions): BlastRow {
+  const ok = pairs.filter((p) => p.run.status === 'complete' && p.twin.status === 'complete');
+  const clean = ok.map((p) => warmP99(p.run.latency)).filter((s): s is Sampler => s !== null);
+  const hostile = ok.map((p) => warmP99(p.twin.latency)).filter((s): s is Sampler => s !== null);
+  const byOutcome: Record<string, number> = {};
+  const sends = pairs.flatMap((p) => p.twin.sends);
+  for (const s of sends) {
+    const k = s.outcome === 'contained' ? s.by.replace(/ \(.*$/, '') : s.outcome;
+    byOutcome[k] = (byOutcome[k] ?? 0) + 1;
+  }
+  const stops = sends.filter((s) => s.outcome === 'contained').map((s) => s.ms).sort((a, b) => a - b);
+  const neighbour = describeNeighbour(pairs[0]!.twin.neighbour);
+  const key = `${label}.${behaviour}`;
+  return {
+    label,
+    neighbour,
+    sends: sends.length,
+    byOutcome,
+    stopMsP50: stops.length ? stops[Math.floor((stops.length - 1) / 2)]! : null,
+    cleanP99: clean.length ? bootstrapEstimate(clean, opts, `${key}.clean.warm.p99`) : missingEstimate(opts),
+    hostileP99: hostile.length ? bootstrapEstimate(hostile, opts, `${key}.neighbour.warm.p99`) : missingEstimate(opts),
+    // The gates' figure (lab/stats/metrics.ts), so the report and `lab gate` agree.
+    p99Ratio: estimateMetric(result, label, findMetric(`blast.${behaviour}.warmP99Ratio`)!, opts),
+    cleanErrorRate: errorRate(ok.map((p) => p.run.requests)),
+    hostileErrorRate: errorRate(ok.map((p) => p.twin.requests)),
+    failures: pairs.filter((p) => p.twin.status !== 'complete').map((p) => `repetition ${p.run.repetition}: ${p.twin.error ?? p.twin.status}`),
+  };
 }

@@ -234,7 +234,8 @@ test('isolation: the probe matrix with its evidence, and a verdict by counts (fe
   assert.match(text, new RegExp(`${labels[0]} hostile allowed returned the planted secret`));
   assert.match(text, new RegExp(`${labels[1]} hostile-c denied ENOENT`));
   const verdict = sectionText(await renderReport(open), 'verdict');
-  assert.match(verdict, new RegExp(`Isolation ${labels[1]} wins .*${labels[0]}: 8 of 8 probes allowed; ${labels[1]}: 0 of 8 probes allowed`));
+  const n = PROBE_IDS.length * 2;
+  assert.match(verdict, new RegExp(`Isolation ${labels[1]} wins .*${labels[0]}: ${n} of ${n} probes allowed; ${labels[1]}: 0 of ${n} probes allowed`));
   const closed = sectionText(await renderReport(withProbes(records('denied', 'no-capability'), records('denied', 'ENOENT'))), 'verdict');
   assert.match(closed, /Isolation no difference no difference between/);
 });
@@ -249,22 +250,42 @@ test('blast radius: the neighbours beside a misbehaving tenant against their cle
         ? x
         : {
             ...x,
-            neighbourTwin: {
-              neighbour: { workload: 'hostile', behaviour: 'spin', everySeconds: 1 },
-              status: 'complete',
-              requests: x.requests,
-              latency: x.latency,
-              sends: [
-                { atMs: 3000, ms: 10004, status: 504, outcome: 'contained', by: 'deadline' },
-                { atMs: 4000, ms: 10003, status: 504, outcome: 'contained', by: 'deadline' },
-              ],
-            },
+            neighbourTwins: [
+              {
+                neighbour: { workload: 'hostile', behaviour: 'spin', fromSeconds: 0, everySeconds: 1 },
+                status: 'complete',
+                requests: x.requests,
+                latency: x.latency,
+                sends: [
+                  { atMs: 3000, ms: 10004, status: 504, outcome: 'contained', by: 'deadline' },
+                  { atMs: 4000, ms: 10003, status: 504, outcome: 'contained', by: 'deadline' },
+                ],
+              },
+              {
+                neighbour: { workload: 'hostile-c', behaviour: 'bomb', fromSeconds: 1, everySeconds: 2 },
+                status: 'complete',
+                requests: x.requests,
+                latency: x.latency,
+                sends: [{ atMs: 4000, ms: 120, status: 200, outcome: 'not-contained', by: "reached the lab's cap: bomb reached-cap 1024" }],
+              },
+            ],
           },
     ),
   };
   const text = sectionText(await renderReport(twinned), 'isolation');
   assert.match(text, /A misbehaving neighbour: blast radius/);
-  // The twin here has the clean run's own latencies: the ratio is 1 exactly.
+  // The twins here have the clean run's own latencies: the ratio is 1 exactly.
   assert.match(text, new RegExp(`${label} hostile spin every 1 s \\d+: deadline \\d+ stopped after 10003 ms \\(median\\) .* 1(\\.00)?× `));
+  assert.match(text, new RegExp(`${label} hostile-c bomb from 1 s every 2 s \\d+: not-contained \\d+ .* 1(\\.00)?× `));
   assert.doesNotMatch(sectionText(await renderReport(r), 'isolation'), /blast radius/);
+});
+
+test("the lab's own survival is shown beside hostile tenants: planned runs recorded, what was left behind", async () => {
+  const r = fixtureResult();
+  const hostile: RunResult = { ...r, scenario: { ...r.scenario, resolved: { ...r.scenario.resolved, hostile: { probes: true, workloads: ['hostile'], neighbours: [] } } } };
+  const clean = sectionText(await renderReport({ ...hostile, survival: { planned: r.runs.length, recorded: r.runs.length, leftBehind: [], unchecked: [] } }), 'isolation');
+  assert.match(clean, new RegExp(`The lab's own survival Run ${r.status}; all ${r.runs.length} planned runs recorded; nothing it started left behind\\.`));
+  const dirty = sectionText(await renderReport({ ...hostile, survival: { planned: r.runs.length + 2, recorded: r.runs.length, leftBehind: ['container /t1 (running)'], unchecked: [] } }), 'isolation');
+  assert.match(dirty, /2 of \d+ planned runs not recorded .* left behind: container \/t1 \(running\)/);
+  assert.doesNotMatch(sectionText(await renderReport(r), 'isolation'), /survival/, 'not without hostile tenants');
 });

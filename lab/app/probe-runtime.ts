@@ -36,7 +36,7 @@ export async function probeRuntime(
       requestTimeoutMs: ctx.scenario.traffic.timeoutMs,
       workDir: ctx.workDir,
     });
-    const targets = plantProbeTargets(Number(new URL(handle.url).port));
+    const targets = await plantProbeTargets(Number(new URL(handle.url).port));
     try {
       for (const w of hostile.workloads) {
         const route = handle.plain ? handle.plain.urls[w]! : `${handle.url}/t/${probeTenant(w)}`;

@@ -181,21 +181,28 @@ test('an interrupted run keeps valid results of the finished part and leaves no 
   }
 });
 
-test('hostile.neighbour: every run is paired with its twin beside the spinner, whose requests are each stopped at the guest deadline; the probes run once', { timeout: 300_000 }, async () => {
+test('hostile.neighbours: every run is paired with a twin per neighbour, in order; the spinner is stopped at the guest deadline, the bomb by the memory limit; the probes run once', { timeout: 300_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'lab-neighbour-'));
   try {
     const out = await runScenario({ scenarioFile: join(projectRoot, 'lab/app/testdata/neighbour.yaml'), resultsRoot: root });
     assert.equal(out.result.runs.length, 2, 'the twins are attached, not extra runs');
     for (const run of out.result.runs) {
       assert.equal(run.status, 'complete', run.error);
-      const twin = run.neighbourTwin;
-      assert.ok(twin, `repetition ${run.repetition} has its twin`);
-      assert.equal(twin.status, 'complete', twin.error);
-      assert.ok(twin.requests.completed > 0 && run.requests.completed > 0);
+      const [spin, bomb] = run.neighbourTwins ?? [];
+      assert.ok(spin && bomb && run.neighbourTwins!.length === 2, `repetition ${run.repetition} has its two twins`);
+      for (const twin of [spin, bomb]) {
+        assert.equal(twin.status, 'complete', twin.error);
+        assert.ok(twin.requests.completed > 0 && run.requests.completed > 0);
+      }
+      assert.equal(spin.neighbour.behaviour, 'spin');
       // One spin a second through the 4 s measured window, from its start.
-      assert.equal(twin.sends.length, 4, JSON.stringify(twin.sends));
-      for (const s of twin.sends) assert.deepEqual([s.status, s.outcome, s.by], [504, 'contained', 'deadline'], JSON.stringify(s));
-      assert.ok(twin.sends[0]!.atMs >= 900, `the first spin comes with the measured window (${twin.sends[0]!.atMs} ms)`);
+      assert.equal(spin.sends.length, 4, JSON.stringify(spin.sends));
+      for (const s of spin.sends) assert.deepEqual([s.status, s.outcome, s.by], [504, 'contained', 'deadline'], JSON.stringify(s));
+      assert.ok(spin.sends[0]!.atMs >= 900, `the first spin comes with the measured window (${spin.sends[0]!.atMs} ms)`);
+      // From 2 s into the window: two bombs, each refused by the store's memory limit.
+      assert.equal(bomb.sends.length, 2, JSON.stringify(bomb.sends));
+      assert.ok(bomb.sends[0]!.atMs >= 2900, `the first bomb comes 2 s into the window (${bomb.sends[0]!.atMs} ms)`);
+      for (const s of bomb.sends) assert.deepEqual([s.outcome, s.by.replace(/ \(.*$/, '')], ['contained', 'memory limit'], JSON.stringify(s));
     }
     const [first, second] = out.result.runs;
     assert.ok(first!.probes && first!.probes.results.every((p) => p.outcome === 'denied'), JSON.stringify(first!.probes));

@@ -32,6 +32,7 @@ import type { RunEvent } from '../events.js';
 import { validateAgainstLive } from '../sim/validate-sim.js';
 import { simulateFromLive, type SimulateFromLiveOutcome } from './simulate-from-live.js';
 import { probeRuntime, probeWorkDir } from './probe-runtime.js';
+import { checkSurvival } from './survival.js';
 import { resolveOptions } from '../../runners/kit/options.js';
 
 export interface RunOptions {
@@ -343,19 +344,34 @@ export async function runScenario(opts: RunOptions): Promise<RunOutcome> {
     // Before the traffic, in a launch of their own: the measured window never sees a hostile tenant.
     const probes = repetition === 1 && item.prepared && scenario.hostile?.probes ? await probeRuntime(item.runner, item.options, scenario.hostile, { scenario, runId, workDir: probeWorkDir(join(dir, 'work'), item.spec.label) }) : undefined;
     const ctx = { loaded, plan, fixtures, runId, workDir: join(dir, 'work'), signal: opts.signal, onEvent: emit };
-    const neighbour = item.prepared ? scenario.hostile?.neighbour : undefined;
-    // Paired and interleaved: the twin with the neighbour goes second on odd repetitions, first on even ones.
-    const twinFirst = neighbour && repetition % 2 === 0 ? await runNeighbourTwin(item, repetition, ctx, neighbour) : undefined;
+    const neighbours = item.prepared ? (scenario.hostile?.neighbours ?? []) : [];
+    const twins = async (): Promise<NeighbourTwin[]> => {
+      const out: NeighbourTwin[] = [];
+      for (const n of neighbours) if (!opts.signal?.aborted) out.push(await runNeighbourTwin(item, repetition, ctx, n));
+      return out;
+    };
+    // Paired and interleaved: the twins with a neighbour go after the clean run on odd repetitions, before it on even ones.
+    const twinsFirst = repetition % 2 === 0 ? await twins() : [];
     const rr = await runOne(item, repetition, ctx);
-    const twin = twinFirst ?? (neighbour && !opts.signal?.aborted ? await runNeighbourTwin(item, repetition, ctx, neighbour) : undefined);
+    const twinsAfter = repetition % 2 === 1 && !opts.signal?.aborted ? await twins() : [];
     if (probes) rr.probes = probes;
-    if (twin) rr.neighbourTwin = twin;
+    if (neighbours.length > 0) rr.neighbourTwins = [...twinsFirst, ...twinsAfter];
     result.runs.push(rr);
     result.finishedAt = new Date().toISOString();
     jsonPath = saveResult(dir, result);
     emit({ type: 'runtime-done', label: item.spec.label, repetition, result: rr });
   }
 
+  // Every runtime is stopped by now: whatever of the run is still there outlived it.
+  const neighbourCount = scenario.hostile?.neighbours.length ?? 0;
+  result.survival = await checkSurvival(
+    runId,
+    prepared.map((p) => p.runner),
+    {
+      planned: prepared.reduce((a, p) => a + scenario.repetitions * (1 + (p.prepared ? neighbourCount : 0)), 0),
+      recorded: result.runs.reduce((a, r) => a + 1 + (r.neighbourTwins?.length ?? 0), 0),
+    },
+  );
   const interrupted = opts.signal?.aborted === true || result.runs.some((r) => r.status === 'interrupted');
   result.status = interrupted ? 'interrupted' : result.runs.length > 0 && result.runs.every((r) => r.status === 'failed') ? 'failed' : 'complete';
   result.finishedAt = new Date().toISOString();

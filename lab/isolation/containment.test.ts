@@ -1,18 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TENANT_LIMITS } from '../scenario/types.js';
-import { classifyContainment, neighbourRequest, neighbourSchedule } from './containment.js';
+import { classifyContainment, describeNeighbour, neighbourRequest, neighbourSchedule } from './containment.js';
 
-test('the neighbour misbehaves from the start of the measured window, every everySeconds while it lasts', () => {
-  assert.deepEqual(neighbourSchedule({ workload: 'hostile', behaviour: 'spin', everySeconds: 2 }, 3, 7), [3000, 5000, 7000, 9000]);
-  assert.deepEqual(neighbourSchedule({ workload: 'hostile', behaviour: 'spin', everySeconds: 0.5 }, 0, 1), [0, 500]);
+test('the neighbour misbehaves fromSeconds into the measured window, every everySeconds while it lasts', () => {
+  assert.deepEqual(neighbourSchedule({ workload: 'hostile', behaviour: 'spin', fromSeconds: 0, everySeconds: 2 }, 3, 7), [3000, 5000, 7000, 9000]);
+  assert.deepEqual(neighbourSchedule({ workload: 'hostile', behaviour: 'spin', fromSeconds: 0, everySeconds: 0.5 }, 0, 1), [0, 500]);
+  assert.deepEqual(neighbourSchedule({ workload: 'hostile', behaviour: 'bomb', fromSeconds: 4, everySeconds: 2 }, 1, 7), [5000, 7000]);
+  assert.equal(describeNeighbour({ workload: 'hostile-c', behaviour: 'bomb', fromSeconds: 4, everySeconds: 2 }), 'hostile-c bomb from 4 s every 2 s');
+  assert.equal(describeNeighbour({ workload: 'hostile', behaviour: 'spin', fromSeconds: 0, everySeconds: 1 }), 'hostile spin every 1 s');
 });
 
 test('bombs and fork loops are bounded at four times the limit; the others take no bound', () => {
   const l = { ...DEFAULT_TENANT_LIMITS, memoryMiB: 64, pids: 32 };
-  assert.deepEqual(neighbourRequest({ workload: 'hostile', behaviour: 'bomb', everySeconds: 1 }, l), { path: '/?max=256', headers: { 'x-lab-hostile': 'bomb' } });
-  assert.equal(neighbourRequest({ workload: 'hostile-c', behaviour: 'fork', everySeconds: 1 }, l).path, '/?max=128');
-  assert.equal(neighbourRequest({ workload: 'hostile', behaviour: 'spin', everySeconds: 1 }, l).path, '/');
+  assert.deepEqual(neighbourRequest({ workload: 'hostile', behaviour: 'bomb', fromSeconds: 0, everySeconds: 1 }, l), { path: '/?max=256', headers: { 'x-lab-hostile': 'bomb' } });
+  assert.equal(neighbourRequest({ workload: 'hostile-c', behaviour: 'fork', fromSeconds: 0, everySeconds: 1 }, l).path, '/?max=128');
+  assert.equal(neighbourRequest({ workload: 'hostile', behaviour: 'spin', fromSeconds: 0, everySeconds: 1 }, l).path, '/');
 });
 
 test('what stopped an attempt is read from the answer', () => {
@@ -20,6 +23,7 @@ test('what stopped an attempt is read from the answer', () => {
   assert.deepEqual(classifyContainment(502, 'crash', 'tenant h: instance killed by its cgroup memory limit (out of memory, signal SIGKILL)'), { outcome: 'contained', by: 'memory limit' });
   assert.deepEqual(classifyContainment(502, 'crash', 'tenant h: instance crashed (exit code 70)'), { outcome: 'contained', by: 'instance ended' });
   assert.deepEqual(classifyContainment(200, null, 'fork refused-after 27 EAGAIN\n'), { outcome: 'contained', by: 'pids limit (refused after 27: EAGAIN)' });
+  assert.deepEqual(classifyContainment(200, null, 'bomb refused-after 251 ENOMEM\n'), { outcome: 'contained', by: 'memory limit (refused after 251 MiB: ENOMEM)' });
   assert.deepEqual(classifyContainment(200, null, 'fork denied no-capability\n'), { outcome: 'contained', by: 'no capability' });
   assert.equal(classifyContainment(200, null, 'bomb reached-cap 1024\n').outcome, 'not-contained');
   assert.equal(classifyContainment(200, null, 'hostile: idle\n').outcome, 'unknown');

@@ -27,11 +27,16 @@ export function neighbourRequest(n: HostileNeighbourSpec, limits: TenantLimits):
   return { path: max > 0 ? `/?max=${max}` : '/', headers: { 'x-lab-hostile': n.behaviour } };
 }
 
-/** Offsets (ms from the start of the traffic) of the neighbour's requests: from the start of the measured window, every `everySeconds`, while it lasts. */
+/** Offsets (ms from the start of the traffic) of the neighbour's requests: `fromSeconds` into the measured window, then every `everySeconds`, while it lasts. */
 export function neighbourSchedule(n: HostileNeighbourSpec, warmupSeconds: number, durationSeconds: number): number[] {
   const out: number[] = [];
-  for (let t = 0; t < durationSeconds; t += n.everySeconds) out.push(Math.round((warmupSeconds + t) * 1000));
+  for (let t = n.fromSeconds; t < durationSeconds; t += n.everySeconds) out.push(Math.round((warmupSeconds + t) * 1000));
   return out;
+}
+
+/** How a neighbour is named in results and reports: `hostile spin from 2 s every 1 s`. */
+export function describeNeighbour(n: HostileNeighbourSpec): string {
+  return `${n.workload} ${n.behaviour}${n.fromSeconds > 0 ? ` from ${n.fromSeconds} s` : ''} every ${n.everySeconds} s`;
 }
 
 /** What stopped one attempt, from the answer's status, `x-lab-error` kind and body. */
@@ -44,8 +49,8 @@ export function classifyContainment(status: number, errorKind: string | null, bo
     return { outcome: 'contained', by: 'instance ended' };
   }
   if (status === 200) {
-    const refused = /refused-after (\d+) ([A-Z]+)/.exec(text);
-    if (refused) return { outcome: 'contained', by: `pids limit (refused after ${refused[1]}: ${refused[2]})` };
+    const refused = /^(fork|bomb) refused-after (\d+) ([A-Z]+)/.exec(text);
+    if (refused) return { outcome: 'contained', by: `${refused[1] === 'fork' ? 'pids' : 'memory'} limit (refused after ${refused[2]}${refused[1] === 'bomb' ? ' MiB' : ''}: ${refused[3]})` };
     if (/denied no-capability/.test(text)) return { outcome: 'contained', by: 'no capability' };
     if (/reached-cap/.test(text)) return { outcome: 'not-contained', by: `reached the lab's cap: ${text.trim()}` };
   }

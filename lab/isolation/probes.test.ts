@@ -10,6 +10,7 @@ const targets: ProbeTargets = {
   outsideDir: '/tmp/lab-canary-x/outside',
   token: 'c0ffee',
   controlPort: 8123,
+  neighbour: { pid: 4343, port: 8124, socket: '/tmp/lab-canary-x/neighbour/http.sock', secret: 'feedface' },
 };
 
 test('probe requests carry their arguments percent-encoded', () => {
@@ -17,6 +18,19 @@ test('probe requests carry their arguments percent-encoded', () => {
   assert.equal(probeRequest('host-process', targets, 'h1').path, '/?path=%2Fproc%2F4242%2Fcmdline');
   assert.equal(probeRequest('write-outside', targets, 'h1').path, `/?path=${encodeURIComponent(writtenPath(targets, 'h1'))}&token=c0ffee`);
   assert.deepEqual(probeRequest('control-port', targets, 'h1'), { path: '/?port=8123', headers: { 'x-lab-hostile': 'connect' } });
+  assert.equal(probeRequest('neighbour-port', targets, 'h1').path, '/?port=8124');
+  assert.deepEqual(probeRequest('neighbour-socket', targets, 'h1'), { path: '/?socket=%2Ftmp%2Flab-canary-x%2Fneighbour%2Fhttp.sock', headers: { 'x-lab-hostile': 'connect' } });
+  assert.deepEqual(probeRequest('neighbour-env', targets, 'h1'), { path: '/?path=%2Fproc%2F4343%2Fenviron', headers: { 'x-lab-hostile': 'read-file' } });
+});
+
+test("a neighbour counts as reached only when its secret came back", () => {
+  assert.equal(judgeProbe('neighbour-port', targets, 200, 'allowed HTTP/1.0 200 neighbour-feedface\n').outcome, 'allowed');
+  assert.equal(judgeProbe('neighbour-socket', targets, 200, 'allowed HTTP/1.0 200 neighbour-feedface\n').outcome, 'allowed');
+  assert.equal(judgeProbe('neighbour-port', targets, 200, 'allowed HTTP/1.1 404 Not Found\n').outcome, 'inconclusive', 'something else on that port');
+  assert.deepEqual(judgeProbe('neighbour-socket', targets, 200, 'denied ENOENT\n'), { probe: 'neighbour-socket', outcome: 'denied', detail: 'ENOENT' });
+  const environ = Buffer.from('LAB_NEIGHBOUR_SECRET=feedface\0').toString('hex');
+  assert.equal(judgeProbe('neighbour-env', targets, 200, `allowed ${environ}\n`).outcome, 'allowed');
+  assert.equal(judgeProbe('neighbour-env', targets, 200, `allowed ${Buffer.from('PATH=/bin\0').toString('hex')}\n`).outcome, 'denied', "another process's environment: its own pid namespace");
 });
 
 test('a read counts as allowed only when it returned the planted bytes', () => {

@@ -8,14 +8,17 @@
  */
 
 /** The probes, in report order. */
-export const PROBE_IDS = ['host-file', 'host-process', 'write-outside', 'control-port'] as const;
+export const PROBE_IDS = ['host-file', 'host-process', 'write-outside', 'control-port', 'neighbour-port', 'neighbour-socket', 'neighbour-env'] as const;
 export type ProbeId = (typeof PROBE_IDS)[number];
 
 export const PROBE_DESCRIPTIONS: Record<ProbeId, string> = {
   'host-file': 'read a file the lab planted on the host, outside any sandbox directory (mode 0644, so only the sandbox can stop it)',
   'host-process': "read the PoP host process's /proc/<pid>/cmdline: sees host processes",
   'write-outside': "write a token into a host directory outside the tenant's own (the lab looks for it on disk)",
-  'control-port': "connect to the PoP endpoint on 127.0.0.1 and ask its control API (/_lab/stats); reaching it reaches every loopback neighbour too",
+  'control-port': 'connect to the PoP endpoint on 127.0.0.1 and ask its control API (/_lab/stats)',
+  'neighbour-port': "connect to a neighbour tenant's server on 127.0.0.1 (a stand-in the lab runs, answering a secret)",
+  'neighbour-socket': "connect to a neighbour tenant's unix socket on the host (the same stand-in, as hardened containers serve)",
+  'neighbour-env': "read a neighbour tenant's environment (/proc/<pid>/environ of the stand-in, holding a secret)",
 };
 
 /** The same outcome for every probe: a sandbox's declaration when it closes (or opens) all of them. */
@@ -47,7 +50,16 @@ export interface ProbeTargets {
   token: string;
   /** The PoP endpoint's TCP port on 127.0.0.1. */
   controlPort: number;
+  /**
+   * A stand-in neighbour tenant: a process of the lab's on the host, as a neighbour's instance is
+   * on the process and container substrates, serving `secret` on a loopback port and a
+   * unix socket and holding it in its environment.
+   */
+  neighbour: { pid: number; port: number; socket: string; secret: string };
 }
+
+/** The variable the stand-in neighbour holds its secret in. */
+export const NEIGHBOUR_SECRET_ENV = 'LAB_NEIGHBOUR_SECRET';
 
 /** The request that makes the hostile workload try `probe` (path with query, headers). */
 export function probeRequest(probe: ProbeId, t: ProbeTargets, tenant: string): { path: string; headers: Record<string, string> } {
@@ -61,6 +73,12 @@ export function probeRequest(probe: ProbeId, t: ProbeTargets, tenant: string): {
       return { path: `/?${q({ path: writtenPath(t, tenant), token: t.token })}`, headers: { 'x-lab-hostile': 'write-file' } };
     case 'control-port':
       return { path: `/?${q({ port: String(t.controlPort) })}`, headers: { 'x-lab-hostile': 'connect' } };
+    case 'neighbour-port':
+      return { path: `/?${q({ port: String(t.neighbour.port) })}`, headers: { 'x-lab-hostile': 'connect' } };
+    case 'neighbour-socket':
+      return { path: `/?${q({ socket: t.neighbour.socket })}`, headers: { 'x-lab-hostile': 'connect' } };
+    case 'neighbour-env':
+      return { path: `/?${q({ path: `/proc/${t.neighbour.pid}/environ` })}`, headers: { 'x-lab-hostile': 'read-file' } };
   }
 }
 
@@ -71,6 +89,11 @@ export function writtenPath(t: ProbeTargets, tenant: string): string {
 
 function hex(b: Uint8Array): string {
   return Array.from(b.subarray(0, 64), (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** The text of a read probe's hex, or '' when it is not hex. */
+function unhex(h: string): string {
+  return /^(?:[0-9a-f]{2})*$/.test(h) ? Buffer.from(h, 'hex').toString('latin1') : '';
 }
 
 const LINE = /^(allowed|denied)(?: ([ -~]{0,200}))?\n?$/;
@@ -97,5 +120,12 @@ export function judgeProbe(probe: ProbeId, t: ProbeTargets, status: number, body
       return { probe, outcome: 'denied', detail: 'said allowed, but the token is not on the host disk (it wrote inside its own filesystem view)' };
     case 'control-port':
       return /^HTTP\/1\.[01] \d{3}\b/.test(rest) ? { probe, outcome: 'allowed', detail: rest } : { probe, outcome: 'inconclusive', detail: `connected, answered ${JSON.stringify(rest)}` };
+    case 'neighbour-port':
+    case 'neighbour-socket':
+      return rest.includes(t.neighbour.secret) ? { probe, outcome: 'allowed', detail: "the neighbour answered with its secret" } : { probe, outcome: 'inconclusive', detail: `connected, answered ${JSON.stringify(rest)}` };
+    case 'neighbour-env':
+      return unhex(rest).includes(`${NEIGHBOUR_SECRET_ENV}=${t.neighbour.secret}`)
+        ? { probe, outcome: 'allowed', detail: "returned the neighbour's secret from its environment" }
+        : { probe, outcome: 'denied', detail: 'read another process table (its own pid namespace)' };
   }
 }

@@ -19,7 +19,7 @@ export const CONFORMANCE_BEHAVIOURS = {
   'hang-answered': 'an instance that never answers is stopped at the request timeout and answered 5xx naming the tenant; the tenant is served again after',
   'stop-leaves-nothing': 'after `stop`, the endpoint is gone and no process or container the launch started is left',
   'escape-probes':
-    "the hostile workload's escape probes, in JS and in C (read a planted host file, read a host process, write outside, reach the control port), come out as the runner declares (`conformance.probes`), judged from evidence the suite checks itself; none is inconclusive",
+    "the hostile workload's escape probes, in JS and in C (read a planted host file, read a host process, write outside, reach the control port, reach a neighbour's port and socket, read a neighbour's environment), come out as the runner declares (`conformance.probes`), judged from evidence the suite checks itself; none is inconclusive",
 } as const;
 
 /** One behaviour of the table. */
@@ -62,6 +62,10 @@ export interface ConformanceDeclaration {
    * `escape-probes` behaviour checks against what the hostile workload achieves.
    */
   probes?: Record<ProbeId, 'allowed' | 'denied'>;
-  /** Whatever the run `runId` left behind that `stop` should have removed (containers, ...), named. */
+  /**
+   * Whatever the run `runId` left behind that `stop` should have removed (containers, image
+   * tags, ...), named: checked by the suite after `stop`, and by every live run after its last
+   * runtime stopped (`survival` in the result).
+   */
   leftovers?: (runId: string) => Promise<string[]>;
 }

@@ -205,8 +205,8 @@ export interface RuntimeResult {
   isolation?: string[];
   /** Repetition 1 of a scenario with `hostile: { probes }`: what a hostile tenant could do here. */
   probes?: RuntimeProbes;
-  /** With `hostile.neighbour`: this run's twin with the misbehaving neighbour beside the same tenants. */
-  neighbourTwin?: NeighbourTwin;
+  /** With `hostile.neighbours`: this run's twins, one per misbehaving neighbour (in the scenario's order), beside the same tenants. */
+  neighbourTwins?: NeighbourTwin[];
   requests: RequestCounts;
   /** Latency from the INTENDED send time to the full response, milliseconds. */
   latency: LatencyBreakdown;
@@ -390,4 +390,20 @@ export interface RunResult {
   sweep?: SweepResult;
   /** Simulated results of `lab run` with `simulate:`: tenants per host at the SLO. */
   density?: DensityResult;
+  /** Live results: whether the lab came through its own run whole (checked after every runtime stopped). */
+  survival?: LabSurvival;
+}
+
+/**
+ * The lab's own survival of a run (docs/isolation.md): every planned run recorded, and nothing
+ * it started still there once it stopped everything. Matters most beside hostile tenants.
+ */
+export interface LabSurvival {
+  /** Runs planned (runtimes x repetitions, and their neighbour twins) and runs recorded in this file. */
+  planned: number;
+  recorded: number;
+  /** What this run started that outlived it, named (a process, a container, an image tag); empty: nothing. */
+  leftBehind: string[];
+  /** What could not be checked, and why (an engine that went away, say). */
+  unchecked: string[];
 }

@@ -19,7 +19,7 @@ export function fakeScenarioContext(): ScenarioContext & { calls: { options: str
   return {
     calls,
     workloadNames: () => [...FAKE_WORKLOADS],
-    runnerNames: () => ['container', 'process', 'wasm', 'wasmtime'],
+    runnerNames: () => ['container', 'jco-serve', 'process', 'wasm', 'wasmtime', 'wasmtime-serve'],
     validateRunnerOptions(runtime, options) {
       calls.options.push(runtime);
       if (runtime !== 'process') return [];

@@ -37,7 +37,7 @@ const cases: [string, number, number, string, RegExp][] = [
   ['duplicate-workload', 13, 17, 'tenants.mix[1].workload', /^workload 'hello' is already listed at tenants\.mix\[0\]/],
   ['missing-trace', 17, 11, 'tenants.popularity.file', /^trace file 'traces\/does-not-exist\.csv' not found .*relative to the scenario file$/],
   ['duplicate-key', 21, 3, 'traffic.rate', /^duplicate key 'rate': it is already set at line 19; keep only one$/],
-  ['unknown-runtime', 23, 14, 'runtimes[1].runtime', /^unknown runtime 'wams' \(did you mean 'wasm'\?\); registered runners: container, process, wasm, wasmtime$/],
+  ['unknown-runtime', 23, 14, 'runtimes[1].runtime', /^unknown runtime 'wams' \(did you mean 'wasm'\?\); registered runners: container, jco-serve, process, wasm, wasmtime, wasmtime-serve$/],
   ['bad-runtime-options', 24, 7, 'runtimes[0].options', /^runner 'process' rejects its options: unknown option 'turbo'/],
   ['duplicate-label', 23, 14, 'runtimes[1].label', /^label 'process' \(defaulted from the runtime name\) is already used by runtimes\[0\]/],
   ['live-exceeds-count', 7, 12, 'live.tenants', /^live\.tenants is 150 but tenants\.count is 100;.* at most 100/],
@@ -169,13 +169,20 @@ test('validateScenarioFile returns issues as data and the scenario when valid', 
   assert.equal(good.scenario.scenario.name, 'valid-minimal');
 });
 
-test('hostile: absent by default; `{}` means the probes of both hostile workloads; an unknown workload or field names its place', () => {
+test('hostile: absent by default; `{}` means the probes of both hostile workloads and no neighbour; an unknown workload, behaviour or field, or a neighbour after the window, names its place', () => {
   const text = readFileSync(fixture('valid-minimal'), 'utf8');
   assert.equal(parseScenario(text, 'a.yaml', fakeScenarioContext()).scenario.hostile, undefined);
-  assert.deepEqual(parseScenario(`${text}\nhostile: {}\n`, 'a.yaml', fakeScenarioContext()).scenario.hostile, { probes: true, workloads: ['hostile', 'hostile-c'] });
+  assert.deepEqual(parseScenario(`${text}\nhostile: {}\n`, 'a.yaml', fakeScenarioContext()).scenario.hostile, { probes: true, workloads: ['hostile', 'hostile-c'], neighbours: [] });
+  assert.deepEqual(parseScenario(`${text}\nhostile: { neighbours: [{ behaviour: fork }] }\n`, 'a.yaml', fakeScenarioContext()).scenario.hostile?.neighbours, [
+    { workload: 'hostile', behaviour: 'fork', fromSeconds: 0, everySeconds: 1 },
+  ]);
   for (const [bad, field] of [
     ['hostile: { workloads: [hello] }', 'hostile.workloads[0]'],
     ['hostile: { probe: true }', 'hostile.probe'],
+    ['hostile: { neighbours: [{ behaviour: teleport }] }', 'hostile.neighbours[0].behaviour'],
+    ['hostile: { neighbours: [{ behaviour: spin, fromSeconds: 3600 }] }', 'hostile.neighbours[0].fromSeconds'],
+    ['hostile: { neighbour: { behaviour: spin } }', 'hostile.neighbour'],
+    ['hostile: { neighbours: [{ behaviour: spin }, { workload: hostile-c, behaviour: spin }] }', 'hostile.neighbours[1].behaviour'],
   ] as const) {
     assert.throws(() => parseScenario(`${text}\n${bad}\n`, 'a.yaml', fakeScenarioContext()), (e: unknown) => {
       assert.ok(e instanceof InvalidInputError);

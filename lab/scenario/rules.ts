@@ -231,6 +231,25 @@ const gatesAreValid: Rule = {
   },
 };
 
+const neighboursWithinTheWindow: Rule = {
+  name: 'misbehaving neighbours start within the measured window, one per behaviour',
+  check(s, env) {
+    if (!env.trusted(['hostile', 'neighbours']) || !env.trusted(['traffic', 'durationSeconds'])) return [];
+    const firstAt = new Map<string, number>();
+    return (s.hostile?.neighbours ?? []).flatMap((n, i): Problem[] => {
+      const problems: Problem[] = [];
+      if (n.fromSeconds >= s.traffic.durationSeconds) {
+        problems.push({ field: ['hostile', 'neighbours', i, 'fromSeconds'], message: `fromSeconds is ${shown(n.fromSeconds)} but the measured window lasts ${shown(s.traffic.durationSeconds)} s (traffic.durationSeconds): this neighbour would never misbehave; start it earlier` });
+      }
+      const first = firstAt.get(n.behaviour);
+      // Twins, blast-radius rows and gate metrics (`blast.<behaviour>.*`) are keyed by behaviour.
+      if (first !== undefined) problems.push({ field: ['hostile', 'neighbours', i, 'behaviour'], message: `behaviour '${n.behaviour}' is already that of ${formatField(['hostile', 'neighbours', first])}; results and gates key a neighbour by its behaviour, so give each neighbour a different one` });
+      else firstAt.set(n.behaviour, i);
+      return problems;
+    });
+  },
+};
+
 /** Every cross-field rule, in the order their problems are usually fixed. */
 export const scenarioRules: readonly Rule[] = [
   defaultedNameIsValid,
@@ -240,6 +259,7 @@ export const scenarioRules: readonly Rule[] = [
   traceFileReadable,
   runtimesRegisteredAndDistinct,
   sloWithinTimeout,
+  neighboursWithinTheWindow,
   generatorCpusExist,
   sweepValuesSuitParameter,
   gatesAreValid,

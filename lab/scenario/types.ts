@@ -125,15 +125,23 @@ export interface HostileSpec {
   probes: boolean;
   /** The hostile workloads that probe: the JS one, its C port, or both. */
   workloads: string[];
-  /** A tenant that misbehaves beside the measured ones; each run is then paired with a clean twin. */
-  neighbour?: HostileNeighbourSpec;
+  /**
+   * Tenants that misbehave beside the measured ones, one at a time: each run is paired with one
+   * twin per neighbour (empty: none).
+   */
+  neighbours: HostileNeighbourSpec[];
 }
 
-/** The misbehaving neighbour: which hostile workload, what it does and how often. */
+/** The misbehaving behaviours a neighbour can have. */
+export const NEIGHBOUR_BEHAVIOURS = ['spin', 'bomb', 'fork', 'crash'] as const;
+
+/** A misbehaving neighbour: which hostile workload, what it does, from when and how often. */
 export interface HostileNeighbourSpec {
   workload: string;
-  behaviour: 'spin' | 'bomb' | 'fork' | 'crash';
-  /** One misbehaving request this often through the measured window. */
+  behaviour: (typeof NEIGHBOUR_BEHAVIOURS)[number];
+  /** Its first misbehaving request, seconds into the measured window. */
+  fromSeconds: number;
+  /** Then one misbehaving request this often, to the end of the measured window. */
   everySeconds: number;
 }
 

@@ -10,7 +10,9 @@ import type { RunResult, RuntimeResult } from '../results/model.js';
 import { bootstrapEstimate, bootstrapRatio } from './bootstrap.js';
 import { empiricalFromHdr, empiricalFromValues } from './empirical.js';
 import { DEFAULT_BOOTSTRAP, type BootstrapOptions, type Estimate } from './estimate.js';
-import { exactSampler, mapSampler, meanSampler, proportionSampler, quantileSampler, type Sampler } from './sampler.js';
+import { exactSampler, mapSampler, meanSampler, proportionSampler, quantileSampler, ratioSampler, type Sampler } from './sampler.js';
+import { NEIGHBOUR_BEHAVIOURS } from '../scenario/types.js';
+import type { RequestCounts } from '../results/model.js';
 
 /** What a metric measures, which decides the units a gate may use with it. */
 export type Dimension = 'time' | 'bytes' | 'fraction' | 'count' | 'throughput';
@@ -52,8 +54,41 @@ function coldStartQuantile(q: number) {
   };
 }
 
-const errorCount = (run: RuntimeResult): number => Object.values(run.requests.errors).reduce((a, b) => a + b, 0);
+const errorsOf = (c: RequestCounts): number => Object.values(c.errors).reduce((a, b) => a + b, 0);
+const errorCount = (run: RuntimeResult): number => errorsOf(run.requests);
 const measured = (run: RuntimeResult): number => run.requests.completed + errorCount(run);
+
+const warmP99 = (l: RuntimeResult['latency']): Sampler | null => (l.warm.count > 0 && l.warm.hdr ? quantileSampler(empiricalFromHdr(l.warm.hdr), 0.99) : null);
+
+/** The twin of this repetition with the neighbour that behaves so (one per behaviour: a scenario rule). */
+const twinOf = (run: RuntimeResult, behaviour: string) => run.neighbourTwins?.find((t) => t.neighbour.behaviour === behaviour && t.status === 'complete');
+
+// Blast radius per misbehaviour: the neighbours' figures in the twin beside it, against the clean run it is paired with.
+const blastMetrics = (): MetricDef[] =>
+  NEIGHBOUR_BEHAVIOURS.flatMap((b): MetricDef[] => [
+    {
+      name: `blast.${b}.warmP99Ratio`,
+      dimension: 'count',
+      better: 'lower',
+      description: `the neighbours' warm p99 beside a ${b} neighbour over their warm p99 in the clean twin of the same repetition (hostile.neighbours): its blast radius, 1 = none`,
+      sampler: (run) => {
+        const twin = twinOf(run, b);
+        const beside = twin ? warmP99(twin.latency) : null;
+        const clean = warmP99(run.latency);
+        return beside && clean && run.status === 'complete' ? ratioSampler(beside, clean, 'beside / clean, both drawn per replicate') : null;
+      },
+    },
+    {
+      name: `blast.${b}.errorRate`,
+      dimension: 'fraction',
+      better: 'lower',
+      description: `the neighbours' failed requests / measured requests beside a ${b} neighbour (its own requests are not counted)`,
+      sampler: (run) => {
+        const c = twinOf(run, b)?.requests;
+        return c && c.completed + errorsOf(c) > 0 ? proportionSampler(errorsOf(c), c.completed + errorsOf(c)) : null;
+      },
+    },
+  ]);
 
 function memorySampler(run: RuntimeResult, field: 'ussBytes' | 'pssBytes' | 'rssBytes', aggregate: number | undefined): Sampler | null {
   const m = run.memory;
@@ -188,6 +223,21 @@ export const METRICS: readonly MetricDef[] = [
     description: 'mean size of the workload artifacts the runtime ran (image, component, bundle)',
     sampler: (run) => (run.artifacts.length > 0 ? exactSampler(run.artifacts.reduce((a, x) => a + x.sizeBytes, 0) / run.artifacts.length, run.artifacts.length) : null),
   },
+  {
+    name: 'isolation.probesAllowed',
+    dimension: 'count',
+    better: 'lower',
+    description: 'escape probes a hostile tenant got through, over every hostile workload (hostile.probes; repetition 1); an inconclusive probe counts as allowed, with a caveat',
+    sampler: (run) => {
+      const p = run.probes;
+      if (!p || p.error || p.results.length === 0) return null;
+      const allowed = p.results.filter((r) => r.outcome === 'allowed').length;
+      const unsure = p.results.filter((r) => r.outcome === 'inconclusive').length;
+      const s = exactSampler(allowed + unsure, p.results.length);
+      return unsure > 0 ? { ...s, caveat: `${unsure} inconclusive probe${unsure === 1 ? '' : 's'} counted as allowed` } : s;
+    },
+  },
+  ...blastMetrics(),
   ...PERCENTILES.filter(([p]) => p === 'p99' || p === 'p50').map(([p, q]) => ({
     name: `sendLag.${p}`,
     dimension: 'time' as const,

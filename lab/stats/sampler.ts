@@ -125,6 +125,21 @@ export function exactSampler(value: number, n: number): Sampler {
   return { estimate: value, n, method: 'exact (no sampling: measured once, deterministic)', draw: () => value };
 }
 
+/**
+ * The ratio a / b of two statistics measured side by side in one repetition (a twin run over
+ * its clean pair): each replicate draws both, so the interval carries both uncertainties.
+ */
+export function ratioSampler(a: Sampler, b: Sampler, method: string): Sampler {
+  const caveat = [a.caveat, b.caveat].filter(Boolean).join('; ');
+  return {
+    estimate: a.estimate / b.estimate,
+    n: Math.min(a.n, b.n),
+    method: `${method}; ${a.method}`,
+    draw: (rng) => a.draw(rng) / b.draw(rng),
+    ...(caveat ? { caveat } : {}),
+  };
+}
+
 /** A sampler transformed by a monotone function (memory -> instances that fit a host). */
 export function mapSampler(s: Sampler, f: (x: number) => number, method: string): Sampler {
   const increasing = f(1) <= f(2);

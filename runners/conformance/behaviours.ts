@@ -314,7 +314,7 @@ export const BEHAVIOURS: Record<BehaviourId, (ctx: SuiteContext) => Promise<void
     const hostile = [tenant('h-js', 'hostile'), tenant('h-c', 'hostile-c')];
     // The runner's defaults: the sandbox a scenario gets when it asks for nothing else.
     await withPop(ctx, { tenants: hostile, requestTimeoutMs: 20_000, defaults: true }, async (l) => {
-      const targets = plantProbeTargets(Number(new URL(l.url).port));
+      const targets = await plantProbeTargets(Number(new URL(l.url).port));
       try {
         const wrong: string[] = [];
         for (const t of hostile) {

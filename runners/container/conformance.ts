@@ -21,6 +21,16 @@ export async function misbehavingContainer(): Promise<MisbehavingTenant> {
   return { ...base, options: { byoImages: { [base.workload]: { image: ref, socketEnv: 'LAB_SOCKET' } } } };
 }
 
+/**
+ * What run `runId` left in the engine: its containers, and any image tag of an origin registry
+ * (`127.0.0.1:<port>/edge-pop-lab/...`: an artifact miss pushes and pulls them, and must remove them).
+ */
+export async function runLeftovers(runId: string): Promise<string[]> {
+  const { docker } = await connectEngine();
+  const tags = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []).filter((t) => /^127\.0\.0\.1:\d+\/edge-pop-lab\//.test(t));
+  return [...(await runContainers(runId)), ...tags.map((t) => `image tag ${t}`)];
+}
+
 /** Containers (running or not) of run `runId` still in the engine, by name. */
 export async function runContainers(runId: string): Promise<string[]> {
   const { docker } = await connectEngine();

@@ -18,6 +18,8 @@ import { artifactInfo, ensureWorkloadImage, type WorkloadImage } from './images/
 import { effectiveLimits, parseContainerOptions, type ByoImage, type ContainerOptions } from './options.js';
 import { InputError } from '../../lab/errors.js';
 import { enforcedBy } from './host/sandbox.js';
+import { handlerDeadlineLine } from '../kit/pool.js';
+import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
 import { checkOciRuntime } from './oci-runtime.js';
 
 /** The compiled host entry beside this module. */
@@ -73,7 +75,7 @@ export const containerRunner: Runner<ContainerOptions> = {
     // The hardened default: its own mount, pid and (empty) network namespaces, a non-root user.
     probes: everyProbe('denied'),
     misbehaving: async () => (await import('./conformance.js')).misbehavingContainer(),
-    leftovers: async (runId) => (await import('./conformance.js')).runContainers(runId),
+    leftovers: async (runId) => (await import('./conformance.js')).runLeftovers(runId),
   },
 
   async prepare(workloads: string[], o: ContainerOptions): Promise<PreparedRuntime> {
@@ -107,6 +109,6 @@ export const containerRunner: Runner<ContainerOptions> = {
       // Removing containers takes tens of ms each; a host that hangs beyond this is killed and its reaper removes what is left.
       stopGraceMs: 30_000 + plan.tenants.length * 1000,
     });
-    return { ...handle, isolation: enforcedBy(o.sandbox, effectiveLimits(plan.limits, o), o.netns, o.ociRuntime) };
+    return { ...handle, isolation: [...enforcedBy(o.sandbox, effectiveLimits(plan.limits, o), o.netns, o.ociRuntime), handlerDeadlineLine((plan.limits ?? DEFAULT_TENANT_LIMITS).cpuMsPerRequest)] };
   },
 };

@@ -269,6 +269,22 @@ describe('InstancePool failures', () => {
     await pool.close();
   });
 
+  it('kills an instance past its per-request deadline (handlerDeadlineMs) long before the request timeout; the tenant is served again', async () => {
+    const { pool, factory } = makePool({ requestTimeoutMs: 5000, handlerDeadlineMs: 80 });
+    const started = performance.now();
+    const e = await rejection(pool.handle(request('hangy')));
+    assert.equal(e.status, 504);
+    assert.equal(e.kind, 'timeout');
+    assert.match(e.message, /^tenant hangy: instance ran past the per-request deadline of 80 ms \(limits.cpuMsPerRequest; instance killed\)/);
+    assert.ok(performance.now() - started < 4000, 'the deadline, not the request timeout');
+    assert.equal([...factory.instances.values()][0]?.disposedWith, 'timeout');
+    assert.equal(pool.stats(false).instances.hangy, 0);
+    // A request within the deadline is untouched by it.
+    const ok = await pool.handle(request('slow'));
+    assert.equal(ok.response.status, 200, 'a 60 ms answer is within the 80 ms deadline');
+    await pool.close();
+  });
+
   it('times out a hanging activation', async () => {
     const { pool } = makePool({ requestTimeoutMs: 80 }, { ok: { activationMs: 10_000 } });
     const e = await rejection(pool.handle(request('ta')));

@@ -31,6 +31,11 @@ export interface PoolMemoryOptions {
   extra?(): Promise<Record<string, number>>;
 }
 
+/** How a pool with `handlerDeadlineMs` enforces it, as a line of a runner's `isolation` list. */
+export function handlerDeadlineLine(ms: number): string {
+  return ms > 0 ? `per-request deadline ${ms} ms (wall, from hand-off to the instance; limits.cpuMsPerRequest): past it the PoP kills the instance` : 'per-request deadline: none beyond the request timeout (limits.cpuMsPerRequest is 0): past it the PoP kills the instance';
+}
+
 /** Configuration of a pool. */
 export interface PoolOptions {
   /** Runtime name reported in stats and memory reports. */
@@ -39,6 +44,13 @@ export interface PoolOptions {
   keepAlive: KeepAliveSpec;
   /** Deadline of one request from its arrival at the PoP, milliseconds: queueing, activation and answer included. */
   requestTimeoutMs: number;
+  /**
+   * Deadline of one request's hand-off to its instance, wall milliseconds (the scenario's
+   * `limits.cpuMsPerRequest`), for substrates that cannot stop a guest call themselves
+   * (processes, containers): past it the instance is killed and the request answered 504, as a
+   * platform stops a request that overruns its limit. Absent or 0: the request timeout only.
+   */
+  handlerDeadlineMs?: number;
   factory: InstanceFactory;
   /** Spare instances kept ready per tenant, refilled off the request path. Default 0. */
   spares?: number;
@@ -457,14 +469,16 @@ export class InstancePool {
     throw err;
   }
 
-  /** Sends the request, racing it against the deadline and the instance's death. */
+  /** Sends the request, racing it against the deadlines and the instance's death. */
   private send(slot: Slot, req: PopRequest, signal: AbortSignal): Promise<Settled<InstanceResponse>> {
     const instance = slot.instance!;
     return new Promise((resolve) => {
       let done = false;
+      let overran: NodeJS.Timeout | undefined;
       const finish = (s: Settled<InstanceResponse>): void => {
         if (done) return;
         done = true;
+        clearTimeout(overran);
         slot.onExit = undefined;
         signal.removeEventListener('abort', onAbort);
         resolve(s);
@@ -476,6 +490,10 @@ export class InstancePool {
       slot.onExit = (reason) => finish({ kind: 'crashed', reason });
       const { method, path, headers, body } = req;
       const deadlineAt = req.arrivedAt + this.opts.requestTimeoutMs;
+      const handlerMs = this.opts.handlerDeadlineMs ?? 0;
+      if (handlerMs > 0) {
+        overran = setTimeout(() => finish({ kind: 'deadline', reason: `instance ran past the per-request deadline of ${handlerMs} ms (limits.cpuMsPerRequest; instance killed)` }), handlerMs);
+      }
       instance.handle({ method, path, headers, body, deadlineAt }, signal).then(
         (value) => finish({ kind: 'ok', value }),
         (e) => finish(e instanceof GuestDeadlineError ? { kind: 'deadline', reason: e.message } : { kind: 'crashed', reason: message(e) }),

@@ -10,6 +10,7 @@
  * for tenants of that workload).
  */
 import { everyProbe } from '../../lab/isolation/probes.js';
+import { handlerDeadlineLine } from '../kit/pool.js';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sha256File } from '../../lab/digest.js';
@@ -137,9 +138,10 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<Proces
       const cgroups = plan.options.confine === 'cgroup' ? { cgexec: await staticHelperBinary('process', 'cgexec', cgexecSource(), 'the per-instance cgroup joiner'), limits: { memoryMiB: limits.memoryMiB, cpus: limits.cpus, pids: limits.pids } } : undefined;
       const hostPlan: ProcessHostPlan = { plan, serverScript: nodeServerScript, handlers, natives, logPath, ...(cgroups ? { cgroups } : {}) };
       const handle = await launchHost({ runner: 'process', program: { kind: 'node', script: hostScript }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
-      if (cgroups) return { ...handle, isolation: cgroupIsolation(cgroups.limits) };
+      const deadline = handlerDeadlineLine(limits.cpuMsPerRequest);
+      if (cgroups) return { ...handle, isolation: [...cgroupIsolation(cgroups.limits), deadline] };
       // The unconfined baseline: what a bare process per instance gets, said as plainly as the sandboxes' lists.
-      return { ...handle, isolation: ["none: each instance is a process of the lab's user with the host's network, filesystem and process table; the scenario's limits are not enforced (request deadline only: the instance is killed)"] };
+      return { ...handle, isolation: ["none: each instance is a process of the lab's user with the host's network, filesystem and process table; the scenario's memory, CPU and pids limits are not enforced", deadline] };
     },
   };
 }

@@ -14,6 +14,7 @@
  *   read-file?path=P        answers `allowed <hex of the first 64 bytes>` or `denied <code>`
  *   write-file?path=P&token=T  writes T to P: `allowed` or `denied <code>`
  *   connect?port=N          an HTTP request to 127.0.0.1:N/_lab/stats: `allowed <status line>` or `denied <code>`
+ *   connect?socket=P        the same request over the unix socket at P
  * Without the header it answers 200 and names the behaviours, so identity checks hold on it.
  * Every bound is the caller's (`max`): the lab never lets an uncontained behaviour take the machine.
  */
@@ -141,7 +142,8 @@ function writeFile(p: NodeCapabilities | undefined, path: string, token: string)
 // The handler is synchronous, so the connection is made by a child Node: what a tenant with
 // process creation can do, inside the same namespaces and limits as the tenant itself.
 const CONNECT_SCRIPT = `
-const s = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
+const to = process.argv[1];
+const s = /^[0-9]+$/.test(to) ? require('node:net').connect(Number(to), '127.0.0.1') : require('node:net').connect(to);
 let got = '';
 s.setTimeout(2000, () => { process.stdout.write('denied ETIMEDOUT'); process.exit(0); });
 s.on('connect', () => s.write('GET /_lab/stats HTTP/1.0\\r\\nhost: 127.0.0.1\\r\\n\\r\\n'));
@@ -150,10 +152,11 @@ s.on('error', (e) => { process.stdout.write('denied ' + (e.code || 'error')); pr
 s.on('end', () => { process.stdout.write(got ? 'allowed ' + got.split('\\r\\n')[0] : 'denied ECONNRESET'); process.exit(0); });
 `;
 
-function connect(p: NodeCapabilities | undefined, port: number): EdgeResponse {
+/** `to`: a port on 127.0.0.1 (digits) or a unix socket's path. */
+function connect(p: NodeCapabilities | undefined, to: string): EdgeResponse {
   if (!p) return text(200, 'denied no-capability\n');
   const cp = p.getBuiltinModule!('node:child_process') as ChildProcesses;
-  const r = cp.spawnSync(p.execPath, ['-e', CONNECT_SCRIPT, String(port)], { timeout: 5000, encoding: 'utf8' });
+  const r = cp.spawnSync(p.execPath, ['-e', CONNECT_SCRIPT, to], { timeout: 5000, encoding: 'utf8' });
   if (r.error) return text(200, `denied ${codeOf(r.error)}\n`);
   const line = /^(allowed|denied) [ -~]{1,120}$/.test(r.stdout) ? r.stdout : 'denied error';
   return text(200, `${line}\n`);
@@ -184,7 +187,7 @@ export function handle(req: EdgeRequest): EdgeResponse {
     case 'write-file':
       return writeFile(p, q.path ?? '', q.token ?? '');
     case 'connect':
-      return connect(p, count(q, 'port', 0));
+      return connect(p, q.socket !== undefined && q.socket !== '' ? q.socket : String(count(q, 'port', 0)));
     default:
       return text(400, 'unknown behaviour\n');
   }

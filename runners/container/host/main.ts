@@ -75,6 +75,8 @@ void runPopHost<ContainerHostPlan>('container', async ({ plan, images }, atShutd
     tenants: plan.tenants,
     keepAlive: plan.keepAlive,
     requestTimeoutMs: plan.requestTimeoutMs,
+    // As for processes: the PoP kills the container of a request past its deadline.
+    handlerDeadlineMs: plan.limits?.cpuMsPerRequest ?? 0,
     factory,
     spares: o.spares,
     strategy: o.strategy,

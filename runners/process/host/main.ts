@@ -27,6 +27,8 @@ void runPopHost<ProcessHostPlan>('process', async (hp, atShutdown, stalls) => {
     tenants: hp.plan.tenants,
     keepAlive: hp.plan.keepAlive,
     requestTimeoutMs: hp.plan.requestTimeoutMs,
+    // A process cannot be stopped mid-call but by killing it: the PoP does that at the deadline.
+    handlerDeadlineMs: hp.plan.limits?.cpuMsPerRequest ?? 0,
     spares: hp.plan.options.spares,
     factory: new ProcessFactory({ serverScript: hp.serverScript, handlers: hp.handlers, natives: hp.natives, logHint: hp.logPath, ...(cgroups ? { cgroups } : {}) }),
     memory: { method: MEMORY_METHOD, fixedOverheadBytes: async () => (await readSmapsRollup(process.pid)).ussBytes },
