@@ -29,7 +29,10 @@ export async function probeRuntime(
       runId: `${ctx.runId}-probes`,
       tenants: hostile.workloads.map((w) => ({ id: probeTenant(w), workload: w })),
       keepAlive: ctx.scenario.keepAlive,
-      limits: ctx.scenario.limits,
+      // The probes ask what a tenant can reach, not how fast: a probe that starts a child process
+      // (the JS connect) takes longer than a tight per-request deadline under gVisor, and a
+      // deadline kill would make it inconclusive. The memory, CPU and pids limits stay.
+      limits: { ...ctx.scenario.limits, cpuMsPerRequest: 0 },
       options,
       seed: ctx.scenario.seed,
       artifactMissRate: 0,

@@ -28,4 +28,5 @@ test('what stopped an attempt is read from the answer', () => {
   assert.equal(classifyContainment(200, null, 'bomb reached-cap 1024\n').outcome, 'not-contained');
   assert.equal(classifyContainment(200, null, 'hostile: idle\n').outcome, 'unknown');
   assert.equal(classifyContainment(0, null, 'fetch failed').outcome, 'unknown');
+  assert.deepEqual(classifyContainment(0, null, 'The operation was aborted due to timeout'), { outcome: 'not-contained', by: 'no answer: still running past the request timeout' });
 });

@@ -42,6 +42,9 @@ export function describeNeighbour(n: HostileNeighbourSpec): string {
 /** What stopped one attempt, from the answer's status, `x-lab-error` kind and body. */
 export function classifyContainment(status: number, errorKind: string | null, body: string): Containment {
   const text = body.slice(0, 300);
+  // The driver waits past the PoP's own deadline: no answer by then means nothing stopped it
+  // (a plain endpoint has no deadline of its own to answer with).
+  if (status === 0 && /timeout|timed out/i.test(text)) return { outcome: 'not-contained', by: 'no answer: still running past the request timeout' };
   if (status === 0) return { outcome: 'unknown', by: `no answer: ${text}` };
   if (status >= 500) {
     if (errorKind === 'timeout') return { outcome: 'contained', by: 'deadline' };

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -169,7 +170,7 @@ test('validateScenarioFile returns issues as data and the scenario when valid', 
   assert.equal(good.scenario.scenario.name, 'valid-minimal');
 });
 
-test('hostile: absent by default; `{}` means the probes of both hostile workloads and no neighbour; an unknown workload, behaviour or field, or a neighbour after the window, names its place', () => {
+test('hostile: absent by default; `{}` means the probes of both hostile workloads and no neighbour; an unknown workload, behaviour or field, a neighbour after the window, or a CPU limit this machine cannot enforce, names its place', () => {
   const text = readFileSync(fixture('valid-minimal'), 'utf8');
   assert.equal(parseScenario(text, 'a.yaml', fakeScenarioContext()).scenario.hostile, undefined);
   assert.deepEqual(parseScenario(`${text}\nhostile: {}\n`, 'a.yaml', fakeScenarioContext()).scenario.hostile, { probes: true, workloads: ['hostile', 'hostile-c'], neighbours: [] });
@@ -182,6 +183,7 @@ test('hostile: absent by default; `{}` means the probes of both hostile workload
     ['hostile: { neighbours: [{ behaviour: teleport }] }', 'hostile.neighbours[0].behaviour'],
     ['hostile: { neighbours: [{ behaviour: spin, fromSeconds: 3600 }] }', 'hostile.neighbours[0].fromSeconds'],
     ['hostile: { neighbour: { behaviour: spin } }', 'hostile.neighbour'],
+    [`limits: { cpus: ${availableParallelism() + 1} }`, 'limits.cpus'],
     ['hostile: { neighbours: [{ behaviour: spin }, { workload: hostile-c, behaviour: spin }] }', 'hostile.neighbours[1].behaviour'],
   ] as const) {
     assert.throws(() => parseScenario(`${text}\n${bad}\n`, 'a.yaml', fakeScenarioContext()), (e: unknown) => {

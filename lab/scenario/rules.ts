@@ -188,6 +188,17 @@ const generatorCpusExist: Rule = {
   },
 };
 
+const cpuLimitWithinMachine: Rule = {
+  name: 'the CPU limit of an instance can be enforced on this machine',
+  check(s, env) {
+    if (!env.trusted(['limits', 'cpus'])) return [];
+    const n = availableParallelism();
+    if (s.limits.cpus <= n) return [];
+    // A CFS quota above the machine's CPUs limits nothing, and the engine refuses it outright.
+    return [{ field: ['limits', 'cpus'], message: `limits.cpus is ${shown(s.limits.cpus)} but this machine has ${n} CPU${n === 1 ? '' : 's'}: a quota above them cannot be enforced here (the container engine refuses it); use at most ${n}` }];
+  },
+};
+
 const defaultedNameIsValid: Rule = {
   name: 'a name taken from the file name is a valid name',
   check(s, env) {
@@ -259,6 +270,7 @@ export const scenarioRules: readonly Rule[] = [
   traceFileReadable,
   runtimesRegisteredAndDistinct,
   sloWithinTimeout,
+  cpuLimitWithinMachine,
   neighboursWithinTheWindow,
   generatorCpusExist,
   sweepValuesSuitParameter,
