@@ -22,7 +22,14 @@ const source = process.env.LAB_REPORT_RESULT;
 test(`report of ${source ? source : 'the two-runtime fixture'} renders in headless Chromium, offline`, { timeout: 120_000 }, async () => {
   const result = source ? loadResult(source) : fixtureResult({ gates: ['wasm.coldStart.p99 < 50ms', 'process.coldStart.p50 / wasm.coldStart.p50 > 5'] });
   const facts = await openReport(result, 'report');
-  assert.equal(facts.verdictFirst, 'verdict');
+  assert.equal(facts.verdictFirst, 'answer', 'the answer comes first');
+  if (!source) {
+    // The fixture's Wasm runtime starts ~14x faster than its bare process and needs a tenth of the memory.
+    assert.match(facts.answer!, /Wasm components: better on \d+ of the \d+ criteria this run compared/);
+    assert.match(facts.answer!, /Cold start: Wasm, [\d.]+× \[[\d.]+, [\d.]+\] lower \(wasm [\d.]+ ms .* vs process [\d.]+ ms/);
+    assert.match(facts.answer!, /RAM per instance: Wasm/);
+  }
+  assert.ok(facts.answerBottom !== null && facts.answerBottom < facts.viewport[1], `the answer's headline is on the first screen (ends at ${facts.answerBottom} px of ${facts.viewport[1]})`);
   // Every chart of a two-runtime result with memory and series is drawn; a real run may lack some.
   if (!source) {
     assert.deepEqual(facts.missingCharts, []);

@@ -7,9 +7,11 @@
  */
 import type { RunResult } from '../lab/results/model.js';
 import { RESULT_SCHEMA_VERSION } from '../lab/results/model.js';
-import { formatEstimate, formatValue, sig3 } from '../lab/stats/format.js';
+import { formatEstimate, formatRatio, formatValue, sig3 } from '../lab/stats/format.js';
 import { findMetric, usableRuns, type Dimension } from '../lab/stats/metrics.js';
 import { analyse, type Analysis } from './analysis.js';
+import { NOT_A_VERDICT, pairwiseRatios, type CriterionVerdict } from './criteria.js';
+import { answerOf } from './answer.js';
 import { reportCharts, renderCharts } from './charts/index.js';
 import { CLAIMS, DECISION_MATRIX } from './claims.js';
 import { esc } from './escape.js';
@@ -44,11 +46,55 @@ function missingBox(a: Analysis): string {
   return `<div class="missing" id="missing"><h2>What this run does not cover</h2><ul>${a.missing.map((m) => `<li>${esc(m)}</li>`).join('')}</ul></div>`;
 }
 
+/** Tenants per modelled host at the SLO, from the simulated result, in one line. */
+function densityLine(sim: RunResult | undefined): string {
+  const d = sim?.density;
+  if (!d) return '';
+  const each = Object.entries(d.runtimes).map(([l, x]) => `${l} ${x.tenants.toLocaleString('en-US')}${x.atLimit ? ' (search ceiling)' : ''}`);
+  return `<p>Tenants per modelled host at p99 ≤ ${sig3(d.sloP99Ms)} ms (simulated, see below): ${esc(each.join('; '))}.</p>`;
+}
+
+/** The first screen: the answer, by how much on each criterion, and what the run does not cover. */
+function answerSection(a: Analysis, sim: RunResult | undefined): string {
+  const ans = answerOf(a);
+  const points = ans.points.length ? `<ul class="answer-points">${ans.points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : '';
+  const undecided = ans.undecided.map((u) => `<p class="note">${esc(u)}</p>`).join('');
+  return `<section id="answer"><h2>The answer</h2><p class="headline">${esc(ans.headline)}</p>${points}${undecided}${densityLine(sim)}${missingBox(a)}</section>`;
+}
+
+function outcomeTag(c: CriterionVerdict): string {
+  if (c.outcome === 'winner') return tag(`${c.winner === c.wasm?.label ? 'Wasm' : c.counterpart?.family === 'container' ? 'container' : 'bare process'} wins`);
+  if (c.outcome === 'tie') return tag('no difference');
+  return tag(c.runtimes.length > 0 ? 'not compared' : 'not measured');
+}
+
+const sideCell = (s: CriterionVerdict['wasm']): string => (s ? `<code>${esc(s.label)}</code> ${esc(s.figure)}` : '<span class="note">none measured</span>');
+
+/** The compact matrix under the verdict: each criterion's runtimes, best first, and every pair's ratio. */
+function pairwiseDetails(a: Analysis): string {
+  const blocks = a.criteria
+    .filter((c) => c.runtimes.length > 1)
+    .map((c) => {
+      const labels = c.runtimes.map((s) => s.label);
+      if (!c.metric) return `<h4>${esc(c.criterion.name)}</h4><p>${esc(c.runtimes.map((s) => `${s.label} ${s.figure}`).join('; '))}</p>`;
+      const m = pairwiseRatios(a.result, labels, c.metric, a.opts);
+      const rows = labels.map((r) => [`<code>${esc(r)}</code> ${esc(c.runtimes.find((s) => s.label === r)!.figure)}`, ...labels.map((col) => (col === r ? '' : esc(formatRatio(m[r]![col]!))))]);
+      return `<h4>${esc(c.criterion.name)} <span class="note">(${esc(c.metric.name)}; cell = row / column)</span></h4>${table(['runtime', ...labels], rows)}`;
+    });
+  return blocks.length ? `<details class="pairwise"><summary>Every runtime, and every pair's ratio</summary>${blocks.join('\n')}</details>` : '';
+}
+
 function verdictSection(a: Analysis): string {
-  const rows = a.criteria.map((c) => [esc(c.criterion.name), tag(c.outcome === 'winner' ? `${c.winner} wins` : c.outcome === 'tie' ? 'no difference' : c.text.startsWith('not compared') ? 'not compared' : 'not measured'), `${esc(c.text)}${c.criterion.note && c.metric ? `<br><span class="note">${esc(c.criterion.note)}</span>` : ''}${c.ratio?.caveat ? `<br><span class="note">caveat: ${esc(c.ratio.caveat)}</span>` : ''}`]);
-  return `<section id="verdict"><h2>Verdict for this scenario</h2>
-${table(['criterion', 'outcome', 'by how much (ratio with its interval) and the figures'], rows)}
-<p class="method">Figures: value [${sig3(a.opts.confidence * 100)} % interval]. Intervals are percentile bootstraps (${a.opts.resamples} resamples, seed ${a.opts.seed}) of the recorded distributions; ratios resample both runtimes. A runtime "wins" only when the interval of the ratio excludes 1. See docs/statistics.md.</p></section>`;
+  const rows = a.criteria.map((c) => [esc(c.criterion.name), outcomeTag(c), sideCell(c.wasm), sideCell(c.counterpart), c.ratio ? `<span class="fig">${esc(formatRatio(c.ratio))}</span>` : '', sideCell(c.reference)]);
+  // Said once per table: each criterion's note, and each distinct caveat of its ratios.
+  const notes = a.criteria.filter((c) => c.criterion.note).map((c) => `<li><strong>${esc(c.criterion.name)}</strong>: ${esc(c.criterion.note!)}</li>`);
+  const caveats = [...new Set(a.criteria.flatMap((c) => (c.ratio?.caveat ? [c.ratio.caveat] : [])))].map((x) => `<li>caveat: ${esc(x)}</li>`);
+  const counterpart = a.criteria.some((c) => c.counterpart?.family === 'process') ? ' (the bare process where the run has no container)' : '';
+  return `<section id="verdict"><h2>Verdict for this scenario: Wasm or containers?</h2>
+${table(['criterion', 'answer', 'best Wasm', `best container${counterpart}`, 'ratio, worse / better', 'reference: bare process'], rows)}
+<ul class="note">${[...notes, ...caveats, `<li>${esc(NOT_A_VERDICT)}</li>`].join('')}</ul>
+${pairwiseDetails(a)}
+<p class="method">Each row puts the best Wasm runtime of the run against the best container configuration. Figures: value [${sig3(a.opts.confidence * 100)} % interval]. Intervals are percentile bootstraps (${a.opts.resamples} resamples, seed ${a.opts.seed}) of the recorded distributions; ratios resample both runtimes. A side "wins" only when the interval of the ratio excludes 1. See docs/statistics.md.</p></section>`;
 }
 
 function gatesSection(a: Analysis): string {
@@ -153,7 +199,7 @@ export async function renderReportFromAnalysis(a: Analysis, opts: ReportOptions 
   }
   const body = [
     header(a),
-    missingBox(a),
+    answerSection(a, sim),
     verdictSection(a),
     gatesSection(a),
     figuresSection(a),

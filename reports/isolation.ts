@@ -1,9 +1,10 @@
 /**
  * The isolation figures of a result: the escape-probe matrix (runtime x hostile workload x
  * probe) and the Isolation verdict drawn from it, and the blast radius of a misbehaving
- * neighbour (the neighbours' warm p99 beside it over their clean twin's, with its interval). A runtime's standing is how many probes a
- * hostile tenant got through; a tie at zero is a tie, since a denied probe shows one path closed,
- * not a sound sandbox (docs/isolation.md).
+ * neighbour (the neighbours' warm p99 beside it over their clean twin's, with its interval). A
+ * runtime's standing (reports/criteria.ts) is how many probes a hostile tenant got through; a tie
+ * at zero is a tie, since a denied probe shows one path closed, not a sound sandbox
+ * (docs/isolation.md).
  */
 import type { ProbeId } from '../lab/isolation/probes.js';
 import { describeNeighbour } from '../lab/isolation/containment.js';
@@ -42,23 +43,6 @@ export function probeMatrix(result: RunResult): ProbeRow[] {
         ...(r.probes!.error ? { error: r.probes!.error } : {}),
       };
     });
-}
-
-/** The Isolation verdict: undefined when no runtime ran the probes. */
-export function isolationStanding(result: RunResult): { outcome: 'winner' | 'tie' | 'not-measured'; winner?: string; runnerUp?: string; text: string } | undefined {
-  const rows = probeMatrix(result).filter((r) => r.total > 0);
-  if (rows.length === 0) return undefined;
-  const figures = rows.map((r) => `${r.label}: ${r.allowed} of ${r.total} probes allowed${r.inconclusive ? `, ${r.inconclusive} inconclusive` : ''}${r.error ? ' (incomplete)' : ''}`).join('; ');
-  if (rows.length < 2) return { outcome: 'not-measured', text: `not compared in this run: only ${figures}` };
-  const sorted = [...rows].sort((a, b) => a.allowed - b.allowed);
-  const [best, second] = [sorted[0]!, sorted[1]!];
-  // Inconclusive or missing probes could hide an allowed one: no winner can be named over them.
-  const sure = best.inconclusive === 0 && !best.error && best.total === second.total;
-  if (best.allowed < second.allowed && sure) {
-    return { outcome: 'winner', winner: best.label, runnerUp: second.label, text: `${best.label} wins: a hostile tenant got fewer paths out (${figures})` };
-  }
-  const tied = sorted.filter((r) => r.allowed === best.allowed).map((r) => r.label);
-  return { outcome: 'tie', text: `no difference between ${tied.join(', ')}${sure ? '' : ' as far as the probes that ran can tell'}: ${figures}` };
 }
 
 /** The misbehaving neighbour's effect on one runtime's tenants, against the clean twins of the same repetitions. */

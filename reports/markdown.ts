@@ -6,6 +6,8 @@
  */
 import type { GateResult } from '../lab/gates/verdict.js';
 import type { RunResult } from '../lab/results/model.js';
+import { NOT_A_VERDICT } from './criteria.js';
+import { answerOf } from './answer.js';
 import { formatEstimateShort, formatValue, sig3 } from '../lab/stats/format.js';
 import type { Dimension } from '../lab/stats/metrics.js';
 import { analyse, type Analysis } from './analysis.js';
@@ -29,8 +31,10 @@ export function markdownFromAnalysis(a: Analysis): string {
     `## ${r.scenario.name}: Wasm components vs containers (${r.kind}, ${r.status})`,
     `Run \`${r.runId}\`, seed ${r.repro.seed}, commit \`${r.repro.gitCommit?.slice(0, 12) ?? 'unknown'}\`${r.repro.gitDirty ? ' (dirty)' : ''}. Figures: value [${sig3(a.opts.confidence * 100)} % bootstrap interval].`,
   ];
+  const ans = answerOf(a);
+  parts.push(`**${ans.headline}**`, ...(ans.points.length ? [ans.points.map((p) => `- ${p}`).join('\n')] : []), ...ans.undecided);
   if (a.missing.length) parts.push(`**Not covered by this run:**\n${a.missing.map((m) => `- ${m}`).join('\n')}`);
-  parts.push('### Verdict', mdTable(['criterion', 'verdict'], a.criteria.map((c) => [c.criterion.name, c.text])));
+  parts.push('### Verdict: Wasm or containers?', mdTable(['criterion', 'verdict'], a.criteria.map((c) => [c.criterion.name, c.text])), `_${NOT_A_VERDICT}_`);
   parts.push('### Gates', 'error' in a.gates ? `❌ ${a.gates.error}` : gatesMarkdown(a.gates));
   parts.push(
     '### Headline figures',

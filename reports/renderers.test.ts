@@ -12,7 +12,9 @@ import type { RunResult } from '../lab/results/model.js';
 import { renderReport } from './html.js';
 import { NO_VALIDATION } from './html/simulation.js';
 import { languageSplit, workloadLanguage } from './language.js';
-import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture } from '../lab/results/testdata/fixture.js';
+import { FIXTURE_RUNTIMES, fixtureResult, simulatedFixture, type FixtureRuntime } from '../lab/results/testdata/fixture.js';
+import { analyse } from './analysis.js';
+import { pairwiseRatios } from './criteria.js';
 import { sectionText } from './testdata/report-check.js';
 import { PROBE_IDS } from '../lab/isolation/probes.js';
 
@@ -21,7 +23,8 @@ const WASM = FIXTURE_RUNTIMES[1]!;
 test('markdown summary: verdict, gates with verdicts, figures with intervals', () => {
   const md = renderMarkdown(fixtureResult({ gates: [`wasm.coldStart.p50 < ${WASM.coldStartMedianMs * 4}ms`] }));
   assert.match(md, /### Verdict/);
-  assert.match(md, /\| Cold start \| wasm wins: [\d.]+× \[[\d.]+, [\d.]+\] lower than process/);
+  assert.match(md, /\| Cold start \| Wasm wins: [\d.]+× \[[\d.]+, [\d.]+\] lower \(Wasm wasm [\d.]+ ms .* vs the bare process \(no container in this run\) process [\d.]+ ms/);
+  assert.match(md, /Throughput is not a verdict row/);
   assert.match(md, /✅ pass/);
   assert.match(md, /\| `latency\.p99` \| [\d.]+ ms \[[\d.]+ ms, [\d.]+ ms\] \(n=\d+\)/);
   assert.ok(md.length < 65_000, 'fits a GitHub comment');
@@ -30,7 +33,8 @@ test('markdown summary: verdict, gates with verdicts, figures with intervals', (
 test('markdown of a one-runtime run says what is missing', () => {
   const md = renderMarkdown(fixtureResult({ runtimes: [FIXTURE_RUNTIMES[0]!] }));
   assert.match(md, /Not covered by this run/);
-  assert.match(md, /not compared in this run: only process measured it/);
+  assert.match(md, /not compared in this run: no Wasm component measured it \(process [\d.]+ ms/);
+  assert.match(md, /No answer from this run/);
 });
 
 test('junit: one case per gate, fail and inconclusive are failures with their type', () => {
@@ -235,9 +239,10 @@ test('isolation: the probe matrix with its evidence, and a verdict by counts (fe
   assert.match(text, new RegExp(`${labels[1]} hostile-c denied ENOENT`));
   const verdict = sectionText(await renderReport(open), 'verdict');
   const n = PROBE_IDS.length * 2;
-  assert.match(verdict, new RegExp(`Isolation ${labels[1]} wins .*${labels[0]}: ${n} of ${n} probes allowed; ${labels[1]}: 0 of ${n} probes allowed`));
+  assert.deepEqual(labels.slice(0, 2), ['process', 'wasm']);
+  assert.match(verdict, new RegExp(`Isolation Wasm wins wasm 0 of ${n} process ${n} of ${n}`));
   const closed = sectionText(await renderReport(withProbes(records('denied', 'no-capability'), records('denied', 'ENOENT'))), 'verdict');
-  assert.match(closed, /Isolation no difference no difference between/);
+  assert.match(closed, new RegExp(`Isolation no difference wasm 0 of ${n} process 0 of ${n}`));
 });
 
 test('blast radius: the neighbours beside a misbehaving tenant against their clean twin, with what stopped its requests', async () => {
@@ -288,4 +293,36 @@ test("the lab's own survival is shown beside hostile tenants: planned runs recor
   const dirty = sectionText(await renderReport({ ...hostile, survival: { planned: r.runs.length + 2, recorded: r.runs.length, leftBehind: ['container /t1 (running)'], unchecked: [] } }), 'isolation');
   assert.match(dirty, /2 of \d+ planned runs not recorded .* left behind: container \/t1 \(running\)/);
   assert.doesNotMatch(sectionText(await renderReport(r), 'isolation'), /survival/, 'not without hostile tenants');
+});
+
+test('the verdict asks Wasm or containers: the best of each side, the bare process as reference, every pair below; throughput is no verdict row', async () => {
+  const [process, wasm] = FIXTURE_RUNTIMES as [FixtureRuntime, FixtureRuntime];
+  const runtimes: FixtureRuntime[] = [
+    process,
+    wasm,
+    { ...wasm, label: 'wasmtime', runtime: 'wasmtime', coldStartMedianMs: 1, memoryPerInstanceBytes: 1024 * 1024 },
+    { ...process, label: 'container', runtime: 'container', coldStartMedianMs: 300, memoryPerInstanceBytes: 12 * 1024 * 1024, packaging: 'oci-image-scratch' },
+    { ...process, label: 'container-runsc', runtime: 'container', coldStartMedianMs: 600, memoryPerInstanceBytes: 20 * 1024 * 1024, packaging: 'oci-image-scratch' },
+  ];
+  const r = fixtureResult({ runtimes });
+  const a = analyse(r);
+  const cold = a.criteria.find((c) => c.criterion.name === 'Cold start')!;
+  assert.equal(cold.wasm?.label, 'wasmtime', 'the best Wasm runtime');
+  assert.equal(cold.counterpart?.label, 'container', 'the best container, not the bare process');
+  assert.equal(cold.reference?.label, 'process');
+  assert.equal(cold.outcome, 'winner');
+  assert.equal(cold.winner, 'wasmtime');
+  assert.ok(cold.ratio && cold.ratio.lo! > 100, `container / wasmtime cold start ${JSON.stringify(cold.ratio)}`);
+  assert.match(cold.text, /^Wasm wins: [\d.]+× \[[\d.]+, [\d.]+\] lower \(Wasm wasmtime .* vs the best container container .*; reference: bare process process /);
+  assert.deepEqual(cold.runtimes.map((s) => s.label), ['wasmtime', 'wasm', 'process', 'container', 'container-runsc']);
+  assert.ok(!a.criteria.some((c) => /throughput/i.test(c.criterion.name)), 'an open-loop run decides no throughput');
+  const html = await renderReport(r);
+  const verdict = sectionText(html, 'verdict');
+  assert.match(verdict, /Cold start Wasm wins wasmtime [\d.]+ ms .* container [\d.]+ ms .*× .* process [\d.]+ ms/);
+  assert.match(verdict, /Every runtime, and every pair's ratio/);
+  assert.match(verdict, /Throughput is not a verdict row/);
+  // The pairwise matrix: row / column; the slowest over the fastest is the largest cold-start ratio.
+  const m = pairwiseRatios(r, cold.runtimes.map((s) => s.label), cold.metric!, a.opts);
+  assert.ok(m['container-runsc']!.wasmtime!.value > m.container!.wasmtime!.value);
+  assert.ok(Math.abs(m.wasmtime!.container!.value * m.container!.wasmtime!.value - 1) < 1e-9);
 });

@@ -7,10 +7,14 @@ export function tag(status: string): string {
   return `<span class="tag ${esc(status.replace(/\s+/g, '-'))}">${esc(status)}</span>`;
 }
 
-/** A table from a header row and body rows of already-escaped HTML cells. `numeric` marks columns right-aligned. */
+/**
+ * A table from a header row and body rows of already-escaped HTML cells. `numeric` marks columns
+ * right-aligned. Framed so that a table wider than the page (many runtimes) scrolls inside its
+ * frame instead of widening the page.
+ */
 export function table(head: string[], rows: string[][], numeric: number[] = []): string {
   const cell = (c: string, i: number, tagName: 'td' | 'th') => `<${tagName}${tagName === 'td' && numeric.includes(i) ? ' class="num"' : ''}>${c}</${tagName}>`;
-  return `<table><thead><tr>${head.map((h, i) => cell(esc(h), i, 'th')).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell(c, i, 'td')).join('')}</tr>`).join('\n')}</tbody></table>`;
+  return `<div class="scroll"><table><thead><tr>${head.map((h, i) => cell(esc(h), i, 'th')).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell(c, i, 'td')).join('')}</tr>`).join('\n')}</tbody></table></div>`;
 }
 
 /** A rendered chart as a figure: the SVG, the vega-lite spec as an inert data block, or the reason there is none. */

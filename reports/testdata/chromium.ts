@@ -143,7 +143,7 @@ export async function checkPageInChromium(file: string, expression: string, time
       });
       for (const d of ['Runtime.enable', 'Log.enable', 'Page.enable', 'Network.enable']) await pipe.send(d, {}, sessionId);
       await pipe.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }, sessionId);
-      await pipe.send('Emulation.setDeviceMetricsOverride', { width: 1200, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
+      await pipe.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
       const nav = (await pipe.send('Page.navigate', { url: pathToFileURL(file).href }, sessionId)) as { errorText?: string };
       if (nav.errorText) throw new Error(`navigation failed: ${nav.errorText}`);
       await loadFired;

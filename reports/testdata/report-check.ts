@@ -26,6 +26,10 @@ const PAGE_FACTS = `(() => {
     chartWarnings: [...document.querySelectorAll('.chart-warning')].map((e) => e.textContent),
     missingCharts: [...document.querySelectorAll('figure.chart-missing')].map((f) => f.id),
     verdictFirst: document.querySelector('section')?.id,
+    answer: document.querySelector('#answer')?.textContent ?? null,
+    answerBottom: document.querySelector('#answer .headline')?.getBoundingClientRect().bottom ?? null,
+    pageOverflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    viewport: [window.innerWidth, window.innerHeight],
     missingBox: document.querySelector('#missing')?.textContent ?? null,
     scenarioShown: (document.querySelector('#scenario-source')?.textContent ?? '').length,
   };
@@ -39,6 +43,11 @@ export interface Facts {
   chartWarnings: string[];
   missingCharts: string[];
   verdictFirst: string;
+  /** The first section's text, where its headline ends (px from the top), and how far the page is wider than the window. */
+  answer: string | null;
+  answerBottom: number | null;
+  pageOverflowX: number;
+  viewport: [number, number];
   missingBox: string | null;
   scenarioShown: number;
 }
@@ -64,6 +73,8 @@ export async function assertReportRenders(html: string, name: string): Promise<F
     assert.ok(c.hasSvg && c.marks > 5 && c.width > 100 && c.height > 50, `chart ${c.id} is empty: ${JSON.stringify(c)}`);
   }
   assert.ok(facts.scenarioShown > 50, 'the scenario YAML is shown');
+  // Tables fit the page, or scroll inside their own frame: never the whole page sideways.
+  assert.ok(facts.pageOverflowX <= 0, `the page is ${facts.pageOverflowX} px wider than a ${facts.viewport[0]} px window`);
   return facts;
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The report's first screen: the answer to "Wasm components or containers?" in a few lines,
+ * drawn from the verdict rows (reports/criteria.ts) and what the run does not cover, so HTML
+ * and Markdown open with the same words. The evidence follows it in each format.
+ */
+import { formatRatio } from '../lab/stats/format.js';
+import type { Analysis } from './analysis.js';
+import type { CriterionVerdict } from './criteria.js';
+
+export interface Answer {
+  /** One sentence: which side, on how many of the criteria this run decided. */
+  headline: string;
+  /** One line per decided criterion: who, by how much, between which runtimes. */
+  points: string[];
+  /** Criteria with no detectable difference, or not compared, in one line each group. */
+  undecided: string[];
+  /** What the run does not cover (Analysis.missing), said once. */
+  caveats: string[];
+}
+
+type SideName = 'Wasm' | 'containers' | 'the bare process';
+
+function winnerSide(c: CriterionVerdict): SideName | undefined {
+  if (c.outcome !== 'winner') return undefined;
+  if (c.winner === c.wasm?.label) return 'Wasm';
+  return c.counterpart?.family === 'container' ? 'containers' : 'the bare process';
+}
+
+function point(c: CriterionVerdict): string {
+  const side = winnerSide(c)!;
+  const way = c.metric ? (c.metric.better === 'lower' ? 'lower' : 'higher') : '';
+  const by = c.ratio ? `${formatRatio(c.ratio)} ${way}` : 'fewer allowed';
+  return `${c.criterion.name}: ${side}, ${by} (${c.wasm!.label} ${c.wasm!.figure} vs ${c.counterpart!.label} ${c.counterpart!.figure})`;
+}
+
+export function answerOf(a: Analysis): Answer {
+  const decided = a.criteria.filter((c) => c.outcome === 'winner');
+  const compared = a.criteria.filter((c) => c.outcome !== 'not-measured');
+  const against: SideName = a.criteria.some((c) => c.counterpart?.family === 'container') ? 'containers' : 'the bare process';
+  const wins = (s: SideName): number => decided.filter((c) => winnerSide(c) === s).length;
+  const w = wins('Wasm');
+  const o = wins(against);
+  const of = `of the ${compared.length} criteria this run compared`;
+  const headline =
+    compared.length === 0
+      ? 'No answer from this run: no criterion could compare a Wasm runtime with a container or a bare process.'
+      : w > o
+        ? `Wasm components: better on ${w} ${of}, ${against} on ${o}.`
+        : o > w
+          ? `${against === 'containers' ? 'Containers' : 'The bare process'}: better on ${o} ${of}, Wasm on ${w}.`
+          : `No side wins overall: Wasm better on ${w} ${of}, ${against} on ${o}.`;
+  const tied = a.criteria.filter((c) => c.outcome === 'tie').map((c) => c.criterion.name);
+  const unmeasured = a.criteria.filter((c) => c.outcome === 'not-measured').map((c) => c.criterion.name);
+  return {
+    headline: against === 'containers' || compared.length === 0 ? headline : `${headline} (No container in this run: the bare process is the counterpart.)`,
+    points: decided.map(point),
+    undecided: [...(tied.length ? [`No detectable difference: ${tied.join(', ')}.`] : []), ...(unmeasured.length ? [`Not compared in this run: ${unmeasured.join(', ')}.`] : [])],
+    caveats: a.missing,
+  };
+}
