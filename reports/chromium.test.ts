@@ -22,7 +22,7 @@ const source = process.env.LAB_REPORT_RESULT;
 test(`report of ${source ? source : 'the two-runtime fixture'} renders in headless Chromium, offline`, { timeout: 120_000 }, async () => {
   const result = source ? loadResult(source) : fixtureResult({ gates: ['wasm.coldStart.p99 < 50ms', 'process.coldStart.p50 / wasm.coldStart.p50 > 5'] });
   const facts = await openReport(result, 'report');
-  assert.equal(facts.verdictFirst, 'answer', 'the answer comes first');
+  assert.equal(facts.firstSection, 'answer', 'the answer comes first');
   if (!source) {
     // The fixture's Wasm runtime starts ~14x faster than its bare process and needs a tenth of the memory.
     assert.match(facts.answer!, /Wasm components: better on \d+ of the \d+ criteria this run compared/);

@@ -99,7 +99,8 @@ test('lab run scenarios/smoke.yaml writes JSON + CSV + report with cold/warm lat
     assert.match(csv.split('\n')[0]!, /p99_ms/);
     // The report of this real run, opened in headless Chromium offline: every chart renders.
     const facts = await assertReportRenders(readFileSync(join(out.dir, 'report.html'), 'utf8'), 'smoke-report');
-    assert.equal(facts.verdictFirst, 'verdict');
+    assert.equal(facts.firstSection, 'answer', 'the answer comes first');
+    assert.match(facts.answer!, /better on \d+ of the \d+ criteria this run compared/);
     assert.deepEqual(facts.missingCharts, [], 'a four-runtime run draws every chart');
     assert.deepEqual(descendants(), [], 'no child process left behind');
   } finally {

@@ -25,7 +25,7 @@ const PAGE_FACTS = `(() => {
     chartErrors: document.querySelectorAll('.chart-error').length,
     chartWarnings: [...document.querySelectorAll('.chart-warning')].map((e) => e.textContent),
     missingCharts: [...document.querySelectorAll('figure.chart-missing')].map((f) => f.id),
-    verdictFirst: document.querySelector('section')?.id,
+    firstSection: document.querySelector('section')?.id,
     answer: document.querySelector('#answer')?.textContent ?? null,
     answerBottom: document.querySelector('#answer .headline')?.getBoundingClientRect().bottom ?? null,
     pageOverflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -42,7 +42,7 @@ export interface Facts {
   chartErrors: number;
   chartWarnings: string[];
   missingCharts: string[];
-  verdictFirst: string;
+  firstSection: string;
   /** The first section's text, where its headline ends (px from the top), and how far the page is wider than the window. */
   answer: string | null;
   answerBottom: number | null;
