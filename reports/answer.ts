@@ -3,9 +3,13 @@
  * drawn from the verdict rows (reports/criteria.ts) and what the run does not cover, so HTML
  * and Markdown open with the same words. The evidence follows it in each format.
  */
+import type { RunResult } from '../lab/results/model.js';
 import { formatRatio } from '../lab/stats/format.js';
 import type { Analysis } from './analysis.js';
+import type { CostTable } from './cost.js';
 import type { CriterionVerdict } from './criteria.js';
+import { densityFigure, densitySlo } from './html/density.js';
+import { money, spanText } from './html/cost.js';
 
 export interface Answer {
   /** One sentence: which side, on how many of the criteria this run decided. */
@@ -16,6 +20,25 @@ export interface Answer {
   undecided: string[];
   /** What the run does not cover (Analysis.missing), said once. */
   caveats: string[];
+  /** Tenants per modelled host at the SLO and what binds each, from the simulation; absent without one. */
+  density?: string;
+  /** Cost per million requests per runtime, when the scenario gives a price. */
+  cost?: string;
+}
+
+/** Density in one sentence: every runtime's tenants per host and its binding resource. */
+export function densitySentence(sim: RunResult | undefined): string | undefined {
+  const d = sim?.density;
+  if (!d) return undefined;
+  const each = Object.entries(d.runtimes).map(([l, x]) => `${l} ${densityFigure(x)}${x.binding ? ` (${x.binding.resource})` : ''}`);
+  return `Tenants per modelled host at ${densitySlo(d)} (simulated; binding resource in brackets): ${each.join('; ')}.`;
+}
+
+/** Cost per million requests in one sentence. */
+export function costSentence(c: CostTable | undefined): string | undefined {
+  if (!c || c.rows.length === 0) return undefined;
+  const each = c.rows.map((r) => `${r.label} ${spanText(r.perMillionRequests, (x) => money(x, c.currency))}`);
+  return `Cost per million requests at that density (${c.rows[0]!.source}, host ${money(c.hostPerHour, c.currency)}/h; assumptions in the cost section): ${each.join('; ')}.`;
 }
 
 type SideName = 'Wasm' | 'containers' | 'the bare process';
@@ -33,7 +56,7 @@ function point(c: CriterionVerdict): string {
   return `${c.criterion.name}: ${side}, ${by} (${c.wasm!.label} ${c.wasm!.figure} vs ${c.counterpart!.label} ${c.counterpart!.figure})`;
 }
 
-export function answerOf(a: Analysis): Answer {
+export function answerOf(a: Analysis, sim?: RunResult, cost?: CostTable): Answer {
   const decided = a.criteria.filter((c) => c.outcome === 'winner');
   const compared = a.criteria.filter((c) => c.outcome !== 'not-measured');
   const against: SideName = a.criteria.some((c) => c.counterpart?.family === 'container') ? 'containers' : 'the bare process';
@@ -56,5 +79,7 @@ export function answerOf(a: Analysis): Answer {
     points: decided.map(point),
     undecided: [...(tied.length ? [`No detectable difference: ${tied.join(', ')}.`] : []), ...(unmeasured.length ? [`Not compared in this run: ${unmeasured.join(', ')}.`] : [])],
     caveats: a.missing,
+    ...(densitySentence(sim) ? { density: densitySentence(sim)! } : {}),
+    ...(costSentence(cost) ? { cost: costSentence(cost)! } : {}),
   };
 }

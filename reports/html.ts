@@ -12,6 +12,8 @@ import { findMetric, usableRuns, type Dimension } from '../lab/stats/metrics.js'
 import { analyse, type Analysis } from './analysis.js';
 import { NOT_A_VERDICT, pairwiseRatios, type CriterionVerdict } from './criteria.js';
 import { answerOf } from './answer.js';
+import { costTable, type CostTable } from './cost.js';
+import { costSection } from './html/cost.js';
 import { reportCharts, renderCharts } from './charts/index.js';
 import { CLAIMS, DECISION_MATRIX } from './claims.js';
 import { esc } from './escape.js';
@@ -21,6 +23,8 @@ import { simulationSection } from './html/simulation.js';
 import { stallSection } from './html/stalls.js';
 import { isolationSection } from './html/isolation.js';
 import { sweepChart } from './charts/sweep.js';
+import { densityChart } from './charts/density.js';
+import { sloObjectives } from '../lab/sim/slo.js';
 import type { Counted } from './language.js';
 
 /** What a report shows besides the result itself. */
@@ -46,20 +50,12 @@ function missingBox(a: Analysis): string {
   return `<div class="missing" id="missing"><h2>What this run does not cover</h2><ul>${a.missing.map((m) => `<li>${esc(m)}</li>`).join('')}</ul></div>`;
 }
 
-/** Tenants per modelled host at the SLO, from the simulated result, in one line. */
-function densityLine(sim: RunResult | undefined): string {
-  const d = sim?.density;
-  if (!d) return '';
-  const each = Object.entries(d.runtimes).map(([l, x]) => `${l} ${x.tenants.toLocaleString('en-US')}${x.atLimit ? ' (search ceiling)' : ''}`);
-  return `<p>Tenants per modelled host at p99 ≤ ${sig3(d.sloP99Ms)} ms (simulated, see below): ${esc(each.join('; '))}.</p>`;
-}
-
 /** The first screen: the answer, by how much on each criterion, and what the run does not cover. */
-function answerSection(a: Analysis, sim: RunResult | undefined): string {
-  const ans = answerOf(a);
+function answerSection(a: Analysis, sim: RunResult | undefined, cost: CostTable | undefined): string {
+  const ans = answerOf(a, sim, cost);
   const points = ans.points.length ? `<ul class="answer-points">${ans.points.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : '';
   const undecided = ans.undecided.map((u) => `<p class="note">${esc(u)}</p>`).join('');
-  return `<section id="answer"><h2>The answer</h2><p class="headline">${esc(ans.headline)}</p>${points}${undecided}${densityLine(sim)}${missingBox(a)}</section>`;
+  return `<section id="answer"><h2>The answer</h2><p class="headline">${esc(ans.headline)}</p>${points}${undecided}${ans.density ? `<p>${esc(ans.density)}</p>` : ''}${ans.cost ? `<p>${esc(ans.cost)}</p>` : ''}${missingBox(a)}</section>`;
 }
 
 function outcomeTag(c: CriterionVerdict): string {
@@ -194,17 +190,19 @@ export async function renderReportFromAnalysis(a: Analysis, opts: ReportOptions 
   const sim = opts.simulated ?? ownSim;
   let simulation = '';
   if (sim || opts.simulationError) {
-    const [sweep] = sim ? await renderCharts([sweepChart(sim.sweep, [])]) : [null];
-    simulation = simulationSection(opts.simulated ? a : null, sim ?? null, sweep ?? null, opts.simulationError);
+    const [sweep, density] = sim ? await renderCharts([sweepChart(sim.sweep, []), densityChart(sim.density, sloObjectives(sim.scenario.resolved.slo))]) : [null, null];
+    simulation = simulationSection(opts.simulated ? a : null, sim ?? null, { sweep: sweep ?? null, density: density ?? null }, opts.simulationError);
   }
+  const cost = costTable(a.result, a.labels, a.opts, sim);
   const body = [
     header(a),
-    answerSection(a, sim),
+    answerSection(a, sim, cost),
     verdictSection(a),
     gatesSection(a),
     figuresSection(a),
     languageSection(a),
     ...(simulation ? [simulation] : []),
+    costSection(cost),
     claimsSection(a),
     isolationSection(a.result, a.opts),
     stallSection(a.result),

@@ -8,6 +8,7 @@ import type { GateResult } from '../lab/gates/verdict.js';
 import type { RunResult } from '../lab/results/model.js';
 import { NOT_A_VERDICT } from './criteria.js';
 import { answerOf } from './answer.js';
+import { costTable } from './cost.js';
 import { formatEstimateShort, formatValue, sig3 } from '../lab/stats/format.js';
 import type { Dimension } from '../lab/stats/metrics.js';
 import { analyse, type Analysis } from './analysis.js';
@@ -25,14 +26,14 @@ export function gatesMarkdown(results: readonly GateResult[], notes: readonly st
 }
 
 /** The summary from an analysis. */
-export function markdownFromAnalysis(a: Analysis): string {
+export function markdownFromAnalysis(a: Analysis, simulated?: RunResult): string {
   const r = a.result;
   const parts = [
     `## ${r.scenario.name}: Wasm components vs containers (${r.kind}, ${r.status})`,
     `Run \`${r.runId}\`, seed ${r.repro.seed}, commit \`${r.repro.gitCommit?.slice(0, 12) ?? 'unknown'}\`${r.repro.gitDirty ? ' (dirty)' : ''}. Figures: value [${sig3(a.opts.confidence * 100)} % bootstrap interval].`,
   ];
-  const ans = answerOf(a);
-  parts.push(`**${ans.headline}**`, ...(ans.points.length ? [ans.points.map((p) => `- ${p}`).join('\n')] : []), ...ans.undecided);
+  const ans = answerOf(a, simulated, costTable(r, a.labels, a.opts, simulated));
+  parts.push(`**${ans.headline}**`, ...(ans.points.length ? [ans.points.map((p) => `- ${p}`).join('\n')] : []), ...ans.undecided, ...(ans.density ? [ans.density] : []), ...(ans.cost ? [ans.cost] : []));
   if (a.missing.length) parts.push(`**Not covered by this run:**\n${a.missing.map((m) => `- ${m}`).join('\n')}`);
   parts.push('### Verdict: Wasm or containers?', mdTable(['criterion', 'verdict'], a.criteria.map((c) => [c.criterion.name, c.text])), `_${NOT_A_VERDICT}_`);
   parts.push('### Gates', 'error' in a.gates ? `❌ ${a.gates.error}` : gatesMarkdown(a.gates));
@@ -76,7 +77,7 @@ export function markdownFromAnalysis(a: Analysis): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-/** The Markdown summary of a result (PR comment). */
-export function renderMarkdown(result: RunResult): string {
-  return markdownFromAnalysis(analyse(result));
+/** The Markdown summary of a result (PR comment); with its simulation, the density and cost lines too. */
+export function renderMarkdown(result: RunResult, simulated?: RunResult): string {
+  return markdownFromAnalysis(analyse(result), simulated ?? (result.kind === 'simulated' ? result : undefined));
 }

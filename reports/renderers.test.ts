@@ -162,14 +162,35 @@ test('measured next to simulated: figures, validation error beside each predicti
   assert.match(text, /Latest simulator validation Scenario validate-sim-steady , 2025-01-14T10:00:00\.000Z/);
   assert.match(text, /process \+3\.1 % 10 ms measured → 10\.3 ms simulated −6\.6 % 100 ms measured → 93\.4 ms simulated \+1\.25 pts/);
   assert.doesNotMatch(text, /no validation run yet/);
-  // Density at the SLO with the cold-start rate and memory there.
-  assert.match(text, /p99 ≤ 250 ms/);
-  // Beside it, the measured memory-only ceiling (memory.density) with its interval.
-  assert.match(text, /process 1,050 [\d,.]+k? \[[^\]]+\] 250 ms 5 % 39 GiB 1,050 instances 4 wasm 4,200 [\d,.]+k? \[[^\]]+\] 250 ms 6 % 12\.3 GiB 4,200 instances 4/);
+  // Density at the SLO the scenario states, in the form it chose, with the binding resource, the memory-only
+  // figure (memory.density, with its interval) and the figures at that point.
+  assert.match(text, /carries with warm p99 ≤ 50 ms and cold-start rate ≤ 5 % \(the scenario states it as warm p99 plus a cold-start budget\)/);
+  assert.match(text, /process 1,050 memory at 1070 tenants the SLO breaks \(warm p99 ≤ 50 ms\) [\d,.]+ \[[^\]]+\] 250 ms \/ 125 ms \/ 750 ms 5 % 21 % 39 GiB 1,050 instances 5 wasm 4,200 cpu at 4220 tenants/);
+  // The curve behind it, drawn.
+  assert.match(html, /<figure class="chart" id="chart-density"><figcaption><strong>Density: the simulated curve behind tenants per host\.<\/strong>[^]*?<div class="svg"><svg/);
+  assert.match(sectionText(html, 'answer'), /Tenants per modelled host at warm p99 ≤ 50 ms and cold-start rate ≤ 5 % \(simulated; binding resource in brackets\): process 1,050 \(memory\); wasm 4,200 \(cpu\)\./);
   // The sweep plot, rendered to SVG like the other charts.
   assert.match(html, /<figure class="chart" id="chart-sweep"><figcaption><strong>Simulated sweep of tenants\.<\/strong>[^]*?<div class="svg"><svg/);
   // Placed after the headline figures, before the claims.
   assert.ok(html.indexOf('id="figures"') < html.indexOf('id="simulation"') && html.indexOf('id="simulation"') < html.indexOf('id="claims"'));
+});
+
+test('cost, hand-computed: 200 tenants per PoP, 10 PoPs, 2 EUR per host-hour, 0.5 req/s per tenant, at the simulated density', async () => {
+  const live = { ...fixtureResult(), kind: 'live' as const };
+  live.scenario = { ...live.scenario, resolved: { ...live.scenario.resolved, cost: { hostPerHour: 2, currency: 'EUR', pops: 10 } } };
+  const sim = simulatedFixture(live);
+  const text = sectionText(await renderReport(live, { simulated: sim }), 'cost');
+  // wasm 4,200 per host: 1 host per PoP, 10 in the fleet, 2 / (4,200 x 0.5 x 3,600) x 1e6 = 0.265 EUR per million requests,
+  // 2 x 730 / 4,200 = 0.348 EUR per tenant-month, 10 x 2 x 730 = 14,600 EUR a month. process 1,050: 1.06 and 1.39 EUR.
+  assert.match(text, /wasm 4,200 simulated at the SLO 1 10 0\.265 EUR 0\.348 EUR 14,600 EUR/);
+  assert.match(text, /process 1,050 simulated at the SLO 1 10 1\.06 EUR 1\.39 EUR 14,600 EUR/);
+  assert.match(text, /Assumed, not measured: host price 2 EUR per hour and 10 PoPs, as the scenario states them/);
+  assert.match(renderMarkdown(live, sim), /Cost per million requests at that density \(simulated at the SLO, host 2\.00 EUR\/h; assumptions in the cost section\): process 1\.06 EUR; wasm 0\.265 EUR\./);
+  // Without a simulation: the memory-bound density (memory.density) with its interval, said to be that; no price: no section.
+  const memoryOnly = sectionText(await renderReport(live), 'cost');
+  assert.match(memoryOnly, /wasm [\d,]+ \[[\d,]+, [\d,]+\] memory-bound 1 10 [\d.]+ EUR \[[\d.]+ EUR, [\d.]+ EUR\]/);
+  assert.match(memoryOnly, /memory-bound tenants per host: host memory over RAM per instance, at no latency objective/);
+  assert.doesNotMatch(await renderReport({ ...fixtureResult(), kind: 'live' as const }), /id="cost"/);
 });
 
 test('a simulation without validation says so explicitly, and one without sweep draws no sweep', async () => {

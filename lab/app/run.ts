@@ -414,7 +414,7 @@ async function writeReports(dir: string, result: RunResult, report: ReportOption
   try {
     const html = join(dir, 'report.html');
     writeAtomic(html, await renderReport(result, report));
-    writeAtomic(join(dir, 'summary.md'), renderMarkdown(result));
+    writeAtomic(join(dir, 'summary.md'), renderMarkdown(result, report.simulated));
     return html;
   } catch (e) {
     process.stderr.write(`lab: the report could not be rendered (result.json is saved): ${(e as Error).message}\n`);

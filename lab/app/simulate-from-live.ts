@@ -68,8 +68,11 @@ export function simulateFromCalibration(calibration: Calibration, calibrationPat
   const runtimes = calibratedRuntimes(specs, calibration);
   if (opts.density !== false) result.density = densityOf(scenario, runtimes);
   if (scenario.sweep) result.sweep = runSweep(scenario, scenario.sweep, runtimes);
-  const validation = latestValidation(opts.resultsRoot ?? dirname(dirname(dir)));
+  const root = opts.resultsRoot ?? dirname(dirname(dir));
+  const validation = latestValidation(root);
   if (validation) result.validation = validation;
+  const outOfSample = latestValidation(root, 'out-of-sample');
+  if (outOfSample) result.outOfSample = outOfSample;
   result.finishedAt = new Date().toISOString();
   const simulatedPath = join(dir, SIM_FILES.simulated);
   writeAtomic(simulatedPath, `${JSON.stringify(result, null, 1)}\n`);

@@ -4,6 +4,7 @@
  * the live replica and stores the prediction error. The CLI half only parses arguments.
  */
 import { resolve } from 'node:path';
+import { ExitCode, LabError } from '../errors.js';
 import type { RunEvent } from '../events.js';
 import { resultsDir } from '../paths.js';
 import type { RunResult } from '../results/model.js';
@@ -19,6 +20,11 @@ export interface ValidateSimOptions {
   resultsRoot?: string;
   /** Use this measured result instead of running live (it must be a run of the same scenario). */
   fromResult?: string;
+  /**
+   * Out of sample: calibrate from another run, a scenario file (run live first) or a measured
+   * result.json of one, and predict this scenario's live run with that calibration.
+   */
+  calibrateFrom?: string;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -27,15 +33,14 @@ export interface ValidateSimOptions {
 export async function validateSimulator(o: ValidateSimOptions): Promise<ValidateSimOutcome> {
   const resultsRoot = resolve(o.resultsRoot ?? resultsDir);
   const loaded = loadLabScenario(resolve(o.scenarioFile));
-  let live: RunResult;
-  let livePath: string;
-  if (o.fromResult) {
-    livePath = resolve(o.fromResult);
-    live = loadResult(livePath);
-  } else {
-    const run = await runScenario({ scenarioFile: loaded.file, resultsRoot, ...(o.signal ? { signal: o.signal } : {}), ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
-    live = run.result;
-    livePath = run.jsonPath;
-  }
-  return validateAgainstLive({ loaded, live, livePath, resultsRoot });
+  const measure = async (file: string, result: string | undefined): Promise<{ live: RunResult; livePath: string }> => {
+    if (result) return { live: loadResult(resolve(result)), livePath: resolve(result) };
+    const run = await runScenario({ scenarioFile: file, resultsRoot, ...(o.signal ? { signal: o.signal } : {}), ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+    if (run.result.status === 'interrupted') throw new LabError(`the live run of ${file} was interrupted: nothing to validate (its result is saved at ${run.jsonPath})`, ExitCode.interrupted);
+    return { live: run.result, livePath: run.jsonPath };
+  };
+  // The calibrating run first: a prediction is only worth measuring once there is something to predict it with.
+  const from = o.calibrateFrom ? await measure(o.calibrateFrom, o.calibrateFrom.endsWith('.json') ? o.calibrateFrom : undefined) : undefined;
+  const { live, livePath } = await measure(loaded.file, o.fromResult);
+  return validateAgainstLive({ loaded, live, livePath, resultsRoot, ...(from ? { calibrateFrom: from } : {}) });
 }

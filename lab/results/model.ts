@@ -311,6 +311,12 @@ export interface ValidationSummary {
   /** Whether each runtime met the goals (p99 within `goals.p99Relative`, cold-start rate within `goals.coldStartRatePoints`). */
   goals: { p99Relative: number; coldStartRatePoints: number };
   met: Record<string, boolean>;
+  /**
+   * Out of sample: the calibration came from another live run (another load, tenant count,
+   * miss rate or keep-alive) than the one predicted, as density and cost use the simulator.
+   * Absent: in sample (the run predicted from its own calibration).
+   */
+  outOfSample?: { calibratedFrom: { scenario: string; runId: string; path: string } };
 }
 
 /** Figures of one simulated point (a sweep value or a density probe) for one runtime. */
@@ -326,8 +332,19 @@ export interface SimulatedPoint {
   peakMemoryBytes: number;
   errors: number;
   throughputRps: number;
-  /** p99 (errors counted as slowest) within `slo.p99Ms`. */
+  /** The point meets every SLO objective (lab/sim/slo.ts; `slo.p99Ms` for results written before objectives). */
   sloMet: boolean;
+  /** Warm and cold-start p99 of completed measured requests, ms (absent in older results). */
+  warmP99Ms?: number;
+  coldP99Ms?: number;
+  /** Failed measured requests over measured requests. */
+  errorRate?: number;
+  /** Busy share of the host's cores over the measured window (processor sharing: min(jobs, cores) / cores). */
+  cpuUtilisation?: number;
+  /** Memory the instances may use on the modelled host (its memory less the fixed overhead, or keepAlive.memoryBudgetMiB), bytes. */
+  memoryBudgetBytes?: number;
+  /** Instances evicted to make room under the memory budget. */
+  memoryEvictions?: number;
 }
 
 /** A one-parameter sweep: one point per value per runtime label. */
@@ -337,12 +354,44 @@ export interface SweepResult {
   points: { value: number; runtimes: Record<string, SimulatedPoint> }[];
 }
 
-/** Density: the most tenants per modelled host that still meet the p99 SLO, per runtime label. */
+/** What stops a host from taking one more tenant: the resource the first failing probe ran out of. */
+export type BindingResource = 'memory' | 'cpu' | 'cold-start capacity' | 'queueing' | 'search bound';
+
+/** Why the density stops where it does. */
+export interface DensityBinding {
+  resource: BindingResource;
+  /** One sentence with the figures that show it (utilisation, evictions, the broken objectives). */
+  detail: string;
+  /** Tenants of the probe that failed (the density is the last count below it that met the SLO). */
+  failedAt: number;
+  /** Objectives that probe broke, in words. */
+  broken: string[];
+}
+
+/** One runtime's density under one keep-alive policy. */
+export interface DensityAnswer {
+  tenants: number;
+  point: SimulatedPoint | null;
+  /** Every tenant count simulated, ascending: the curve behind the number. */
+  probes: SimulatedPoint[];
+  /** Absent in results written before density named its binding resource. */
+  binding?: DensityBinding;
+  /** Results written before: the search stopped at its ceiling (the density is a lower bound). */
+  atLimit?: boolean;
+}
+
+/** Density: the most tenants per modelled host that still meet the SLO, per runtime label. */
 export interface DensityResult {
+  /** `slo.p99Ms` of the scenario. */
   sloP99Ms: number;
+  /** The objectives held, in words (absent in older results: the p99 of all requests within sloP99Ms). */
+  slo?: string;
+  /** `all requests`, `warm p99 plus a cold-start budget` or `custom`. */
+  sloForm?: string;
   /** Per-tenant mean rate the search holds constant while adding tenants, requests per second. */
   perTenantRate: number;
-  runtimes: Record<string, { tenants: number; atLimit: boolean; point: SimulatedPoint | null; probes: SimulatedPoint[] }>;
+  /** Per label: the best policy's answer, and, when the scenario swept keep-alive, every policy's. */
+  runtimes: Record<string, DensityAnswer & { idleTimeoutSeconds?: number; policies?: (DensityAnswer & { idleTimeoutSeconds: number })[] }>;
 }
 
 /** What a result records of one workload. */
@@ -384,8 +433,10 @@ export interface RunResult {
   runs: RuntimeResult[];
   /** Simulated results only: the calibration and modelled traffic behind them. */
   simulation?: SimulationInfo;
-  /** Simulated results only: the latest simulator validation at the time of the simulation. */
+  /** Simulated results only: the latest simulator validation at the time of the simulation (in sample). */
   validation?: ValidationSummary;
+  /** Simulated results only: the latest out-of-sample validation, quoted beside density and cost. */
+  outOfSample?: ValidationSummary;
   /** Simulated results of a scenario with `sweep:`. */
   sweep?: SweepResult;
   /** Simulated results of `lab run` with `simulate:`: tenants per host at the SLO. */

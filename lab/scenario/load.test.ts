@@ -47,6 +47,8 @@ const cases: [string, number, number, string, RegExp][] = [
   ['unknown-arrival-type', 20, 11, 'traffic.arrival.type', /^unknown type 'burst' \(did you mean 'bursts'\?\); allowed: constant, poisson, bursts, diurnal$/],
   ['cache-rate-range', 22, 21, 'cache.instanceMissRate', /^must be at most 1; got 1\.5$/],
   ['slo-over-timeout', 25, 10, 'slo.p99Ms', /^slo\.p99Ms is 2000 but traffic\.timeoutMs is 1000/],
+  ['slo-unknown-metric', 27, 17, 'slo.objectives[0].metric', /^must be one of p99, warm\.p99, cold\.p99, coldStart\.rate, errors\.rate; got the text 'warm\.p95' \(did you mean 'warm\.p99'\?\)/],
+  ['slo-rate-over-one', 28, 38, 'slo.objectives[1].max', /^coldStart\.rate is a fraction of requests, so its bound is at most 1; got 5 \(write 5 % as 0\.05\)$/],
   ['bad-gate', 22, 5, 'gates[1]', /^unknown metric 'coldstart\.p99' in 'process\.coldstart\.p99' \(did you mean 'coldStart\.p99'\?\); valid metrics: latency\.p50, /],
   ['not-a-mapping', 2, 1, '', /^a scenario must be a mapping .*; got a list$/],
   ['empty', 1, 1, '', /got an empty file$/],

@@ -176,6 +176,25 @@ const sloWithinTimeout: Rule = {
   },
 };
 
+const sloObjectivesJudgeable: Rule = {
+  name: 'each SLO objective can be judged',
+  check(s, env) {
+    const list = s.slo.objectives;
+    if (!list || !env.trusted(['slo', 'objectives'])) return [];
+    const firstAt = new Map<string, number>();
+    return list.flatMap((o, i): Problem[] => {
+      const at = ['slo', 'objectives', i];
+      const first = firstAt.get(o.metric);
+      if (first !== undefined) return [{ field: [...at, 'metric'], message: `metric '${o.metric}' is already bounded by ${formatField(['slo', 'objectives', first])}; give each metric one bound` }];
+      firstAt.set(o.metric, i);
+      if (o.metric.endsWith('.rate') && o.max > 1) return [{ field: [...at, 'max'], message: `${o.metric} is a fraction of requests, so its bound is at most 1; got ${shown(o.max)} (write 5 % as 0.05)` }];
+      if (!o.metric.endsWith('.rate') && env.trusted(['traffic', 'timeoutMs']) && o.max > s.traffic.timeoutMs)
+        return [{ field: [...at, 'max'], message: `${o.metric} ≤ ${shown(o.max)} ms is above traffic.timeoutMs (${s.traffic.timeoutMs} ms): slower requests are errors, so the bound cannot be judged; lower it or raise the timeout` }];
+      return [];
+    });
+  },
+};
+
 const generatorCpusExist: Rule = {
   name: 'the load engine is pinned to CPUs this machine has',
   check(s, env) {
@@ -270,6 +289,7 @@ export const scenarioRules: readonly Rule[] = [
   traceFileReadable,
   runtimesRegisteredAndDistinct,
   sloWithinTimeout,
+  sloObjectivesJudgeable,
   cpuLimitWithinMachine,
   neighboursWithinTheWindow,
   generatorCpusExist,

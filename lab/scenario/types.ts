@@ -145,6 +145,15 @@ export interface HostileNeighbourSpec {
   everySeconds: number;
 }
 
+/** What a modelled host costs (scenario `cost`): the report turns density into hosts and money. */
+export interface CostSpec {
+  /** Price of one modelled host per hour, in `currency`. */
+  hostPerHour: number;
+  currency: string;
+  /** PoPs in the fleet, each carrying the scenario's tenants on hosts like the modelled one. */
+  pops: number;
+}
+
 export interface RuntimeSpec {
   /** Runner name as registered in runners/registry.ts (`process`, `wasm`, ...). */
   runtime: string;
@@ -157,6 +166,23 @@ export interface RuntimeSpec {
 export interface SloSpec {
   /** Latency budget for the 99th percentile of all requests, milliseconds. */
   p99Ms: number;
+  /**
+   * What the density search holds (lab/sim/slo.ts): every objective at once. Absent: the p99 of
+   * all requests within `p99Ms`. Platforms often state it instead as a warm p99 plus a cold-start
+   * budget (cold p99 and cold-start rate), which a Zipf population with a keep-alive can meet
+   * where an all-request p99 is only a cold-start quantile.
+   */
+  objectives?: SloObjective[];
+}
+
+/** Metrics an SLO objective can bound: latency in ms, rates as fractions. */
+export const SLO_METRICS = ['p99', 'warm.p99', 'cold.p99', 'coldStart.rate', 'errors.rate'] as const;
+export type SloMetric = (typeof SLO_METRICS)[number];
+
+/** One bound of the SLO: `metric` at most `max`. */
+export interface SloObjective {
+  metric: SloMetric;
+  max: number;
 }
 
 /**
@@ -173,8 +199,10 @@ export interface SimulateSpec {
   durationSeconds?: number;
   /** Measured requests to simulate; sets the duration from the rate when `durationSeconds` is absent. */
   requests?: number;
-  /** Largest tenant count the density search tries. */
+  /** Largest tenant count the density search tries; absent: none (it grows until a resource binds). */
   maxTenants?: number;
+  /** Keep-alive idle timeouts the density search tries for each runtime; its best is the runtime's answer. */
+  densityIdleTimeouts?: number[];
 }
 
 /** Parameters a scenario can sweep in the simulator, one per scenario. */
@@ -199,6 +227,8 @@ export interface Scenario {
   limits: TenantLimits;
   /** Hostile tenants; absent: none. */
   hostile?: HostileSpec;
+  /** Host price and fleet size; absent: no cost figures. */
+  cost?: CostSpec;
   runtimes: RuntimeSpec[];
   slo: SloSpec;
   repetitions: number;

@@ -57,6 +57,8 @@ export interface SimOutcome {
   evictionsBy: Record<string, number>;
   timeseries: TimeseriesPoint[];
   measuredSeconds: number;
+  /** Busy share of the cores over the measured window (from the end of warm-up to the last arrival's second). */
+  cpuUtilisation: number;
   /** Simulated time of the last event, ms. */
   endMs: number;
 }
@@ -116,6 +118,9 @@ export function createSimulation(schedule: TrafficSchedule, model: HostModel, op
 /** The loop's state; one instance per simulation. */
 class HostSimulation {
   private now = 0;
+  // Core-ms busy at the start and end of the measured window; -1 until the clock passes them.
+  private busyStart = -1;
+  private busyEnd = -1;
   readonly policy: InstancePolicy;
   private readonly trace: ((r: TracedRequest) => void) | undefined;
   private readonly events = new EventQueue(4096);
@@ -207,6 +212,7 @@ class HostSimulation {
       evictionsBy: {},
       timeseries: [],
       measuredSeconds: (schedule.spanMs - schedule.warmupMs) / 1000,
+      cpuUtilisation: 0,
       endMs: 0,
     };
   }
@@ -241,11 +247,15 @@ class HostSimulation {
     }
     this.flushSecond();
     this.out.endMs = this.now;
+    this.busyMark(Infinity);
+    const windowMs = this.schedule.spanMs - this.schedule.warmupMs;
+    this.out.cpuUtilisation = windowMs > 0 ? (this.busyEnd - Math.max(0, this.busyStart)) / (windowMs * this.model.cores) : 0;
     return this.out;
   }
 
   /** Moves the clock, closing finished seconds and carrying out keep-alive expiries due by now. */
   private advance(t: number): void {
+    this.busyMark(t);
     while (t >= (this.second + 1) * 1000) this.flushSecond();
     this.now = t;
     const due = this.policy.nextExpiryAt();
@@ -253,6 +263,12 @@ class HostSimulation {
       this.carryOut(this.policy.expired());
       this.pumpMemoryBlocked();
     }
+  }
+
+  /** Notes the cores' busy time at the ends of the measured window as the clock passes them (before it moves to `t`). */
+  private busyMark(t: number): void {
+    if (this.busyStart < 0 && t >= this.schedule.warmupMs) this.busyStart = this.cores.busyAt(this.schedule.warmupMs);
+    if (this.busyEnd < 0 && t >= this.schedule.spanMs) this.busyEnd = this.cores.busyAt(this.schedule.spanMs);
   }
 
   private flushSecond(): void {

@@ -12,9 +12,6 @@ import { rankShares } from '../traffic/popularity.js';
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
-/** Default upper bound of the density search, as a multiple of `tenants.count`. */
-export const DEFAULT_MAX_TENANTS_FACTOR = 16;
-
 /** The traffic one simulation runs and the host it runs on. */
 export interface SimTarget {
   /** The scenario whose schedule is simulated (live.tenants = simulated tenants). */
@@ -130,9 +127,4 @@ export function modelledHost(s: Scenario, o: ModelledOverrides = {}): SimTarget 
     memoryBudgetBytes: (fixed) => (budgetMiB > 0 ? budgetMiB * MIB : Math.max(1, s.host.memoryGiB * GIB - fixed)),
     mode: 'modelled',
   };
-}
-
-/** Largest tenant count the density search tries. */
-export function maxDensityTenants(s: Scenario): number {
-  return s.simulate?.maxTenants ?? DEFAULT_MAX_TENANTS_FACTOR * s.tenants.count;
 }

@@ -35,6 +35,8 @@ export class SharedCores {
   private head = -1;
   private tail = -1;
   private next = Infinity;
+  // Core-milliseconds of CPU handed out up to `at`.
+  private busy = 0;
 
   /** `cores` > 0 servers' worth of CPU. */
   constructor(private readonly cores: number) {
@@ -102,8 +104,19 @@ export class SharedCores {
   }
 
   private sync(now: number): void {
-    if (this.n > 0) this.v += (now - this.at) * this.rate();
+    if (this.n > 0) {
+      this.v += (now - this.at) * this.rate();
+      this.busy += (now - this.at) * Math.min(this.n, this.cores);
+    }
     this.at = now;
+  }
+
+  /**
+   * Core-milliseconds busy up to `t`, which must not precede the last change (no job has entered
+   * or left between it and `t`, so the running count held throughout).
+   */
+  busyAt(t: number): number {
+    return this.busy + Math.max(0, t - this.at) * Math.min(this.n, this.cores);
   }
 
   /** Real time the job with the smallest tag finishes at the current rate. */

@@ -9,6 +9,8 @@ import type { ColdStartResult, LatencyBreakdown, RuntimeResult, SimulatedPoint }
 import type { RuntimeCalibration } from './calibration.js';
 import type { HostModel } from './host-model.js';
 import type { SimOutcome } from './host-sim.js';
+import type { SloSpec } from '../scenario/types.js';
+import { brokenObjectives, sloObjectives } from './slo.js';
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
@@ -86,9 +88,11 @@ export interface SimResultInput {
   calibration: RuntimeCalibration;
   startedAt: string;
   finishedAt: string;
-  sloP99Ms: number;
+  slo: SloSpec;
   tenants: number;
   rate: number;
+  /** Memory the instances may use (the policy's budget), bytes. */
+  memoryBudgetBytes: number;
 }
 
 /** The simulated `RuntimeResult` and the compact point the sweep and density search keep. */
@@ -141,7 +145,14 @@ export function simulatedRuntimeResult(i: SimResultInput): { result: RuntimeResu
     peakMemoryBytes,
     errors,
     throughputRps,
-    sloMet: p99 !== Infinity && p99 <= i.sloP99Ms,
+    sloMet: false,
+    warmP99Ms: latency.warm.p99,
+    coldP99Ms: latency.cold.p99,
+    errorRate: o.measured === 0 ? 0 : errors / o.measured,
+    cpuUtilisation: round3(o.cpuUtilisation),
+    memoryBudgetBytes: i.memoryBudgetBytes,
+    memoryEvictions: o.evictionsBy['memory'] ?? 0,
   };
+  point.sloMet = brokenObjectives(point, sloObjectives(i.slo)).length === 0;
   return { result, point };
 }

@@ -43,9 +43,10 @@ export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec:
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const schedule = openSchedule(s, oneFixtureEach(target), { fixtures: false });
+  const memoryBudgetBytes = target.memoryBudgetBytes(rc.fixedOverheadBytes);
   const model = hostModel(rc, {
     cores: target.cores,
-    keepAlive: { ...s.keepAlive, memoryBudgetMiB: target.memoryBudgetBytes(rc.fixedOverheadBytes) / MIB },
+    keepAlive: { ...s.keepAlive, memoryBudgetMiB: memoryBudgetBytes / MIB },
     timeoutMs: s.traffic.timeoutMs,
     artifactMissRate: s.cache.artifactMissRate,
     workloads: s.tenants.mix.map((m) => m.workload),
@@ -60,7 +61,8 @@ export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec:
     calibration: rc,
     startedAt,
     finishedAt: new Date().toISOString(),
-    sloP99Ms: s.slo.p99Ms,
+    slo: s.slo,
+    memoryBudgetBytes,
     tenants: target.tenants,
     rate: target.rate,
   });

@@ -17,8 +17,9 @@ function ciText(e: PredictionError): string {
 }
 
 /** The validation errors, one line per runtime, with the goals. */
-export function validationText(v: Pick<ValidationSummary, 'errors' | 'met' | 'goals'> & { scenario: string; at: string }): string {
-  const lines = [`simulator validation on ${v.scenario} (${v.at}); goals: p99 within ${pct(v.goals.p99Relative)}, cold-start rate within ${v.goals.coldStartRatePoints} points`];
+export function validationText(v: Pick<ValidationSummary, 'errors' | 'met' | 'goals' | 'outOfSample'> & { scenario: string; at: string }): string {
+  const how = v.outOfSample ? `out of sample (calibrated from ${v.outOfSample.calibratedFrom.scenario}, run ${v.outOfSample.calibratedFrom.runId})` : 'in sample';
+  const lines = [`simulator validation on ${v.scenario}, ${how} (${v.at}); goals: p99 within ${pct(v.goals.p99Relative)}, cold-start rate within ${v.goals.coldStartRatePoints} points`];
   lines.push('runtime      p50 live→sim (err)            p99 live→sim (err)            live p99 95% CI      cold% live→sim (pts)     peak MiB live→sim (err)  goals');
   for (const [label, e] of Object.entries(v.errors)) {
     lines.push(
@@ -37,15 +38,17 @@ export function validationText(v: Pick<ValidationSummary, 'errors' | 'met' | 'go
   return lines.join('\n');
 }
 
-/** Density per runtime. */
+/** Density per runtime: tenants per host at the SLO and what binds it. */
 export function densityText(d: DensityResult): string {
-  const lines = [`density at p99 <= ${d.sloP99Ms} ms (each tenant adds ${d.perTenantRate.toFixed(4)} req/s on average):`];
+  const lines = [`density at ${d.slo ?? `p99 <= ${d.sloP99Ms} ms`} (each tenant adds ${d.perTenantRate.toFixed(4)} req/s on average):`];
   for (const [label, r] of Object.entries(d.runtimes)) {
     const p = r.point;
+    const bound = r.binding ? `; bound by ${r.binding.resource}: ${r.binding.detail}` : '';
+    const policy = r.idleTimeoutSeconds !== undefined ? `, best idle timeout ${r.idleTimeoutSeconds} s` : '';
     lines.push(
       p
-        ? `  ${label}: ${r.tenants}${r.atLimit ? '+ (search limit)' : ''} tenants, p99 ${p.p99Ms} ms, cold-start rate ${pct(p.coldStartRate)}, peak ${p.peakInstances} instances / ${(p.peakMemoryBytes / MIB).toFixed(0)} MiB (${r.probes.length} probes)`
-        : `  ${label}: no tenant count meets the SLO (smallest probe ${r.probes[0]?.tenants ?? '?'} tenants: p99 ${r.probes[0]?.p99Ms ?? '?'} ms, cold-start rate ${r.probes[0] ? pct(r.probes[0].coldStartRate) : '?'})`,
+        ? `  ${label}: ${r.tenants}${r.binding?.resource === 'search bound' || r.atLimit ? '+' : ''} tenants${policy}, p99 ${p.p99Ms} ms (warm ${p.warmP99Ms ?? '?'} ms), cold-start rate ${pct(p.coldStartRate)}, CPU ${p.cpuUtilisation !== undefined ? pct(p.cpuUtilisation) : '?'}, peak ${p.peakInstances} instances / ${(p.peakMemoryBytes / MIB).toFixed(0)} MiB (${r.probes.length} probes)${bound}`
+        : `  ${label}: no tenant count meets the SLO (${r.probes.length} probes)${bound}`,
     );
   }
   return lines.join('\n');
@@ -76,5 +79,6 @@ export function simulatedText(r: RunResult): string {
   if (r.density) lines.push(densityText(r.density));
   if (r.sweep) lines.push(sweepText(r.sweep));
   lines.push(r.validation ? validationText(r.validation) : 'simulator validation: none yet (run lab validate-sim scenarios/validate-sim-*.yaml)');
+  lines.push(r.outOfSample ? validationText(r.outOfSample) : 'out-of-sample validation: none yet (run lab validate-sim scenarios/validate-sim-shifted.yaml --calibrate-from scenarios/validate-sim-steady.yaml)');
   return lines.join('\n');
 }

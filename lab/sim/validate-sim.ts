@@ -13,10 +13,15 @@ import type { LoadedScenario } from '../scenario/types.js';
 import { calibrate, saveCalibration } from './calibrate.js';
 import { liveReplica, REPLICA_REPETITIONS } from './modelled.js';
 import { simulateScenario } from './simulate.js';
-import { compareRuns, saveValidation, VALIDATION_VERSION, type ValidationRecord } from './validation.js';
+import { compareRuns, OUT_OF_SAMPLE_GOALS, saveValidation, VALIDATION_GOALS, VALIDATION_VERSION, type ValidationRecord } from './validation.js';
 
 /** File names the validation adds to the live result's folder. */
-export const VALIDATION_FILES = { calibration: 'calibration.json', simulated: 'validation-simulated.json' } as const;
+export const VALIDATION_FILES = {
+  calibration: 'calibration.json',
+  simulated: 'validation-simulated.json',
+  outOfSampleCalibration: 'out-of-sample-calibration.json',
+  outOfSampleSimulated: 'out-of-sample-simulated.json',
+} as const;
 
 /** A validation's inputs: the scenario and a measured run of it. */
 export interface ValidateAgainstLive {
@@ -26,6 +31,11 @@ export interface ValidateAgainstLive {
   livePath: string;
   /** Results root (default results/): the validation record goes to <root>/validation/<scenario>/. */
   resultsRoot?: string;
+  /**
+   * Out of sample: calibrate from this other measured run (another scenario: load, tenants,
+   * misses, keep-alive) and predict `live` with it, instead of `live` from its own calibration.
+   */
+  calibrateFrom?: { live: RunResult; livePath: string };
 }
 
 /** What a validation produced. */
@@ -45,11 +55,13 @@ export function validateAgainstLive(o: ValidateAgainstLive): ValidateSimOutcome 
   }
   if (live.status === 'interrupted') throw new LabError(`live run ${livePath} was interrupted: nothing complete to validate against`, ExitCode.interrupted);
   const dir = dirname(livePath);
-  const calibration = calibrate(live, livePath);
-  const calibrationPath = join(dir, VALIDATION_FILES.calibration);
+  const from = o.calibrateFrom;
+  if (from && from.live.status === 'interrupted') throw new LabError(`live run ${from.livePath} was interrupted: nothing complete to calibrate from`, ExitCode.interrupted);
+  const calibration = from ? calibrate(from.live, from.livePath) : calibrate(live, livePath);
+  const calibrationPath = join(dir, from ? VALIDATION_FILES.outOfSampleCalibration : VALIDATION_FILES.calibration);
   saveCalibration(calibrationPath, calibration);
   const { result: simulated } = simulateScenario({ loaded, calibration, calibrationPath, target: liveReplica(loaded.scenario, calibration.liveCores, REPLICA_REPETITIONS) });
-  const simulatedPath = join(dir, VALIDATION_FILES.simulated);
+  const simulatedPath = join(dir, from ? VALIDATION_FILES.outOfSampleSimulated : VALIDATION_FILES.simulated);
   writeAtomic(simulatedPath, `${JSON.stringify(simulated, null, 1)}\n`);
   const record: ValidationRecord = {
     validationVersion: VALIDATION_VERSION,
@@ -60,7 +72,8 @@ export function validateAgainstLive(o: ValidateAgainstLive): ValidateSimOutcome 
     calibrationPath,
     liveLoadAverage: live.repro.loadAverage,
     replicaRepetitions: REPLICA_REPETITIONS,
-    ...compareRuns(live, simulated, calibration),
+    ...compareRuns(live, simulated, calibration, from ? OUT_OF_SAMPLE_GOALS : VALIDATION_GOALS),
+    ...(from ? { outOfSample: { calibratedFrom: { scenario: from.live.scenario.name, runId: from.live.runId, path: from.livePath } } } : {}),
   };
   const path = saveValidation(record, root);
   return { record, path, live, simulated };

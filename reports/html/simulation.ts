@@ -11,6 +11,7 @@ import type { Analysis } from '../analysis.js';
 import type { RenderedChartResult } from '../charts/index.js';
 import { esc } from '../escape.js';
 import { chartFigure, table, tag } from './parts.js';
+import { densityBlock } from './density.js';
 
 type ErrorKey = 'p50Ms' | 'p99Ms' | 'coldStartRatePct' | 'peakMemoryBytes';
 
@@ -78,39 +79,6 @@ function validationBlock(sim: RunResult): string {
 ${table(['runtime', ...keys.map(([, n]) => `${n} error`), 'goals met'], rows)}`;
 }
 
-/** The measured memory-only density (memory.density: host memory / instance USS) of a label, for comparison with the SLO-bound one. */
-function memoryOnlyDensity(live: Analysis | null, label: string): string {
-  const e = live?.headlines.find((h) => h.metric.name === 'memory.density')?.byLabel[label];
-  return e && Number.isFinite(e.value) ? `<span class="fig">${esc(formatEstimateShort(e, 'count'))}</span>` : '<span class="note">not measured</span>';
-}
-
-function densityBlock(sim: RunResult, live: Analysis | null): string {
-  const d = sim.density;
-  if (!d) return '<h3>Density</h3><p class="note">Not searched in this simulation (density search off).</p>';
-  const rows = Object.entries(d.runtimes).map(([label, x]) => {
-    const p = x.point;
-    const smallest = [...x.probes].sort((a, b) => a.tenants - b.tenants)[0];
-    const note = x.atLimit
-      ? 'search ceiling reached: at least this many'
-      : x.tenants === 0
-        ? `even the smallest probe misses the SLO${smallest ? ` (${smallest.tenants} tenant${smallest.tenants === 1 ? '' : 's'}: p99 ${smallest.p99Ms < 0 ? 'more than 1 % failed' : formatValue(smallest.p99Ms, 'time')}, ${formatValue(smallest.coldStartRate, 'fraction')} of requests cold)${smallest.coldStartRate > 0.01 ? ': with more than 1 % of requests cold, p99 is a cold-start quantile, so no tenant count meets an SLO below this runtime\'s cold start' : ''}` : ''}`
-        : '';
-    return [
-      esc(label),
-      `<span class="fig density-tenants">${x.atLimit ? '≥ ' : ''}${esc(sig3(x.tenants))}</span>`,
-      memoryOnlyDensity(live, label),
-      p ? esc(formatValue(p.p99Ms, 'time')) : '-',
-      p ? esc(formatValue(p.coldStartRate, 'fraction')) : '-',
-      p ? `${esc(formatValue(p.peakMemoryBytes, 'bytes'))}<br><span class="note">${esc(sig3(p.peakInstances))} instance${p.peakInstances === 1 ? '' : 's'}</span>` : '-',
-      esc(String(x.probes.length)),
-      esc(note),
-    ];
-  });
-  return `<h3>Density: tenants per host within the p99 SLO</h3>
-<p class="note">The most tenants the modelled host carries with p99 ≤ ${esc(formatValue(d.sloP99Ms, 'time'))} (slo.p99Ms; errors count as slower than any answer, more than 1 % errors fails), each tenant adding ${esc(sig3(d.perTenantRate))} req/s; cold-start rate and memory at that point. Beside it, the ceiling memory alone would set (measured: the modelled host's memory less the fixed overhead, over one instance's USS, with its interval): where the SLO-bound figure is far below it, cold starts and CPU, not RAM, limit the host.</p>
-${table(['runtime', 'tenants per host', 'memory alone: instances per host', 'p99 there', 'cold-start rate there', 'peak memory there', 'probes', 'note'], rows)}`;
-}
-
 function comparisonBlock(live: Analysis, sim: RunResult): string {
   const labels = [...new Set([...live.labels, ...resultLabels(sim)])];
   const v = sim.validation;
@@ -137,8 +105,9 @@ function comparisonBlock(live: Analysis, sim: RunResult): string {
 ${table(['runtime', 'figure', 'measured (live slice)', 'simulated (full host)', 'latest validation error'], rows)}`;
 }
 
-/** The section; `sweep` is the rendered sweep chart. */
-export function simulationSection(live: Analysis | null, sim: RunResult | null, sweep: RenderedChartResult | null, error?: string): string {
+/** The section, with the rendered sweep and density charts. */
+export function simulationSection(live: Analysis | null, sim: RunResult | null, charts: { sweep: RenderedChartResult | null; density: RenderedChartResult | null }, error?: string): string {
+  const sweep = charts.sweep;
   const head = live ? '<h2>Measured and simulated</h2>' : '<h2>Simulated full host</h2>';
   if (!sim) return `<section id="simulation">${head}<p class="fail">The simulation could not be shown: ${esc(error ?? 'no simulated result')}. The measured figures above stand on their own.</p></section>`;
   const info = sim.simulation;
@@ -148,7 +117,7 @@ ${source}
 ${error ? `<p class="fail">${esc(error)}</p>` : ''}
 ${live ? comparisonBlock(live, sim) : ''}
 ${validationBlock(sim)}
-${densityBlock(sim, live)}
+${densityBlock(sim, live, charts.density)}
 ${sweep && !('missing' in sweep) ? chartFigure(sweep) : ''}
 </section>`;
 }

@@ -47,6 +47,7 @@ export async function reportText(file: string, format: string): Promise<string> 
   if (!render) throw new LabError(`unknown format '${format}'; valid formats: ${Object.keys(REPORT_FORMATS).join(', ')}`, ExitCode.usage);
   const result = loadResult(file);
   if (format === 'html') return renderReport(result, siblingSimulation(file, result));
+  if (format === 'md') return renderMarkdown(result, siblingSimulation(file, result).simulated);
   return render(result);
 }
 

@@ -311,7 +311,7 @@ export function simulatedFixture(live: RunResult, opts: SimulatedFixtureOptions 
   const point = (label: string, tenants: number) => {
     const i = labels.indexOf(label);
     const p99Ms = 40 + tenants * (i === 0 ? 0.2 : 0.05);
-    return { tenants, rate: tenants * 0.5, p50Ms: 2 + i, p99Ms, coldStartRate: 0.05 + 0.01 * i, peakInstances: tenants, peakMemoryBytes: tenants * (i === 0 ? 38 : 3) * MiB, errors: 0, throughputRps: tenants * 0.5, sloMet: p99Ms <= 250 };
+    return { tenants, rate: tenants * 0.5, p50Ms: 2 + i, p99Ms, coldStartRate: 0.05 + 0.01 * i, peakInstances: tenants, peakMemoryBytes: tenants * (i === 0 ? 38 : 3) * MiB, errors: 0, throughputRps: tenants * 0.5, sloMet: p99Ms <= 250, warmP99Ms: p99Ms / 2, coldP99Ms: p99Ms * 3, errorRate: 0, cpuUtilisation: Math.min(1, tenants / 5000), memoryBudgetBytes: 16 * 1024 * MiB, memoryEvictions: 0 };
   };
   const densityTenants: Record<string, number> = { process: 1050, wasm: 4200 };
   for (const run of sim.runs) {
@@ -334,10 +334,13 @@ export function simulatedFixture(live: RunResult, opts: SimulatedFixtureOptions 
     },
     density: {
       sloP99Ms: 250,
+      slo: 'warm p99 ≤ 50 ms and cold-start rate ≤ 5 %',
+      sloForm: 'warm p99 plus a cold-start budget',
       perTenantRate: 0.5,
       runtimes: Object.fromEntries(labels.map((l) => {
         const n = densityTenants[l] ?? 1000;
-        return [l, { tenants: n, atLimit: false, point: point(l, n), probes: [200, 400, 800, n].map((t) => point(l, t)) }];
+        const binding = { resource: l === 'wasm' ? ('cpu' as const) : ('memory' as const), failedAt: n + 20, broken: ['warm p99 ≤ 50 ms'], detail: `at ${n + 20} tenants the SLO breaks (warm p99 ≤ 50 ms)` };
+        return [l, { tenants: n, binding, point: point(l, n), probes: [200, 400, 800, n, n + 20].map((t) => point(l, t)) }];
       })),
     },
     ...(opts.sweep === false ? {} : { sweep: { parameter: 'tenants', values: [200, 800, 3200], points: [200, 800, 3200].map((value) => ({ value, runtimes: Object.fromEntries(labels.map((l) => [l, point(l, value)])) })) } }),
