@@ -10,6 +10,7 @@ import type { CostTable } from './cost.js';
 import type { CriterionVerdict } from './criteria.js';
 import { densityFigure, densitySlo } from './html/density.js';
 import { money, spanText } from './html/cost.js';
+import { flaggedLabels } from './model-trust.js';
 
 export interface Answer {
   /** One sentence: which side, on how many of the criteria this run decided. */
@@ -31,7 +32,9 @@ export function densitySentence(sim: RunResult | undefined): string | undefined 
   const d = sim?.density;
   if (!d) return undefined;
   const each = Object.entries(d.runtimes).map(([l, x]) => `${l} ${densityFigure(x)}${x.binding ? ` (${x.binding.resource})` : ''}`);
-  return `Tenants per modelled host at ${densitySlo(d)} (simulated; binding resource in brackets): ${each.join('; ')}.`;
+  const flagged = flaggedLabels(sim, Object.keys(d.runtimes));
+  const trust = !sim?.outOfSample ? ' The simulator is not validated out of sample yet.' : flagged.length ? ` Resting on a model outside its out-of-sample bounds: ${flagged.join(', ')}.` : ' Every runtime\'s model is within its out-of-sample bounds.';
+  return `Tenants per modelled host at ${densitySlo(d)} (simulated; binding resource in brackets): ${each.join('; ')}.${trust}`;
 }
 
 /** Cost per million requests in one sentence. */

@@ -45,11 +45,12 @@ test('a run with only one runtime still renders and says what is missing', { tim
   assert.ok(facts.charts.length >= 5);
 });
 
-test('measured next to simulated, with JS and C workloads: the sweep plot renders with the other charts', { timeout: 120_000 }, async () => {
+test('measured next to simulated, with JS and C workloads: the sweep plot and the density curve render with the other charts', { timeout: 120_000 }, async () => {
   const C = { cold: 0.1, memory: 0.25, artifactBytes: 12_000 };
   const live: RunResult = { ...fixtureResult({ workloads: ['hello', 'jwt-verify', 'hello-c', 'jwt-verify-c'], workloadScale: { 'hello-c': C, 'jwt-verify-c': C } }), kind: 'live' };
   const facts = await openReport(live, 'report-simulated', { simulated: simulatedFixture(live) });
   assert.deepEqual(facts.missingCharts, []);
-  assert.equal(facts.charts.length, 8);
+  assert.equal(facts.charts.length, 9);
   assert.ok(facts.charts.some((c) => c.id === 'chart-sweep'), 'the sweep chart is drawn');
+  assert.ok(facts.charts.some((c) => c.id === 'chart-density'), 'the density curve is drawn');
 });

@@ -14,6 +14,7 @@ import { NOT_A_VERDICT, pairwiseRatios, type CriterionVerdict } from './criteria
 import { answerOf } from './answer.js';
 import { costTable, type CostTable } from './cost.js';
 import { costSection } from './html/cost.js';
+import { flaggedLabels } from './model-trust.js';
 import { reportCharts, renderCharts } from './charts/index.js';
 import { CLAIMS, DECISION_MATRIX } from './claims.js';
 import { esc } from './escape.js';
@@ -202,7 +203,7 @@ export async function renderReportFromAnalysis(a: Analysis, opts: ReportOptions 
     figuresSection(a),
     languageSection(a),
     ...(simulation ? [simulation] : []),
-    costSection(cost),
+    costSection(cost, cost ? flaggedLabels(sim, cost.rows.filter((r) => r.source === 'simulated at the SLO').map((r) => r.label)) : []),
     claimsSection(a),
     isolationSection(a.result, a.opts),
     stallSection(a.result),

@@ -165,7 +165,7 @@ test('measured next to simulated: figures, validation error beside each predicti
   // Density at the SLO the scenario states, in the form it chose, with the binding resource, the memory-only
   // figure (memory.density, with its interval) and the figures at that point.
   assert.match(text, /carries with warm p99 ≤ 50 ms and cold-start rate ≤ 5 % \(the scenario states it as warm p99 plus a cold-start budget\)/);
-  assert.match(text, /process 1,050 memory at 1070 tenants the SLO breaks \(warm p99 ≤ 50 ms\) [\d,.]+ \[[^\]]+\] 250 ms \/ 125 ms \/ 750 ms 5 % 21 % 39 GiB 1,050 instances 5 wasm 4,200 cpu at 4220 tenants/);
+  assert.match(text, /process 1,050 memory at 1070 tenants the SLO breaks \(warm p99 ≤ 50 ms\) [\d,.]+ \[[^\]]+\] 250 ms \/ 125 ms \/ 750 ms 5 % 21 % 39 GiB 1,050 instances 5 not validated out of sample \(lab validate-sim [^)]*\) wasm 4,200 cpu at 4220 tenants/);
   // The curve behind it, drawn.
   assert.match(html, /<figure class="chart" id="chart-density"><figcaption><strong>Density: the simulated curve behind tenants per host\.<\/strong>[^]*?<div class="svg"><svg/);
   assert.match(sectionText(html, 'answer'), /Tenants per modelled host at warm p99 ≤ 50 ms and cold-start rate ≤ 5 % \(simulated; binding resource in brackets\): process 1,050 \(memory\); wasm 4,200 \(cpu\)\./);
@@ -191,6 +191,33 @@ test('cost, hand-computed: 200 tenants per PoP, 10 PoPs, 2 EUR per host-hour, 0.
   assert.match(memoryOnly, /wasm [\d,]+ \[[\d,]+, [\d,]+\] memory-bound 1 10 [\d.]+ EUR \[[\d.]+ EUR, [\d.]+ EUR\]/);
   assert.match(memoryOnly, /memory-bound tenants per host: host memory over RAM per instance, at no latency objective/);
   assert.doesNotMatch(await renderReport({ ...fixtureResult(), kind: 'live' as const }), /id="cost"/);
+});
+
+test('density rests on the out-of-sample validation: within its bounds it is quoted, outside them the figure is flagged, absent it is said', async () => {
+  const live = { ...fixtureResult(), kind: 'live' as const };
+  const sim = simulatedFixture(live);
+  const error = (measured: number, simulated: number) => ({ measured, simulated, absolute: simulated - measured, relative: (simulated - measured) / measured });
+  const unvalidated = await renderReport(live, { simulated: sim });
+  assert.match(sectionText(unvalidated, 'answer'), /The simulator is not validated out of sample yet\./);
+  assert.match(sectionText(unvalidated, 'simulation'), /not validated out of sample \(lab validate-sim scenarios\/validate-sim-shifted\.yaml --calibrate-from scenarios\/validate-sim-steady\.yaml\)/);
+  sim.outOfSample = {
+    path: 'results/validation/validate-sim-shifted/2025-01-15T10-00-00-000Z.json',
+    scenario: 'validate-sim-shifted',
+    at: '2025-01-15T10:00:00.000Z',
+    errors: {
+      process: { p50Ms: error(10, 10.5), p99Ms: error(100, 91), coldStartRatePct: error(4, 4.2), peakMemoryBytes: error(1, 1) },
+      wasm: { p50Ms: error(10, 10.5), p99Ms: error(677, 233), coldStartRatePct: error(4, 4.2), peakMemoryBytes: error(1, 1) },
+    },
+    goals: { p99Relative: 0.15, coldStartRatePoints: 3 },
+    met: { process: true, wasm: false },
+    outOfSample: { calibratedFrom: { scenario: 'validate-sim-steady', runId: 'steady-1', path: 'results/validate-sim-steady/x/result.json' } },
+  };
+  const html = await renderReport(live, { simulated: sim });
+  const text = sectionText(html, 'simulation');
+  assert.match(text, /out of sample p99 −9 %, cold-start rate \+0\.2 pts \(within bounds 15 % \/ 3 pts\)/);
+  assert.match(text, /outside the out-of-sample bounds: p99 −65\.6 %, cold-start rate \+0\.2 pts \(bounds 15 % \/ 3 pts\); the figure rests on a model that missed/);
+  assert.match(html, /<span class="fail">outside the out-of-sample bounds/);
+  assert.match(sectionText(html, 'answer'), /Resting on a model outside its out-of-sample bounds: wasm\./);
 });
 
 test('a simulation without validation says so explicitly, and one without sweep draws no sweep', async () => {

@@ -18,7 +18,7 @@ export function spanText(s: Span, f: (x: number) => string): string {
 
 const count = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'unbounded');
 
-export function costSection(c: CostTable | undefined): string {
+export function costSection(c: CostTable | undefined, flagged: readonly string[] = []): string {
   if (!c) return '';
   const m = (x: number) => money(x, c.currency);
   const rows = c.rows.map((r) => [
@@ -33,5 +33,6 @@ export function costSection(c: CostTable | undefined): string {
   return `<section id="cost"><h2>Cost</h2>
 <p class="note">${esc(`${c.tenants.toLocaleString('en-US')} tenants per PoP on ${c.pops.toLocaleString('en-US')} PoP${c.pops === 1 ? '' : 's'}, one host ${m(c.hostPerHour)} per hour (${HOURS_PER_MONTH} hours a month), ${sig3(c.perTenantRate)} requests per second per tenant. Hosts per PoP round up; a cost per million requests or per tenant-month is the host's price over what one full host carries. Intervals are those of the density behind each row, carried through.`)}</p>
 ${table(['runtime', 'tenants per host', 'hosts per PoP', 'hosts in the fleet', 'per million requests', 'per tenant-month', 'fleet per month'], rows, [2, 3, 4, 5, 6])}
+${flagged.length ? `<p class="fail">${esc(`Resting on a simulator outside its out-of-sample bounds (see Density): ${flagged.join(', ')}.`)}</p>` : ''}
 <p class="note">Assumed, not measured:</p><ul class="note">${c.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul></section>`;
 }

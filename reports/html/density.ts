@@ -10,6 +10,7 @@ import type { RenderedChartResult } from '../charts/index.js';
 import { lowerBound } from '../cost.js';
 import { esc } from '../escape.js';
 import { chartFigure, table } from './parts.js';
+import { modelTrust } from '../model-trust.js';
 
 /** The measured memory-only density (memory.density: host memory / instance USS) of a label, for comparison with the SLO-bound one. */
 function memoryOnlyDensity(live: Analysis | null, label: string): string {
@@ -28,6 +29,11 @@ export function densityFigure(x: DensityResult['runtimes'][string]): string {
 }
 
 const ms = (x: number | undefined): string => (x === undefined ? '-' : x < 0 ? 'over 1 % failed' : formatValue(x, 'time'));
+
+function trustCell(sim: RunResult, label: string): string {
+  const t = modelTrust(sim, label);
+  return t.state === 'outside' ? `<span class="fail">${esc(t.text)}</span>` : `<span class="note">${esc(t.text)}</span>`;
+}
 
 export function densityBlock(sim: RunResult, live: Analysis | null, chart: RenderedChartResult | null): string {
   const d = sim.density;
@@ -49,11 +55,12 @@ export function densityBlock(sim: RunResult, live: Analysis | null, chart: Rende
       p && p.cpuUtilisation !== undefined ? esc(formatValue(p.cpuUtilisation, 'fraction')) : '-',
       p ? `${esc(formatValue(p.peakMemoryBytes, 'bytes'))}<br><span class="note">${esc(sig3(p.peakInstances))} instance${p.peakInstances === 1 ? '' : 's'}</span>` : '-',
       esc(String(x.probes.length)),
+      trustCell(sim, label),
     ];
   });
   const form = d.sloForm ? ` (the scenario states it as ${esc(d.sloForm)}${d.sloForm === 'all requests' ? '; with more than 1 % of requests cold that p99 is a cold-start quantile, so `slo.objectives` can state a warm p99 plus a cold-start budget instead' : ''})` : '';
   return `<h3 id="density">Density: tenants per host at the SLO, and what binds it</h3>
-<p class="note">The most tenants the modelled host carries with ${esc(densitySlo(d))}${form}, each tenant adding ${esc(sig3(d.perTenantRate))} req/s; more than 1 % failed requests never meets it. The search doubles the tenant count until a probe fails, then bisects to within 2 %; it has no ceiling but the host's own (past the count whose offered CPU fills the cores, no SLO can hold). The binding resource is read from the first failing probe: <strong>cpu</strong> (cores busy 80 % of the time, or half of it with a warm latency broken), <strong>memory</strong> (instances evicted for room, each a later cold start), <strong>cold-start capacity</strong> (a cold-start objective broken, or the all-request p99 with warm requests within it), <strong>queueing</strong> (requests behind their tenant's busy instances with cores to spare). Beside it, the memory-only figure (host memory over one instance's USS, measured): where the SLO-bound figure is far below it, RAM is not what limits the host.</p>
-${table(['runtime', 'tenants per host', 'binding resource', ...(swept ? ['best keep-alive (idle timeout)'] : []), 'memory alone: instances per host', 'p99 all / warm / cold there', 'cold-start rate there', 'CPU busy there', 'peak memory there', 'probes'], rows)}
+<p class="note">The most tenants the modelled host carries with ${esc(densitySlo(d))}${form}, each tenant adding ${esc(sig3(d.perTenantRate))} req/s; more than 1 % failed requests never meets it. The search doubles the tenant count until a probe fails, then bisects to within 2 %; it has no ceiling but the host's own (past the count whose offered CPU fills the cores, no SLO can hold). The binding resource is read from the first failing probe: <strong>cpu</strong> (cores busy 80 % of the time, or half of it with a warm latency broken), <strong>memory</strong> (instances evicted for room, each a later cold start), <strong>cold-start capacity</strong> (a cold-start objective broken, or the all-request p99 with warm requests within it), <strong>queueing</strong> (requests behind their tenant's busy instances with cores to spare). Beside it, the memory-only figure (host memory over one instance's USS, measured): where the SLO-bound figure is far below it, RAM is not what limits the host. Each figure is one seeded simulation, with no interval of its own: its uncertainty is the model's, so the last column quotes the latest out-of-sample validation (calibrated at one load, predicting a live run at another) and flags a runtime outside its bounds.</p>
+${table(['runtime', 'tenants per host', 'binding resource', ...(swept ? ['best keep-alive (idle timeout)'] : []), 'memory alone: instances per host', 'p99 all / warm / cold there', 'cold-start rate there', 'CPU busy there', 'peak memory there', 'probes', 'model error out of sample'], rows)}
 ${chart ? chartFigure(chart) : ''}`;
 }

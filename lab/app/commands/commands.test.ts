@@ -92,16 +92,18 @@ test('lab report picks up the simulated.json beside a live result, and only a si
     const live = { ...fixtureResult(), kind: 'live' as const };
     writeFileSync(join(dir, 'result.json'), JSON.stringify(live));
     assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'html'), /id="simulation"/);
+    assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'md'), /Tenants per modelled host/);
     writeFileSync(join(dir, 'simulated.json'), JSON.stringify(simulatedFixture(live)));
     const html = await reportText(join(dir, 'result.json'), 'html');
     assert.match(sectionText(html, 'simulation'), /Latest simulator validation Scenario validate-sim-steady/);
     assert.match(html, /id="chart-sweep"/);
-    // Markdown is unchanged by the sibling file.
-    assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'md'), /simulat/i);
-    // A simulated.json of another run is not passed off as this run's.
+    // The Markdown answer takes the density line from the sibling file too.
+    assert.match(await reportText(join(dir, 'result.json'), 'md'), /Tenants per modelled host at .*\(simulated; binding resource in brackets\)/);
+    // A simulated.json of another run is not passed off as this run's, in either format.
     const other = simulatedFixture({ ...live, runId: 'another-run' });
     writeFileSync(join(dir, 'simulated.json'), JSON.stringify(other));
     assert.match(sectionText(await reportText(join(dir, 'result.json'), 'html'), 'simulation'), /simulated from run another-run, not from this run/);
+    assert.doesNotMatch(await reportText(join(dir, 'result.json'), 'md'), /Tenants per modelled host/);
     // The simulated result reported on its own shows its validation, density and sweep.
     const alone = await reportText(join(dir, 'simulated.json'), 'html');
     assert.match(sectionText(alone, 'simulation'), /Simulated full host .*Latest simulator validation.*Density/);
