@@ -5,7 +5,7 @@
  * flagged wherever it is shown, never silently.
  */
 import type { RunResult } from '../lab/results/model.js';
-import { formatPredictionError } from './html/simulation.js';
+import { formatPredictionError } from './prediction-error.js';
 
 export interface ModelTrust {
   state: 'within' | 'outside' | 'not validated';

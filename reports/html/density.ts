@@ -32,7 +32,7 @@ const ms = (x: number | undefined): string => (x === undefined ? '-' : x < 0 ? '
 
 function trustCell(sim: RunResult, label: string): string {
   const t = modelTrust(sim, label);
-  return t.state === 'outside' ? `<span class="fail">${esc(t.text)}</span>` : `<span class="note">${esc(t.text)}</span>`;
+  return `<span class="${t.state === 'outside' ? 'fail' : 'note'}">${esc(t.text)}</span>`;
 }
 
 export function densityBlock(sim: RunResult, live: Analysis | null, chart: RenderedChartResult | null): string {

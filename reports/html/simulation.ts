@@ -12,8 +12,7 @@ import type { RenderedChartResult } from '../charts/index.js';
 import { esc } from '../escape.js';
 import { chartFigure, table, tag } from './parts.js';
 import { densityBlock } from './density.js';
-
-type ErrorKey = 'p50Ms' | 'p99Ms' | 'coldStartRatePct' | 'peakMemoryBytes';
+import { formatPredictionError, type ErrorKey } from '../prediction-error.js';
 
 /** The figures compared, with the validation error that applies to each (none for per-instance memory). */
 const FIGURES: { name: string; metric?: string; dimension: Dimension; error?: ErrorKey; simulated: (r: RunResult, label: string) => number }[] = [
@@ -45,13 +44,6 @@ function measuredPeak(r: RunResult, label: string): { value: number; detail: str
   const uss = runs.reduce((a, x) => a + x.memory!.perInstanceUssBytes, 0) / runs.length;
   const fixed = runs.reduce((a, x) => a + x.memory!.fixedOverheadBytes, 0) / runs.length;
   return { value: peak * uss + fixed, detail: `${peak} live instances` };
-}
-
-/** A signed prediction error: relative in %, or percentage points for the cold-start rate. */
-export function formatPredictionError(key: ErrorKey, e: PredictionError): string {
-  const signed = (x: number, unit: string) => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${sig3(Math.abs(x))}${unit}`;
-  if (key === 'coldStartRatePct') return signed(e.absolute, ' pts');
-  return e.relative === undefined ? `${signed(e.absolute, key === 'peakMemoryBytes' ? ' B' : ' ms')} (measured 0)` : signed(e.relative * 100, ' %');
 }
 
 const errorValue = (key: ErrorKey, x: number): string => (key === 'coldStartRatePct' ? `${sig3(x)} %` : formatValue(x, key === 'peakMemoryBytes' ? 'bytes' : 'time'));
