@@ -13,7 +13,10 @@
  *   control API and every neighbour's port; never a default.
  */
 import type Docker from 'dockerode';
+import { HARDENING, SANDBOX_GID, SANDBOX_UID } from '../../kit/hardening.js';
 import { CONTAINER_SOCKET_DIR } from './socket-dirs.js';
+
+export { SANDBOX_GID, SANDBOX_UID };
 
 export const SANDBOXES = ['hardened', 'host-network'] as const;
 export type SandboxKind = (typeof SANDBOXES)[number];
@@ -25,12 +28,8 @@ export interface ContainerLimits {
   pids: number;
 }
 
-/** The unprivileged user hardened containers run as: nobody:nogroup, by number (a FROM scratch image has no /etc/passwd). */
-export const SANDBOX_UID = 65534;
-export const SANDBOX_GID = 65534;
-
-/** What every hardened container gets, the namespace holders too. */
-const CONFINED = { CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], ReadonlyRootfs: true };
+/** What every hardened container gets, the namespace holders too (the kit's table, in the engine's terms; seccomp: the engine's default, never set to unconfined). */
+const CONFINED = { CapDrop: [...HARDENING.dropCapabilities], SecurityOpt: HARDENING.noNewPrivileges ? ['no-new-privileges'] : [], ReadonlyRootfs: HARDENING.readOnlyRootFilesystem };
 
 /**
  * The OCI runtimes a container may run under (registered with the engine by setup-docker.sh):

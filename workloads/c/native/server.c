@@ -3,7 +3,8 @@
  * statically against musl (musl-gcc -static) so it runs alone in a FROM scratch image.
  *
  * Contract (the same as the Node packaging's, docs/c-workloads.md): binds HOST (default
- * 127.0.0.1; only 127.x.x.x literals accepted, else exit 2) and PORT (default 0 = any free port),
+ * 127.0.0.1; only 127.x.x.x literals accepted, else exit 2; 0.0.0.0 only inside a Kubernetes pod,
+ * whose network namespace is its own: KUBERNETES_SERVICE_HOST set) and PORT (default 0 = any free port),
  * prints `listening 127.0.0.1:<port>`; or, when LAB_SOCKET names a path, listens on that unix
  * socket instead (a container with no network is reached through it) and prints
  * `listening unix:<path>`. It serves keep-alive connections with content-length bodies
@@ -129,8 +130,12 @@ static int listen_on(const char *host, int port) {
   memset(&addr, 0, sizeof addr);
   addr.sin_family = AF_INET;
   addr.sin_port = htons((uint16_t)port);
-  /* Loopback only: the lab never listens beyond this machine. */
-  if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 || (ntohl(addr.sin_addr.s_addr) >> 24) != 127) die(2, "HOST must be a 127.x.x.x literal");
+  /* Loopback only: the lab never listens beyond this machine. In a Kubernetes pod (the kubelet
+   * sets KUBERNETES_SERVICE_HOST; the lab never does) the pod's own address is what its Service
+   * reaches, so the wildcard is accepted there. */
+  const char *in_pod = getenv("KUBERNETES_SERVICE_HOST");
+  int wildcard = in_pod && *in_pod && strcmp(host, "0.0.0.0") == 0;
+  if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 || (!wildcard && (ntohl(addr.sin_addr.s_addr) >> 24) != 127)) die(2, "HOST must be a 127.x.x.x literal (0.0.0.0 only inside a Kubernetes pod)");
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) die(1, "socket failed");
   int one = 1;

@@ -7,7 +7,8 @@
  *   node <dist>/workloads/packaging/node/server.js <handler.js>
  *
  * Env: PORT (default 0: the kernel picks a free port), HOST (default 127.0.0.1; anything that is
- * not a loopback address literal is refused); or LAB_SOCKET, a unix socket path to listen on
+ * not a loopback address literal is refused, but for 0.0.0.0 inside a Kubernetes pod, whose
+ * network namespace is its own: KUBERNETES_SERVICE_HOST set); or LAB_SOCKET, a unix socket path to listen on
  * instead (a container without a network is reached through it). Once listening it prints one
  * line, `listening <host>:<port>` or `listening unix:<path>`, on stdout and, when forked with
  * IPC, sends `{ type: 'ready', port }`.
@@ -38,7 +39,10 @@ function isLoopback(host: string): boolean {
 const handlerPath = process.argv[2];
 if (!handlerPath) die('usage: node server.js <handler.js>');
 const host = process.env.HOST || '127.0.0.1';
-if (!isLoopback(host)) die(`HOST=${host} refused: only a loopback address literal (127.x.x.x or ::1) is allowed`);
+// The kubelet sets KUBERNETES_SERVICE_HOST in every pod (the lab never does): there the pod's own
+// address is what its Service reaches.
+const inPod = (process.env.KUBERNETES_SERVICE_HOST ?? '') !== '';
+if (!isLoopback(host) && !(inPod && host === '0.0.0.0')) die(`HOST=${host} refused: only a loopback address literal (127.x.x.x or ::1) is allowed (0.0.0.0 only inside a Kubernetes pod)`);
 const portText = process.env.PORT || '0';
 const port = Number(portText);
 if (!/^\d{1,5}$/.test(portText) || port > 65535) die(`PORT=${portText} is not a port number`);

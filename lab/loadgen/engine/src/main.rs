@@ -1,4 +1,4 @@
-//! The lab's open-loop load engine: `edge-pop-load-engine <job file> [--cpus 0,1]`.
+//! The lab's open-loop load engine: `edge-pop-load-engine <job file> [--cpus 0,1] [--in-cluster]`.
 //!
 //! It sends every request of the lab's plan at its intended time (a timerfd wakes the event
 //! loop at the instant itself), whatever happened to the earlier ones, and measures latency from
@@ -15,6 +15,12 @@
 //! part is still reported); EOF on stdin means the lab is gone, and the engine exits at once.
 //!
 //! `--serve <addr>` runs the trivial endpoint the engine's own ceiling is measured against.
+//!
+//! `--in-cluster` is for the load-generator Job of `lab export kubernetes` only: inside a
+//! Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST; refused anywhere else) the tenants'
+//! Services are not on loopback, so their host names are resolved (once, before the first send)
+//! and any address is allowed; and no lab holds its stdin, so it is not read (the Job's deadline
+//! bounds the run instead).
 
 mod http1;
 mod job;
@@ -93,18 +99,23 @@ struct Endpoint {
 }
 
 impl Endpoint {
-    fn parse(url: &str) -> Result<Endpoint> {
+    fn parse(url: &str, in_cluster: bool) -> Result<Endpoint> {
         let uri: http::Uri = url.parse().with_context(|| format!("endpoint URL {url}"))?;
         let host = uri.host().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
-        let ip: std::net::IpAddr = match host {
-            "localhost" => std::net::Ipv4Addr::LOCALHOST.into(),
-            h => h.parse().ok().filter(|ip: &std::net::IpAddr| ip.is_loopback()).with_context(|| format!("refusing to send benchmark traffic to {host}: only loopback addresses are allowed"))?,
+        let port = uri.port_u16().unwrap_or(80);
+        let addr = match host {
+            "localhost" => std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), port),
+            h if in_cluster => {
+                use std::net::ToSocketAddrs;
+                (h, port).to_socket_addrs().with_context(|| format!("cannot resolve {h}"))?.next().with_context(|| format!("{h} has no address"))?
+            }
+            h => std::net::SocketAddr::new(h.parse().ok().filter(|ip: &std::net::IpAddr| ip.is_loopback()).with_context(|| format!("refusing to send benchmark traffic to {host}: only loopback addresses are allowed"))?, port),
         };
         if uri.scheme_str() != Some("http") {
             bail!("endpoint URL {url} must be http://");
         }
         Ok(Endpoint {
-            addr: std::net::SocketAddr::new(ip, uri.port_u16().unwrap_or(80)),
+            addr,
             authority: uri.authority().context("endpoint URL has no host:port")?.to_string(),
             prefix: uri.path().trim_end_matches('/').to_string(),
             base: url.trim_end_matches('/').to_string(),
@@ -249,7 +260,7 @@ async fn request(pool: &Pool, base: &str, p: &Prepared, fx: &Fixture, forced: bo
     Outcome::Ok { latency_ms, activation, activation_id: if activation == Activation::Cold { res.activation_id } else { None }, queue_ms: res.queue_ms }
 }
 
-async fn run(job: Job) -> Result<serde_json::Value> {
+async fn run(job: Job, in_cluster: bool) -> Result<serde_json::Value> {
     let mut workloads: Vec<String> = job.header.fixtures.keys().cloned().collect();
     workloads.sort();
     let tenant_fixtures: Vec<Option<usize>> = job.header.tenants.iter().map(|t| workloads.iter().position(|w| *w == t.workload)).collect();
@@ -257,7 +268,7 @@ async fn run(job: Job) -> Result<serde_json::Value> {
     let mut bases = Vec::with_capacity(job.header.tenants.len());
     let mut pools = Vec::with_capacity(job.header.tenants.len());
     for t in &job.header.tenants {
-        let ep = Endpoint::parse(t.base_url.as_deref().unwrap_or(&job.header.pop_url))?;
+        let ep = Endpoint::parse(t.base_url.as_deref().unwrap_or(&job.header.pop_url), in_cluster)?;
         let list = job.header.fixtures.get(&t.workload).map(Vec::as_slice).unwrap_or(&[]);
         let route = |f: &Fixture| if job.header.route == "pop" { format!("{}/t/{}{}", ep.prefix, t.id, f.path) } else { format!("{}{}", ep.prefix, f.path) };
         prepared.push(list.iter().map(|f| Prepared::new(f, route(f), &ep.authority)).collect::<Result<Vec<_>>>()?);
@@ -284,7 +295,7 @@ async fn run(job: Job) -> Result<serde_json::Value> {
 
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = Arc::new(Notify::new());
-    {
+    if !in_cluster {
         let (stop, stopped) = (stop.clone(), stopped.clone());
         tokio::spawn(async move {
             let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
@@ -352,7 +363,7 @@ async fn run(job: Job) -> Result<serde_json::Value> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = (|| -> Result<serde_json::Value> {
-        let first = args.first().context("usage: edge-pop-load-engine <job file> [--cpus 0,1] | --serve <addr> [--cpus 0]")?;
+        let first = args.first().context("usage: edge-pop-load-engine <job file> [--cpus 0,1] [--in-cluster] | --serve <addr> [--cpus 0]")?;
         if let Some(k) = args.iter().position(|a| a == "--cpus") {
             let cpus: Vec<usize> = args.get(k + 1).context("--cpus needs a list")?.split(',').map(|c| c.trim().parse()).collect::<std::result::Result<_, _>>().context("--cpus takes CPU numbers")?;
             pin(&cpus)?;
@@ -364,8 +375,12 @@ fn main() {
             rt.block_on(serve::serve(addr))?;
             unreachable!("the server runs until stdin closes");
         }
+        let in_cluster = args.iter().any(|a| a == "--in-cluster");
+        if in_cluster && std::env::var("KUBERNETES_SERVICE_HOST").map_or(true, |v| v.is_empty()) {
+            bail!("--in-cluster is only for the load-generator Job inside a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set)");
+        }
         let job = job::parse(&std::fs::read(first).with_context(|| format!("cannot read job file {first}"))?)?;
-        let report = rt.block_on(run(job));
+        let report = rt.block_on(run(job, in_cluster));
         // The stdin reader sits in a blocking read that only the lab's EOF ends: do not wait for it.
         rt.shutdown_background();
         report
