@@ -66,7 +66,7 @@ export function interleavedOrder<T>(items: T[], repetitions: number): { item: T;
 }
 
 /** The traffic fixtures of each workload, as the load generator sends them. */
-function wireFixtures(workloads: Map<string, Workload>): Record<string, WireFixture[]> {
+export function wireFixtures(workloads: Map<string, Workload>): Record<string, WireFixture[]> {
   const out: Record<string, WireFixture[]> = {};
   for (const [name, w] of workloads) {
     out[name] = w.trafficFixtures.map((f) => ({
