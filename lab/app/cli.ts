@@ -7,6 +7,7 @@ import { benchCommand } from './commands/bench.js';
 import type { Command } from './commands/command.js';
 import { compareCommand } from './commands/compare.js';
 import { exportCommand } from './commands/export.js';
+import { publishCommand } from './commands/publish.js';
 import { gateCommand } from './commands/gate.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -16,7 +17,7 @@ import { validateCommand } from './commands/validate.js';
 import { workloadsCommand } from './commands/workloads.js';
 import { ExitCode, LabError } from '../errors.js';
 
-const commands: Command[] = [runCommand, validateCommand, simulateCommand, validateSimCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand, exportCommand];
+const commands: Command[] = [runCommand, validateCommand, simulateCommand, validateSimCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand, exportCommand, publishCommand];
 
 function help(): string {
   return `lab: Wasm components vs containers for multi-tenant edge functions, measured
