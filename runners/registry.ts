@@ -5,6 +5,7 @@ import { containerRunner } from './container/runner.js';
 import { endpointRunner } from './endpoint/runner.js';
 import { fakeRunner } from './fake/runner.js';
 import { jcoServeRunner } from './jco-serve/runner.js';
+import { kubernetesRunner } from './kubernetes/runner.js';
 import { processRunner } from './process/runner.js';
 import { wasmRunner } from './wasm/runner.js';
 import { wasmtimeServeRunner } from './wasmtime-serve/runner.js';
@@ -25,6 +26,7 @@ const RUNNERS: ReadonlyMap<string, RegisteredRunner> = new Map([
   registered(endpointRunner),
   registered(wasmtimeServeRunner),
   registered(jcoServeRunner),
+  registered(kubernetesRunner),
 ]);
 
 /** Names of every registered runner, sorted. */

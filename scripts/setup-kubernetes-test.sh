@@ -26,14 +26,21 @@ if ! command -v etcd >/dev/null 2>&1; then
   systemctl disable --now etcd >/dev/null 2>&1 || true
 fi
 
-built_version() { go version -m "$1" 2>/dev/null | awk '$1 == "dep" && $2 == "k8s.io/kubernetes" { print $3 }'; }
+# The version the binaries report (/version, component versions): outside its repository the build
+# has no git to stamp it from, so it is stamped here, as the repository's hack/lib/version.sh does.
+minor=${kubernetes_version#v1.}; minor=${minor%%.*}
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags="$ldflags -X $pkg.gitVersion=$kubernetes_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+done
+built_version() { "$1" --version 2>/dev/null | awk '{ print $2 }'; }
 
 start=$(date +%s)
 did=0
 for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
   if [ "$(built_version "$out/bin/$cmd")" != "$kubernetes_version" ]; then
     say "building $cmd $kubernetes_version (go build; tens of minutes on 2 cores the first time)"
-    (cd scripts/kubernetes-test-cluster && nice -n 10 go build -trimpath -o "$out/bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd")
+    (cd scripts/kubernetes-test-cluster && nice -n 10 go build -trimpath -ldflags "$ldflags" -o "$out/bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd")
     mv "$out/bin/$cmd.tmp" "$out/bin/$cmd"
     did=1
   fi

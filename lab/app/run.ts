@@ -13,7 +13,7 @@ import { PopClient } from '../pop/client.js';
 import { languageOf } from '../../workloads/languages/index.js';
 import { fixtureRequestBody, loadWorkload, type Workload } from '../../workloads/registry.js';
 import { startLoad, type LoadRun } from '../loadgen/client.js';
-import type { LoadJob, LoadReport, WireFixture } from '../loadgen/protocol.js';
+import type { LoadJob, LoadProgress, LoadReport, WireFixture } from '../loadgen/protocol.js';
 import { assembleRuntimeResult } from '../results/assemble.js';
 import { RESULT_SCHEMA_VERSION, type HostileSend, type LoadGeneratorRecord, type NeighbourTwin, type RunResult, type RuntimeResult } from '../results/model.js';
 import { finishRepro, startRepro } from '../results/repro.js';
@@ -191,7 +191,7 @@ async function runOne(
   };
   const liveSamples: [number, number][] = [];
   let sampler: NodeJS.Timeout | undefined;
-  let load: LoadRun | undefined;
+  let load: Pick<LoadRun, 'done' | 'stop'> | undefined;
   let driver: HostileDriver | undefined;
   const onAbort = (): void => load?.stop();
   try {
@@ -228,7 +228,9 @@ async function runOne(
       }, 1000);
     }
     ctx.signal?.addEventListener('abort', onAbort);
-    load = startLoad(job, ({ type: _t, ...pr }) => ctx.onEvent?.({ ...pr, type: 'load-progress', label: p.spec.label, repetition }));
+    const progress = ({ type: _t, ...pr }: LoadProgress): void => ctx.onEvent?.({ ...pr, type: 'load-progress', label: p.spec.label, repetition });
+    // A runner that sends the plan from where its instances are (a cluster's generator Job) gets the job instead.
+    load = handle.remoteLoad ? handle.remoteLoad(job, progress) : startLoad(job, progress);
     if (hostile) driver = startHostileDriver(handle.plain ? handle.plain.urls[hostile.neighbour.workload]!.replace(/\/+$/, '') : `${handle.url}/t/${NEIGHBOUR_TENANT}`, hostile.neighbour, scenario.limits, scenario.traffic);
     if (ctx.signal?.aborted) load.stop();
     const report = await load.done;
@@ -243,10 +245,12 @@ async function runOne(
     keep(final);
     let memory: MemoryReport | null = null;
     let memoryError: string | undefined;
-    try {
-      memory = await pop.memory();
-    } catch (e) {
-      memoryError = `memory report failed: ${(e as Error).message}`;
+    if (!handle.notMeasured?.some((n) => n.figure === 'memory')) {
+      try {
+        memory = await pop.memory();
+      } catch (e) {
+        memoryError = `memory report failed: ${(e as Error).message}`;
+      }
     }
     const liveBySecond = new Map<number, number>();
     for (const [at, n] of liveSamples) liveBySecond.set(Math.floor((at - report.startEpochMs) / 1000), n);
@@ -259,6 +263,7 @@ async function runOne(
       ...(final.engine ? { engine: final.engine } : {}),
       memory,
       liveBySecond,
+      ...(handle.notMeasured ? { notMeasured: handle.notMeasured } : {}),
       ...(stallThresholdMs !== undefined ? { stalls: { thresholdMs: stallThresholdMs, records: stalls } } : {}),
       ...(memoryError ? { error: memoryError } : {}),
     });

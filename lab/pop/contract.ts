@@ -26,6 +26,7 @@
  */
 
 import type { KeepAliveSpec, TenantLimits } from '../scenario/types.js';
+import type { LoadJob, LoadProgress, LoadReport } from '../loadgen/protocol.js';
 import type { ConformanceDeclaration } from './conformance.js';
 
 /** Header names of the PoP protocol, in one place. */
@@ -243,8 +244,26 @@ export interface PopHandle {
    * measured client-side only, and what therefore cannot be measured.
    */
   plain?: { urls: Record<string, string>; notMeasured: NotMeasured[] };
+  /**
+   * Figures a PoP endpoint cannot give although it speaks the protocol (a cluster's: memory when
+   * the cluster has no metrics API, ...): named in the result; `memory` among them means
+   * `/_lab/memory` is not asked.
+   */
+  notMeasured?: NotMeasured[];
+  /**
+   * Present when the runner sends the plan itself, from where its instances are (a cluster's
+   * load-generator Job): the lab hands it the job instead of starting its own engine, and gets
+   * one report back (several generators' merged).
+   */
+  remoteLoad?: (job: Omit<LoadJob, 'type'>, onProgress: (p: LoadProgress) => void) => RemoteLoadRun;
   /** Stops the endpoint and every instance; idempotent; never throws for an already-dead host. */
   stop(): Promise<void>;
+}
+
+/** A load the runner drives: await `done`; `stop()` ends it early (Ctrl-C). */
+export interface RemoteLoadRun {
+  done: Promise<LoadReport>;
+  stop(): void;
 }
 
 /** What `prepare` returns. */

@@ -36,11 +36,13 @@ export interface TenantObjectsContext {
   limits: TenantLimits;
   /** Replicas to apply with: 1 (warm), or 0 when the runner scales them up itself. */
   replicas: number;
+  /** `tenant` (default): a tenant of the plan; `probe`: the runner's cold-start probe of a workload, never sent traffic by the plan. */
+  role?: 'tenant' | 'probe';
 }
 
 /** The labels of a tenant's objects on one side. */
-export function tenantLabels(run: RunIdentity, t: Pick<TenantInput, 'id' | 'workload'>, side: Side): Record<string, string> {
-  return { ...runLabels(run), [LABEL.tenant]: t.id, [LABEL.workload]: t.workload, [LABEL.side]: side, [LABEL.role]: 'tenant' };
+export function tenantLabels(run: RunIdentity, t: Pick<TenantInput, 'id' | 'workload'>, side: Side, role: 'tenant' | 'probe' = 'tenant'): Record<string, string> {
+  return { ...runLabels(run), [LABEL.tenant]: t.id, [LABEL.workload]: t.workload, [LABEL.side]: side, [LABEL.role]: role };
 }
 
 /** The selector a tenant's pods are found by (the labels a Deployment selects and a SpinApp's podLabels carry). */
@@ -90,7 +92,7 @@ export function limitsOnCluster(l: TenantLimits): { enforced: string[]; notEnfor
 /** A tenant's SpinApp. SpinApp v1alpha1 has no security-context field: its pods are the operator's, confined by the Wasm sandbox. */
 export function spinApp(ctx: TenantObjectsContext, t: TenantInput): SpinApp {
   const name = tenantObjectName(runLabels(ctx.run)[LABEL.runTag]!, t.id, 'wasm');
-  const labels = tenantLabels(ctx.run, t, 'wasm');
+  const labels = tenantLabels(ctx.run, t, 'wasm', ctx.role);
   const resources = podResources(ctx.limits);
   return new SpinApp({
     metadata: { name, namespace: ctx.namespace, labels },
@@ -109,7 +111,7 @@ export function spinApp(ctx: TenantObjectsContext, t: TenantInput): SpinApp {
 /** A tenant's Deployment: its image with the local runner's hardening and the scenario's limits. */
 export function deployment(ctx: TenantObjectsContext, t: TenantInput): Deployment {
   const name = tenantObjectName(runLabels(ctx.run)[LABEL.runTag]!, t.id, 'container');
-  const labels = tenantLabels(ctx.run, t, 'container');
+  const labels = tenantLabels(ctx.run, t, 'container', ctx.role);
   const resources = podResources(ctx.limits);
   const container: IContainer = {
     name: 'tenant',
@@ -150,7 +152,7 @@ export function deployment(ctx: TenantObjectsContext, t: TenantInput): Deploymen
 export function service(ctx: TenantObjectsContext, t: TenantInput): Service {
   const name = tenantObjectName(runLabels(ctx.run)[LABEL.runTag]!, t.id, 'container');
   return new Service({
-    metadata: { name, namespace: ctx.namespace, labels: tenantLabels(ctx.run, t, 'container') },
+    metadata: { name, namespace: ctx.namespace, labels: tenantLabels(ctx.run, t, 'container', ctx.role) },
     spec: {
       type: 'ClusterIP',
       selector: tenantPodSelector(ctx.run, t, 'container'),
