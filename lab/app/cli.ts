@@ -5,6 +5,7 @@
  */
 import { benchCommand } from './commands/bench.js';
 import type { Command } from './commands/command.js';
+import { collectCommand } from './commands/collect.js';
 import { compareCommand } from './commands/compare.js';
 import { exportCommand } from './commands/export.js';
 import { publishCommand } from './commands/publish.js';
@@ -17,7 +18,7 @@ import { validateCommand } from './commands/validate.js';
 import { workloadsCommand } from './commands/workloads.js';
 import { ExitCode, LabError } from '../errors.js';
 
-const commands: Command[] = [runCommand, validateCommand, simulateCommand, validateSimCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand, exportCommand, publishCommand];
+const commands: Command[] = [runCommand, validateCommand, simulateCommand, validateSimCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand, exportCommand, publishCommand, collectCommand];
 
 function help(): string {
   return `lab: Wasm components vs containers for multi-tenant edge functions, measured

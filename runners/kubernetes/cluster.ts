@@ -79,7 +79,7 @@ export class Cluster {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new EnvironmentError(`kubernetes runner: cannot read the kubeconfig ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give options.kubeconfig or set KUBECONFIG`);
+      throw new EnvironmentError(`kubernetes runner: cannot read the kubeconfig ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give options.kubeconfig (lab collect: --kubeconfig) or set KUBECONFIG`);
     }
     const kc = new KubeConfig();
     try {
