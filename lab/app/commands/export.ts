@@ -1,17 +1,18 @@
 /** `lab export kubernetes <scenario.yaml>`: the live slice as validated Kubernetes manifests. */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ExitCode, LabError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { resultsDir } from '../../paths.js';
 import { loadLabScenario } from '../scenario-context.js';
 import { exportKubernetes, parseSides } from '../kubernetes/export.js';
+import { exportFleet } from '../kubernetes/export-fleet.js';
 import type { Command } from './command.js';
 
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write a scenario as Kubernetes manifests (SpinApps, Deployments + Services, load-generator Job)',
   usage: `lab export kubernetes <scenario.yaml> [--out <dir>] [--registry <host:port>] [--namespace <ns>] [--sides wasm,container] [--generators <n>] [--run-id <id>] [--json]
-lab export kubernetes --fleet <fleet.yaml> ...   (the fleet simulation as an Indexed Job)
+lab export kubernetes --fleet <fleet.yaml> --calibration <file> --shards <K> --image <lab image> [--out <dir>] [--namespace <ns>] [--parallelism <n>] [--run-id <id>]
 
   --out <dir>          folder for the manifests (default results/<scenario>/kubernetes)
   --registry <host>    where \`lab publish\` puts the artifacts (default 127.0.0.1:5000)
@@ -21,6 +22,9 @@ lab export kubernetes --fleet <fleet.yaml> ...   (the fleet simulation as an Ind
   --run-id <id>        the run the objects are labelled with (default: generated)
   --json               print what was written as JSON
 
+  --fleet <fleet.yaml> the fleet simulation as an Indexed Job instead (lab/app/kubernetes/fleet-job.ts):
+                       pod i runs lab simulate --fleet ... --shard i/K with --calibration, in --image
+
 Every object is validated (Kubernetes 1.33 OpenAPI schemas of kubernetes-models, the pinned SpinApp
 CRD schema, the API's naming rules) before any file is written; a problem names the tenant, the
 object and the field path (exit 3). docs/kubernetes.md is the runbook.`,
@@ -29,14 +33,30 @@ object and the field path (exit 3). docs/kubernetes.md is the runbook.`,
     const { values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { out: { type: 'string' }, registry: { type: 'string' }, namespace: { type: 'string' }, sides: { type: 'string' }, generators: { type: 'string' }, 'run-id': { type: 'string' }, fleet: { type: 'string' }, json: { type: 'boolean' } },
+      options: { out: { type: 'string' }, registry: { type: 'string' }, namespace: { type: 'string' }, sides: { type: 'string' }, generators: { type: 'string' }, 'run-id': { type: 'string' }, fleet: { type: 'string' }, calibration: { type: 'string' }, shards: { type: 'string' }, image: { type: 'string' }, parallelism: { type: 'string' }, json: { type: 'boolean' } },
     });
     if (target !== 'kubernetes') {
       process.stderr.write(`usage: ${this.usage}\n`);
       return ExitCode.usage;
     }
     if (values.fleet !== undefined) {
-      throw new LabError('lab export kubernetes --fleet: not built yet: the fleet simulation\'s Indexed Job builder (lab/app/kubernetes/fleet-job.ts, issue 18 item 4) has not landed on this branch', ExitCode.environment);
+      if (!values.calibration || !values.shards || !values.image || positionals.length > 0) {
+        process.stderr.write(`lab export kubernetes --fleet: give --calibration, --shards and --image\n\nusage: ${this.usage}\n`);
+        return ExitCode.usage;
+      }
+      const runId = values['run-id'] ?? `fleet-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const out = await exportFleet({
+        fleetFile: values.fleet,
+        calibrationFile: values.calibration,
+        shards: Number(values.shards),
+        image: values.image,
+        namespace: values.namespace ?? 'edge-pop-lab',
+        runId,
+        out: values.out ?? join(resultsDir, 'fleet', 'kubernetes'),
+        ...(values.parallelism ? { parallelism: Number(values.parallelism) } : {}),
+      });
+      process.stdout.write(values.json ? `${JSON.stringify(out, null, 2)}\n` : `fleet Job written to ${out.file}; once it completes: lab ${out.mergeArgs.join(' ')} (where ${out.shardDir} is mounted)\n`);
+      return ExitCode.ok;
     }
     const file = positionals[0];
     if (!file || positionals.length > 1) {

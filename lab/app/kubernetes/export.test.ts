@@ -70,9 +70,16 @@ test('a failed export changes nothing it was to replace; --fleet says it is not 
     assert.match(bad.stderr, /--namespace: "Not_A_Label" is not a DNS-1123 label/);
     assert.ok(existsSync(join(root, 'keep')));
     assert.ok(!existsSync(out));
-    const fleet = lab('export', 'kubernetes', '--fleet', 'scenarios/fleet-4000.yaml');
-    assert.equal(fleet.status, ExitCode.environment);
-    assert.match(fleet.stderr, /--fleet: not built yet/);
+    assert.equal(lab('export', 'kubernetes', '--fleet', 'scenarios/fleet-4000.yaml').status, ExitCode.usage, 'the fleet Job needs its calibration, shards and image');
+    const fleet = lab('export', 'kubernetes', '--fleet', 'scenarios/fleet-4000.yaml', '--calibration', 'no-such.json', '--shards', '4', '--image', 'r/lab:1', '--out', root);
+    // The fleet Job's builder is another branch's work (issue 18, item 4): until it is in the tree, the command says so.
+    if (!existsSync(join(distDir, 'lab', 'app', 'kubernetes', 'fleet-job.js'))) {
+      assert.equal(fleet.status, ExitCode.environment);
+      assert.match(fleet.stderr, /--fleet: not built yet: the fleet Indexed Job builder/);
+    } else {
+      assert.equal(fleet.status, ExitCode.invalidInput);
+      assert.match(fleet.stderr, /--calibration: cannot read no-such\.json/);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
