@@ -2,7 +2,8 @@
  * The opt-in test (`npm run test:kubernetes`, not part of `npm test`): the kubernetes runner's
  * control path and the exported manifests against a REAL Kubernetes API server (v1.33.13, built
  * from the Go module proxy) with its controller manager and scheduler, and kwok as the kubelet of
- * one fake node (testdata/control-plane.ts).
+ * one fake node (runners/kubernetes/testdata/control-plane.ts). It lives with the application
+ * because it drives `lab export` and `lab run` too.
  *
  * What this proves: every exported object is accepted by a real 1.33 API server under strict
  * field validation (SpinApps by the pinned CRD installed there); the runner connects through a
@@ -19,25 +20,25 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { projectRoot } from '../../lab/paths.js';
-import { EnvironmentError } from '../../lab/errors.js';
-import { loadLabScenario } from '../../lab/app/scenario-context.js';
-import { exportKubernetes } from '../../lab/app/kubernetes/export.js';
-import type { LaunchPlan } from '../../lab/pop/contract.js';
-import { resolveOptions } from '../kit/options.js';
-import { Cluster } from './cluster.js';
-import { coldStartProbe } from './cold-start.js';
-import { CRD_FILE } from './crd/generate.js';
-import { labClusterRole, labRole, namespaceObject, tenantObjects } from './manifests/build.js';
-import { LABEL, runSelector, runTag, tenantObjectName } from './manifests/names.js';
-import { kubernetesRunner } from './runner.js';
-import type { KubernetesOptions } from './options.js';
-import { startTestCluster, type TestCluster } from './testdata/control-plane.js';
-import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
+import { projectRoot } from '../../paths.js';
+import { EnvironmentError } from '../../errors.js';
+import { loadLabScenario } from '../scenario-context.js';
+import { exportKubernetes } from './export.js';
+import type { LaunchPlan } from '../../pop/contract.js';
+import { resolveOptions } from '../../../runners/kit/options.js';
+import { Cluster } from '../../../runners/kubernetes/cluster.js';
+import { coldStartProbe } from '../../../runners/kubernetes/cold-start.js';
+import { CRD_FILE } from '../../../runners/kubernetes/crd/generate.js';
+import { labClusterRole, labRole, namespaceObject, tenantObjects } from '../../../runners/kubernetes/manifests/build.js';
+import { LABEL, runSelector, runTag, tenantObjectName } from '../../../runners/kubernetes/manifests/names.js';
+import { kubernetesRunner } from '../../../runners/kubernetes/runner.js';
+import type { KubernetesOptions } from '../../../runners/kubernetes/options.js';
+import { startTestCluster, type TestCluster } from '../../../runners/kubernetes/testdata/control-plane.js';
+import { DEFAULT_TENANT_LIMITS } from '../../scenario/types.js';
 
 const NS = 'edge-pop-lab';
 let c: TestCluster;
@@ -133,6 +134,16 @@ test('every exported manifest is accepted by the real API server (dry run, stric
       }
     }
     assert.ok(checked >= 16 * 3 + 3, `${checked} objects checked`);
+    // The fleet's Indexed Job too, once its builder (issue 18, item 4) is in the tree.
+    if (existsSync(join(projectRoot, 'dist', 'lab', 'app', 'kubernetes', 'fleet-job.js'))) {
+      const { exportFleet } = await import('./export-fleet.js');
+      const f = await exportFleet({ fleetFile: join(projectRoot, 'scenarios', 'fleet-4000.yaml'), calibrationFile: join(projectRoot, 'results', 'baselines', 'calibration.json'), shards: 8, image: '127.0.0.1:5000/edge-pop-lab/lab:1', namespace: NS, runId: 'fleet-dry-run', out: join(out, 'fleet') });
+      for (const doc of parseAllDocuments(readFileSync(f.file, 'utf8'))) {
+        const obj = doc.toJSON() as { kind: string; metadata: { name: string } };
+        const r = await c.admin('POST', paths[obj.kind]!, obj, '?dryRun=All&fieldValidation=Strict');
+        assert.equal(r.status, 201, `fleet ${obj.kind} ${obj.metadata.name}: HTTP ${r.status} ${JSON.stringify(r.json).slice(0, 400)}`);
+      }
+    }
     // And a field no schema has is refused by the server, so the check above could fail.
     const bogus = tenantObjects({ run: { runId: 'x', scenario: 's' }, namespace: NS, limits: DEFAULT_TENANT_LIMITS, replicas: 1 }, { id: 't1', workload: 'hello', image: 'x' }, 'container')[0]!.object.toJSON() as { spec: Record<string, unknown> };
     bogus.spec.replicaz = 2;
