@@ -91,3 +91,25 @@ test('the real engine on three shards, merged: the same requests, counts and his
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('the engine sends to non-loopback addresses only with --in-cluster, and --in-cluster only inside a pod', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { loadEngine } = await import('./client.js');
+  const { encodeJob } = await import('./job-file.js');
+  const dir = mkdtempSync(join(tmpdir(), 'lab-engine-'));
+  try {
+    const file = join(dir, 'job.bin');
+    writeFileSync(file, encodeJob({ ...zipfJob('http://127.0.0.1:1'), route: 'plain', tenants: zipfJob('').tenants.map((t) => ({ ...t, baseUrl: 'http://lab-x-t0001-ctr.edge-pop-lab.svc.cluster.local' })) }));
+    const env = { ...process.env };
+    delete env.KUBERNETES_SERVICE_HOST;
+    const outside = spawnSync(await loadEngine(), [file, '--in-cluster'], { env, encoding: 'utf8', input: '' });
+    assert.match(outside.stdout, /--in-cluster is only for the load-generator Job inside a Kubernetes pod.*"type":"failed"/);
+    const loopbackOnly = spawnSync(await loadEngine(), [file], { env, encoding: 'utf8', input: '' });
+    assert.match(loopbackOnly.stdout, /refusing to send benchmark traffic to lab-x-t0001-ctr\.edge-pop-lab\.svc\.cluster\.local: only loopback addresses are allowed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
