@@ -46,6 +46,8 @@ const cases: [string, number, number, string, RegExp][] = [
   ['missing-required', 19, 3, 'traffic.rate', /^missing required key 'rate' \(Mean aggregate request rate.*\); add it, e\.g\. `rate: 40`$/],
   ['unknown-arrival-type', 20, 11, 'traffic.arrival.type', /^unknown type 'burst' \(did you mean 'bursts'\?\); allowed: constant, poisson, bursts, diurnal$/],
   ['cache-rate-range', 22, 21, 'cache.instanceMissRate', /^must be at most 1; got 1\.5$/],
+  // No slo at all: reported by the schema at the top level, never an internal error of a rule reading it.
+  ['missing-slo', 2, 1, 'slo', /^missing required key 'slo' \(Service-level objective/],
   ['slo-over-timeout', 25, 10, 'slo.p99Ms', /^slo\.p99Ms is 2000 but traffic\.timeoutMs is 1000/],
   ['slo-unknown-metric', 27, 17, 'slo.objectives[0].metric', /^must be one of p99, warm\.p99, cold\.p99, coldStart\.rate, errors\.rate; got the text 'warm\.p95' \(did you mean 'warm\.p99'\?\)/],
   ['slo-rate-over-one', 28, 38, 'slo.objectives[1].max', /^coldStart\.rate is a fraction of requests, so its bound is at most 1; got 5 \(write 5 % as 0\.05\)$/],
