@@ -2,7 +2,7 @@
  * The identity check of the packagings that need no runner: every fixture of every workload
  * must give the fixture's status, header subset and body bytes, and the same status, handler
  * headers and body bytes as calling the handler directly (in process, in a bare realm, in the
- * Node packaging server, and the C ports through their harness and static server). What a
+ * Node packaging server, and the C and Go ports through their harness and static server). What a
  * runner makes of a workload (component, container image, its PoP) is checked the same way by
  * the conformance suite's `identity` behaviour against every runner (runners/conformance/).
  */
@@ -13,6 +13,7 @@ import type { Fixture, Workload } from './registry.js';
 import { directCall, packagings } from './testkit/packagings.js';
 import type { Endpoint, Observed } from './testkit/packagings.js';
 import { cPackagings } from './c/identity-packagings.js';
+import { goPackagings } from './go/identity-packagings.js';
 
 // JS workloads: each packaging runs them (the C packagings run each one's C port, see
 // workloads/c/identity-packagings.ts), and the reference is always the JS handler's direct call.
@@ -34,14 +35,17 @@ test('there are workloads to check', () => {
   );
 });
 
-for (const packaging of [...packagings, ...cPackagings]) {
+for (const packaging of [...packagings, ...cPackagings, ...goPackagings]) {
   describe(`packaging ${packaging.name}`, () => {
     const endpoints = new Map<string, Endpoint>();
     const references = new Map<string, Endpoint>();
 
+    // A port language without a port of a workload (the hostile one in Go) skips it.
+    const covered = workloads.filter((w) => packaging.covers?.(w) ?? true);
+
     before(async () => {
       await Promise.all(
-        workloads.map(async (w) => {
+        covered.map(async (w) => {
           endpoints.set(w.name, await packaging.start(w));
           references.set(w.name, await directCall.start(w));
         }),
@@ -51,7 +55,7 @@ for (const packaging of [...packagings, ...cPackagings]) {
       await Promise.all([...endpoints.values(), ...references.values()].map((e) => e.stop()));
     });
 
-    for (const w of workloads) {
+    for (const w of covered) {
       for (const f of w.fixtures) {
         test(`${w.name}/${f.name}`, async () => {
           const body = fixtureRequestBody(f);

@@ -2,12 +2,14 @@
 import { ExitCode, LabError } from '../../lab/errors.js';
 import type { Workload } from '../types.js';
 import { c } from './c.js';
+import { go } from './go.js';
 import { js } from './js.js';
 import type { Language } from './language.js';
 
 const LANGUAGES: ReadonlyMap<string, Language> = new Map<string, Language>([
   ['js', js],
   ['c', c],
+  ['go', go],
 ]);
 
 /** Ids of every registered language, in the order reports list them. */

@@ -32,6 +32,8 @@ export interface Packaging {
   name: string;
   /** True if responses travel over HTTP (so the transport adds headers such as date and content-length). */
   http: boolean;
+  /** Whether it runs workload `w` (a port language covers only the JS workloads it ports); absent: every one. */
+  covers?(w: Workload): boolean;
   start(w: Workload): Promise<Endpoint>;
 }
 

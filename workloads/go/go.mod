@@ -1,0 +1,3 @@
+module edge-pop-lab/workloads/go
+
+go 1.26
