@@ -134,8 +134,9 @@ func liftReset() { liftUsed = 0 }
 // makes them on its first call, which comes from the Go runtime's own initialisation (nanotime
 // in schedinit, inside _initialize) before the Go heap exists, so they must not touch the Go
 // allocator either: a bump pointer in static memory, never freed (they live as long as the
-// instance). wit-component hands this export to the adapter instead of cabi_realloc.
-var adapterArena [64<<10 + 16<<10]byte
+// instance). wit-component hands this export to the adapter instead of cabi_realloc. The adapter
+// asks for exactly two blocks of 64 KiB (its stack, then its state).
+var adapterArena [2*64<<10 + 4<<10]byte
 var adapterUsed uintptr
 
 //go:wasmexport cabi_realloc_adapter
