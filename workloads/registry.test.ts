@@ -13,10 +13,19 @@ import { fixtureExpectedBody, fixtureRequestBody, listWorkloads, loadWorkload } 
 import type { Fixture } from './registry.js';
 import { importHandler } from './testkit/packagings.js';
 
-test('listWorkloads finds the four workloads and their C ports, sorted, and filters by language', () => {
+test('listWorkloads finds the four workloads and their C and Go ports, sorted, and filters by language', () => {
   assert.deepEqual(listWorkloads(undefined, 'js'), ['ab-flag', 'hello', 'hostile', 'jwt-verify', 'telemetry']);
   assert.deepEqual(listWorkloads(undefined, 'c'), ['ab-flag-c', 'hello-c', 'hostile-c', 'jwt-verify-c', 'telemetry-c']);
-  assert.deepEqual(listWorkloads(), [...listWorkloads(undefined, 'js'), ...listWorkloads(undefined, 'c')].sort());
+  assert.deepEqual(listWorkloads(undefined, 'go'), ['ab-flag-go', 'hello-go', 'jwt-verify-go', 'telemetry-go']);
+  assert.deepEqual(listWorkloads(), [...listWorkloads(undefined, 'js'), ...listWorkloads(undefined, 'c'), ...listWorkloads(undefined, 'go')].sort());
+});
+
+test('a Go port takes its fixtures and reference from its JS workload; its source is handler.go', () => {
+  const w = loadWorkload('jwt-verify-go');
+  assert.equal(w.manifest.language, 'go');
+  assert.equal(w.reference, 'jwt-verify');
+  assert.equal(w.sourcePath, join(workloadsDir, 'jwt-verify-go', 'handler.go'));
+  assert.deepEqual(w.fixtures, loadWorkload('jwt-verify').fixtures);
 });
 
 test('a C port takes its fixtures and reference from its JS workload', () => {
