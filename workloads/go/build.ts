@@ -218,12 +218,18 @@ function stageSources(w: Workload, src: string): void {
   copyFileSync(w.sourcePath, join(src, 'handler', 'handler.go'));
 }
 
+/** What a core module imports and exports (names only). */
+export function coreModuleInterface(core: Uint8Array): { imports: Array<{ module: string; name: string }>; exports: string[] } {
+  // The project's lib has no WebAssembly types; only the calls used here are declared.
+  const wa = (globalThis as unknown as { WebAssembly: { Module: { new (b: Uint8Array): object; imports(m: object): { module: string; name: string }[]; exports(m: object): { name: string }[] } } }).WebAssembly;
+  const mod = new wa.Module(core);
+  return { imports: wa.Module.imports(mod), exports: wa.Module.exports(mod).map((e) => e.name) };
+}
+
 /** The core module's imports that neither wasi:* nor the Go runtime's own preview1 set explain. */
 export function unexpectedCoreImports(core: Uint8Array): string[] {
-  // The project's lib has no WebAssembly types; only the two calls used here are declared.
-  const wa = (globalThis as unknown as { WebAssembly: { Module: { new (b: Uint8Array): object; imports(m: object): { module: string; name: string }[] } } }).WebAssembly;
-  return wa.Module.imports(new wa.Module(core))
-    .filter((i) => !i.module.startsWith('wasi:') && !(i.module === 'wasi_snapshot_preview1' && GO_RUNTIME_PREVIEW1.includes(i.name)))
+  return coreModuleInterface(core)
+    .imports.filter((i) => !i.module.startsWith('wasi:') && !(i.module === 'wasi_snapshot_preview1' && GO_RUNTIME_PREVIEW1.includes(i.name)))
     .map((i) => `${i.module}#${i.name}`);
 }
 
