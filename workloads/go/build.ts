@@ -71,7 +71,7 @@ export const GO_RUNTIME_PREVIEW1 = [
   'fd_prestat_get',
 ];
 
-const SETUP_HINT = 'install Go 1.24 or newer (go on PATH; CI images carry it, scripts/setup.sh uses it for Vegeta too)';
+const SETUP_HINT = 'install Go 1.24 or newer, the first with //go:wasmexport and wasip1 reactors (go on PATH; scripts/setup.sh uses it for Vegeta too; tested with 1.26)';
 
 /** A Go build failed; the message names the workload, the step and the fix. */
 export class GoBuildError extends LabError {

@@ -1,3 +1,3 @@
 module edge-pop-lab/workloads/go
 
-go 1.26
+go 1.24
