@@ -12,8 +12,7 @@
  * Failures throw CBuildError naming the workload, the step and what to install.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { publishDir } from '../../lab/publish-dir.js';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sha256, sha256File } from '../../lab/digest.js';
@@ -21,6 +20,7 @@ import { ExitCode, LabError } from '../../lab/errors.js';
 import { cacheDir, workloadsDir } from '../../lab/paths.js';
 import type { LanguageBuildOptions } from '../languages/language.js';
 import type { Workload } from '../types.js';
+import { buildPortDir, handlerComponent, readPortBuild } from '../components/port-build.js';
 import { C_WORLD, cWitSource } from './wit.js';
 
 const run = promisify(execFile);
@@ -85,7 +85,6 @@ export interface CWorkloadBuild {
 /** Options for tests and progress. */
 export type CBuildOptions = LanguageBuildOptions;
 
-const BUILD_FILE = 'build.json';
 const cDir = join(workloadsDir, 'c');
 
 async function toolVersion(workload: string, cmd: string, args: string[]): Promise<string> {
@@ -131,10 +130,6 @@ async function jcoVersion(): Promise<string> {
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
-function fileInfo(path: string): CArtifactFile {
-  return { path, digest: sha256File(path), sizeBytes: statSync(path).size };
-}
-
 async function compile(w: Workload, step: string, cmd: string, args: string[]): Promise<void> {
   try {
     await run(cmd, args, { cwd: cDir, maxBuffer: 16 * 1024 * 1024 });
@@ -162,25 +157,9 @@ async function componentize(w: Workload, core: Uint8Array): Promise<Uint8Array> 
     throw new CBuildError(w.name, 'checking core imports', `the core module imports ${foreign.join(', ')}; only wasi:http and wasi:io are allowed (a libc function that does I/O was linked in)`);
   }
   try {
-    const jco = (await import('@bytecodealliance/jco')) as unknown as {
-      componentEmbed(o: { binary: Uint8Array; witSource: string; world: string }): Promise<Uint8Array>;
-      componentNew(b: Uint8Array): Promise<Uint8Array>;
-    };
-    const embedded = await jco.componentEmbed({ binary: core, witSource: cWitSource(), world: C_WORLD });
-    return await jco.componentNew(embedded);
+    return await handlerComponent(core, C_WORLD);
   } catch (e) {
     throw new CBuildError(w.name, 'jco componentEmbed/componentNew', (e as Error).message);
-  }
-}
-
-function readBuild(dir: string, key: string): CWorkloadBuild | undefined {
-  try {
-    const b = JSON.parse(readFileSync(join(dir, BUILD_FILE), 'utf8')) as CWorkloadBuild;
-    if (b.key !== key) return undefined;
-    for (const f of [b.server, b.harness, b.core, b.component]) if (!existsSync(f.path)) return undefined;
-    return { ...b, built: false };
-  } catch {
-    return undefined;
   }
 }
 
@@ -194,14 +173,12 @@ export async function buildCWorkload(w: Workload, opts: CBuildOptions = {}): Pro
   const root = opts.cacheRoot ?? join(cacheDir, 'c');
   const { key, inputs } = await cacheKey(w);
   const dir = join(root, `${name}-${key.slice(7, 23)}`);
-  const cached = readBuild(dir, key);
+  const cached = readPortBuild<CWorkloadBuild>(dir, key);
   if (cached) return cached;
 
   const started = performance.now();
   opts.log?.(`c: building ${name} (native server, harness, wasm component)`);
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(tmp, { recursive: true });
-  try {
+  return buildPortDir<CWorkloadBuild>(dir, key, async (tmp, info) => {
     const handler = w.sourcePath;
     const common = [...C_FLAGS, '-I', '.', ...COMMON_SOURCES, handler];
     const serverPath = join(tmp, 'server');
@@ -224,9 +201,7 @@ export async function buildCWorkload(w: Workload, opts: CBuildOptions = {}): Pro
     const component = await componentize(w, readFileSync(corePath));
     writeFileSync(join(tmp, 'component.wasm'), component);
     writeFileSync(join(tmp, 'inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
-    // The record goes in before publishing: a directory is complete exactly when it has one.
-    const info = (file: string): CArtifactFile => ({ ...fileInfo(join(tmp, file)), path: join(dir, file) });
-    const build: CWorkloadBuild = {
+    return {
       workload: name,
       sourceDigest: w.sourceDigest,
       key,
@@ -238,11 +213,5 @@ export async function buildCWorkload(w: Workload, opts: CBuildOptions = {}): Pro
       built: true,
       buildMs: Math.round(performance.now() - started),
     };
-    writeFileSync(join(tmp, BUILD_FILE), `${JSON.stringify(build, null, 2)}\n`);
-    // Another process may finish the same key first: its build is as good as ours.
-    return publishDir(tmp, dir, () => readBuild(dir, key) !== undefined) === 'found' ? readBuild(dir, key)! : build;
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }

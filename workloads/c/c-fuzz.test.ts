@@ -3,140 +3,35 @@
  * every generated request must get the same status, the same headers and the same body bytes
  * from the C handler (through its harness) as from the JS handler called directly, and neither
  * may crash. A subset also goes over HTTP to the static server, which must answer like the JS
- * handler and survive malformed HTTP itself.
+ * handler and survive malformed HTTP itself. The suite is shared with the Go ports
+ * (workloads/c/port-suites.ts).
  */
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { request } from 'node:http';
-import type { Handler } from '../lib/handler.js';
-import { fixtureRequestBody, listWorkloads, loadWorkload, type Workload } from '../registry.js';
-import { importHandler } from '../testkit/packagings.js';
-import { Rng } from '../testkit/rng.js';
+import { listWorkloads, loadWorkload } from '../registry.js';
 import { buildCWorkload } from './build.js';
-import { fuzzRequest, type FuzzRequest } from './fuzz-inputs.js';
-import { Harness } from './harness-client.js';
-import { startNativeServer, type NativeServer } from './native/launch.js';
+import { describePortFuzz, type MalformedCase } from './port-suites.js';
 
-const DIRECT_CASES = 3000;
-const HTTP_CASES = 300;
-const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
-
-function jsCall(handle: Handler, r: FuzzRequest): { status: number; headers: Record<string, string>; body: Buffer } {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of r.headers) headers[k] = latin1(v);
-  const res = handle({ method: r.method, path: r.path, headers, body: r.body });
-  return { status: res.status, headers: { ...res.headers }, body: Buffer.from(res.body) };
-}
-
-function describeCase(r: FuzzRequest): string {
-  return JSON.stringify({ method: r.method, path: r.path, headers: r.headers.map(([k, v]) => [k, Buffer.from(v).toString('base64')]), body: Buffer.from(r.body).toString('base64').slice(0, 400) });
-}
-
-function httpCall(port: number, r: FuzzRequest): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = {};
-    for (const [k, v] of r.headers) headers[k] = latin1(v);
-    headers['content-length'] = r.body.length;
-    const req = request({ host: '127.0.0.1', port, method: r.method, path: r.path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(r.body);
-  });
-}
-
-/** Sends raw bytes on one connection and resolves with whatever comes back before it closes. */
-function rawExchange(port: number, bytes: Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    let got = '';
-    s.on('data', (c) => (got += c.toString('latin1')));
-    s.on('error', () => resolve(got));
-    s.on('close', () => resolve(got));
-    s.on('connect', () => s.end(bytes));
-    s.setTimeout(3000, () => s.destroy());
-  });
-}
+// Whatever the C server answers to these must be a 4xx/5xx (it may also just close).
+const MALFORMED: MalformedCase[] = [
+  'GET\r\n\r\n',
+  'GET / HTTP/2.0\r\n\r\n',
+  'GET / HTTP/1.1\r\nbad header\r\n\r\n',
+  'GET / HTTP/1.1\r\n folded: x\r\n\r\n',
+  'POST / HTTP/1.1\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello',
+  'POST / HTTP/1.1\r\ncontent-length: 99999999999\r\n\r\n',
+  'POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n',
+  `GET / HTTP/1.1\r\nx: ${'a'.repeat(20000)}\r\n\r\n`,
+  'GET / HTTP/1.1\nhost: x\n\n',
+].map((text) => ({ bytes: Buffer.from(text), answer: /^HTTP\/1\.1 [45]\d\d /, mayClose: true }));
 
 // A hostile workload is left out: a mutated request may ask it to spin, exit or fork in this process.
-const ports: Workload[] = listWorkloads(undefined, 'c').map((n) => loadWorkload(n)).filter((w) => !w.manifest.hostile);
-
-for (const port of ports) {
-  describe(`${port.name} vs ${port.reference}`, () => {
-    let harness: Harness;
-    let server: NativeServer;
-    let handle: Handler;
-    const reference = loadWorkload(port.reference);
-
-    before(async () => {
-      const built = await buildCWorkload(port);
-      harness = new Harness(built.harness.path);
-      server = await startNativeServer(built.server.path);
-      handle = await importHandler(reference.handlerPath);
-    });
-    after(async () => {
-      await harness?.stop();
-      await server?.stop();
-    });
-
-    test(`${DIRECT_CASES} seeded malformed requests: same status, headers and bytes as the JS handler`, async () => {
-      const rng = new Rng(0xc0ffee + port.name.length);
-      const statuses = new Map<number, number>();
-      for (let i = 0; i < DIRECT_CASES; i++) {
-        const r = fuzzRequest(rng, reference, false);
-        const js = jsCall(handle, r);
-        const c = await harness.call(r);
-        const at = `case ${i}: ${describeCase(r)}`;
-        assert.equal(c.failed, false, at);
-        assert.equal(c.status, js.status, `${at}\nC body: ${Buffer.from(c.body).toString()}\nJS body: ${js.body.toString()}`);
-        assert.deepEqual(Buffer.from(c.body), js.body, `${at}\nC: ${Buffer.from(c.body).toString()}\nJS: ${js.body.toString()}`);
-        assert.deepEqual(Object.fromEntries(c.headers), js.headers, at);
-        statuses.set(js.status, (statuses.get(js.status) ?? 0) + 1);
-      }
-      // The generator must reach success and refusal paths, or it is not testing much.
-      const seen = [...statuses.keys()];
-      assert.ok(seen.some((s) => s < 300) && seen.some((s) => s >= 400), JSON.stringify([...statuses]));
-    });
-
-    test(`${HTTP_CASES} over HTTP to the static server: same status, handler headers and bytes`, async () => {
-      const rng = new Rng(0x5eed + port.name.length);
-      for (let i = 0; i < HTTP_CASES; i++) {
-        const r = fuzzRequest(rng, reference, true);
-        const js = jsCall(handle, r);
-        const got = await httpCall(server.port, r);
-        const at = `case ${i}: ${describeCase(r)}`;
-        assert.equal(got.status, js.status, at);
-        assert.deepEqual(got.body, js.body, at);
-        for (const [k, v] of Object.entries(js.headers)) assert.equal(got.headers[k], v, `${at}: header ${k}`);
-      }
-    });
-
-    test('malformed HTTP gets 4xx/5xx and the server keeps serving', async () => {
-      const rng = new Rng(0xbad + port.name.length);
-      const garbage = [
-        Buffer.from('GET\r\n\r\n'),
-        Buffer.from('GET / HTTP/2.0\r\n\r\n'),
-        Buffer.from('GET / HTTP/1.1\r\nbad header\r\n\r\n'),
-        Buffer.from('GET / HTTP/1.1\r\n folded: x\r\n\r\n'),
-        Buffer.from('POST / HTTP/1.1\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello'),
-        Buffer.from('POST / HTTP/1.1\r\ncontent-length: 99999999999\r\n\r\n'),
-        Buffer.from('POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n'),
-        Buffer.from(`GET / HTTP/1.1\r\nx: ${'a'.repeat(20000)}\r\n\r\n`),
-        Buffer.from('GET / HTTP/1.1\nhost: x\n\n'),
-        ...Array.from({ length: 200 }, () => Buffer.from(rng.bytes(rng.int(400)))),
-      ];
-      for (const g of garbage) {
-        const answer = await rawExchange(server.port, g);
-        if (answer !== '') assert.match(answer, /^HTTP\/1\.1 [45]\d\d /, `answer to ${JSON.stringify(g.toString('latin1').slice(0, 80))}`);
-      }
-      assert.equal(server.child.exitCode, null, 'the server exited');
-      const f = reference.trafficFixtures[0]!;
-      const ok = await httpCall(server.port, { method: f.request.method, path: f.request.path, headers: Object.entries(f.request.headers).map(([k, v]) => [k, Buffer.from(v, 'latin1')]), body: fixtureRequestBody(f) });
-      assert.equal(ok.status, f.expect.status);
-    });
+for (const port of listWorkloads(undefined, 'c').map((n) => loadWorkload(n)).filter((w) => !w.manifest.hostile)) {
+  describePortFuzz(port, {
+    build: async (w) => {
+      const built = await buildCWorkload(w);
+      return { harness: built.harness.path, server: built.server.path };
+    },
+    malformed: MALFORMED,
+    direct: (answer, at) => assert.equal(answer.failed, false, at),
   });
 }

@@ -16,15 +16,15 @@
  * Other failures throw GoBuildError naming the workload, the step and what to install.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sha256, sha256File } from '../../lab/digest.js';
 import { ExitCode, LabError } from '../../lab/errors.js';
 import { cacheDir, workloadsDir } from '../../lab/paths.js';
-import { publishDir } from '../../lab/publish-dir.js';
 import { handlerWitSource } from '../c/wit.js';
+import { buildPortDir, handlerComponent, readPortBuild } from '../components/port-build.js';
 import type { BuiltFile, LanguageBuildOptions } from '../languages/language.js';
 import type { Workload } from '../types.js';
 import { handlerRuleBreaches } from './rules.js';
@@ -118,7 +118,6 @@ export interface GoWorkloadBuild {
   buildMs: number;
 }
 
-const BUILD_FILE = 'build.json';
 const goDir = join(workloadsDir, 'go');
 
 /** jco's folder (its lib/ holds the WIT packages and the preview1 adapters). */
@@ -239,25 +238,9 @@ async function componentize(w: Workload, core: Uint8Array): Promise<Uint8Array> 
     throw new GoHandlerRuleError(w.name, [`its core module imports ${unexpected.join(', ')}: no I/O (a handler reads nothing but its request; the Go runtime and the syscall package's start-up alone need ${GO_RUNTIME_PREVIEW1.join(', ')})`]);
   }
   try {
-    const jco = (await import('@bytecodealliance/jco')) as unknown as {
-      componentEmbed(o: { binary: Uint8Array; witSource: string; world: string }): Promise<Uint8Array>;
-      componentNew(b: Uint8Array, adapters?: Array<[string, Uint8Array]>): Promise<Uint8Array>;
-    };
-    const embedded = await jco.componentEmbed({ binary: core, witSource: handlerWitSource(GO_WORLD), world: GO_WORLD });
-    return await jco.componentNew(embedded, [['wasi_snapshot_preview1', readFileSync(reactorAdapterPath())]]);
+    return await handlerComponent(core, GO_WORLD, [['wasi_snapshot_preview1', readFileSync(reactorAdapterPath())]]);
   } catch (e) {
     throw new GoBuildError(w.name, 'jco componentEmbed/componentNew (preview1 reactor adapter)', (e as Error).message);
-  }
-}
-
-function readBuild(dir: string, key: string): GoWorkloadBuild | undefined {
-  try {
-    const b = JSON.parse(readFileSync(join(dir, BUILD_FILE), 'utf8')) as GoWorkloadBuild;
-    if (b.key !== key) return undefined;
-    for (const f of [b.server, b.harness, b.core, b.component]) if (!existsSync(f.path)) return undefined;
-    return { ...b, built: false };
-  } catch {
-    return undefined;
   }
 }
 
@@ -271,15 +254,13 @@ export async function buildGoWorkload(w: Workload, opts: LanguageBuildOptions = 
   const root = opts.cacheRoot ?? join(cacheDir, 'go');
   const { key, inputs, goVersion: version } = await cacheKey(w);
   const dir = join(root, `${name}-${key.slice(7, 23)}`);
-  const cached = readBuild(dir, key);
+  const cached = readPortBuild<GoWorkloadBuild>(dir, key);
   if (cached) return cached;
 
   const started = performance.now();
   opts.log?.(`go: building ${name} (static server, harness, wasm component; the first build compiles the standard library)`);
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  const src = join(tmp, 'src');
-  mkdirSync(src, { recursive: true });
-  try {
+  return buildPortDir<GoWorkloadBuild>(dir, key, async (tmp, info) => {
+    const src = join(tmp, 'src');
     stageSources(w, src);
     const imports = (await goCommand(w, 'listing the handler imports', src, ['list', '-f', '{{join .Imports "\\n"}}', './handler'])).split('\n').filter(Boolean);
     const breaches = handlerRuleBreaches(imports);
@@ -291,9 +272,7 @@ export async function buildGoWorkload(w: Workload, opts: LanguageBuildOptions = 
     rmSync(src, { recursive: true, force: true });
     writeFileSync(join(tmp, 'component.wasm'), await componentize(w, readFileSync(join(tmp, 'core.wasm'))));
     writeFileSync(join(tmp, 'inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
-    // The record goes in before publishing: a directory is complete exactly when it has one.
-    const info = (file: string): BuiltFile => ({ path: join(dir, file), digest: sha256File(join(tmp, file)), sizeBytes: statSync(join(tmp, file)).size });
-    const build: GoWorkloadBuild = {
+    return {
       workload: name,
       sourceDigest: w.sourceDigest,
       key,
@@ -306,11 +285,5 @@ export async function buildGoWorkload(w: Workload, opts: LanguageBuildOptions = 
       built: true,
       buildMs: Math.round(performance.now() - started),
     };
-    writeFileSync(join(tmp, BUILD_FILE), `${JSON.stringify(build, null, 2)}\n`);
-    // Another process may finish the same key first: its build is as good as ours.
-    return publishDir(tmp, dir, () => readBuild(dir, key) !== undefined) === 'found' ? readBuild(dir, key)! : build;
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }

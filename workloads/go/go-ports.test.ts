@@ -6,18 +6,16 @@
  * the handler rules enforced on a handler's imports (the error names the workload and the rule),
  * the static server's unix socket and loopback-only contract, loud failures.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Handler } from '../lib/handler.js';
 import { loadWorkload, type Workload } from '../registry.js';
-import { importHandler } from '../testkit/packagings.js';
 import { CORNER_CASES, type CornerCase } from '../testkit/corner-cases.js';
-import { Harness } from '../c/harness-client.js';
+import { testCornerCases } from '../c/port-suites.js';
 import { buildGoWorkload, coreModuleInterface, GO_RUNTIME_PREVIEW1, GoBuildError, GoHandlerRuleError, unexpectedCoreImports } from './build.js';
 import { handlerRuleBreaches } from './rules.js';
 
@@ -33,33 +31,9 @@ const GO_CASES: Record<string, CornerCase[]> = {
   'ab-flag': [{ headers: { cookie: 'uid=u-1', 'x-user-id': '\u000b\u000cu-2\r' } }],
 };
 
-const harnesses = new Map<string, Harness>();
-const handlers = new Map<string, Handler>();
-before(async () => {
-  for (const name of Object.keys(CORNER_CASES)) {
-    harnesses.set(name, new Harness((await buildGoWorkload(loadWorkload(`${name}-go`))).harness.path));
-    handlers.set(name, await importHandler(loadWorkload(name).handlerPath));
-  }
-});
-after(async () => {
-  for (const h of harnesses.values()) await h.stop();
-});
-
 for (const name of Object.keys(CORNER_CASES)) {
   const cases = [...CORNER_CASES[name]!, ...(GO_CASES[name] ?? [])];
-  test(`${name}-go agrees with ${name} on ${cases.length} corner cases`, async () => {
-    const method = loadWorkload(name).fixtures[0]!.request.method;
-    for (const [i, c] of cases.entries()) {
-      const headers = c.headers ?? {};
-      const body = new TextEncoder().encode(c.body ?? '');
-      const js = handlers.get(name)!({ method: c.method ?? method, path: '/', headers, body });
-      const got = await harnesses.get(name)!.call({ method: c.method ?? method, path: '/', headers: Object.entries(headers).map(([k, v]) => [k, Buffer.from(v, 'latin1')]), body });
-      const at = `case ${i}: ${JSON.stringify(c).slice(0, 200)}`;
-      assert.equal(got.status, js.status, at);
-      assert.equal(Buffer.from(got.body).toString('latin1'), Buffer.from(js.body).toString('latin1'), at);
-      assert.deepEqual(Object.fromEntries(got.headers), js.headers, at);
-    }
-  });
+  testCornerCases(name, `${name}-go`, cases, async () => (await buildGoWorkload(loadWorkload(`${name}-go`))).harness.path);
 }
 
 test('the build is cached by content; the core module imports only wasi:* and the Go runtime\'s preview1 set; the result is a component', async () => {
