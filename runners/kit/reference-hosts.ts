@@ -38,6 +38,8 @@ export async function launchReferenceServers(o: {
     servers.push({ name: `${o.runner} server of ${w}`, command: o.command(w, port), url: urls[w]! });
   }
   const plan: SupervisorPlan = { servers, startTimeoutMs: o.startTimeoutMs };
-  const host = await launchHost({ runner: o.runner, program: { kind: 'node', script: new URL('./supervise.js', import.meta.url) }, plan, workDir: o.workDir, startTimeoutMs: o.startTimeoutMs + 5000, checkHealth: false });
+  // The supervisor starts the servers one after another, each within startTimeoutMs (wasmtime
+  // serve compiles its component first): the whole launch gets that budget per server.
+  const host = await launchHost({ runner: o.runner, program: { kind: 'node', script: new URL('./supervise.js', import.meta.url) }, plan, workDir: o.workDir, startTimeoutMs: o.startTimeoutMs * servers.length + 5000, checkHealth: false });
   return plainHandle(urls, `${o.runner} (a reference host)`, () => host.stop(), host.hostPid);
 }
