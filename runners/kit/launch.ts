@@ -20,6 +20,8 @@ import { PopClient } from '../../lab/pop/client.js';
 const STOP_GRACE_MS = 10_000;
 /** Lines of the host log quoted in a start-up failure. */
 const LOG_TAIL_LINES = 20;
+/** How long a host that failed to start may take down what it started before SIGKILL. */
+const FAILED_START_GRACE_MS = 5_000;
 
 /** A launched PoP host, with its pid for leak checks. */
 export interface HostPopHandle extends PopHandle {
@@ -76,6 +78,20 @@ function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
+/**
+ * Stops a host that never served. SIGTERM first: it may already own processes of its own (a
+ * supervisor's reference servers run in detached groups, which die only by its hand), and a
+ * SIGKILL would leave them running; SIGKILL after a grace if it does not exit.
+ */
+function stopFailedHost(host: ChildProcess): void {
+  host.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    if (!hasExited(host)) host.kill('SIGKILL');
+  }, FAILED_START_GRACE_MS);
+  timer.unref();
+  host.once('exit', () => clearTimeout(timer));
+}
+
 /** Resolves with the URL the host announces; kills it and rejects on an error, an early exit or the timeout. */
 function waitReady(runner: string, host: ChildProcess, channel: ReadyChannel, timeoutMs: number, logPath: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -92,7 +108,7 @@ function waitReady(runner: string, host: ChildProcess, channel: ReadyChannel, ti
     };
     const fail = (why: string): void => {
       done();
-      if (!hasExited(host)) host.kill('SIGKILL');
+      if (!hasExited(host)) stopFailedHost(host);
       reject(new EnvironmentError(`${runner} runner: PoP host ${why}; last lines of ${logPath}:\n${logTail(logPath)}`));
     };
     const onMessage = (m: unknown): void => {
