@@ -2,7 +2,8 @@
 // a static executable, the whole of a FROM scratch image.
 //
 // The contract is the C static server's (workloads/c/native/server.c, docs/c-workloads.md): binds
-// HOST (default 127.0.0.1; only a 127.x.x.x literal, else exit 2) and PORT (default 0 = any free
+// HOST (default 127.0.0.1; only a 127.x.x.x literal, or 0.0.0.0 inside a Kubernetes pod, else
+// exit 2) and PORT (default 0 = any free
 // port) and prints `listening 127.0.0.1:<port>`; or, when LAB_SOCKET names a path, listens on that
 // unix socket instead and prints `listening unix:<path>`. LAB_EXIT_WITH_PARENT=1: stdin is a pipe
 // from the parent and its end means the parent is gone. Keep-alive connections with
@@ -167,9 +168,12 @@ func listen() net.Listener {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	// Loopback only: the lab never listens beyond this machine.
-	if ip := net.ParseIP(host); ip == nil || ip.To4() == nil || ip.To4()[0] != 127 || host != ip.String() {
-		die(2, "HOST must be a 127.x.x.x literal")
+	// Loopback only: the lab never listens beyond this machine. In a Kubernetes pod (the kubelet
+	// sets KUBERNETES_SERVICE_HOST; the lab never does) the pod's own address is what its Service
+	// reaches, so the wildcard is accepted there, as by the C server.
+	wildcard := os.Getenv("KUBERNETES_SERVICE_HOST") != "" && host == "0.0.0.0"
+	if ip := net.ParseIP(host); !wildcard && (ip == nil || ip.To4() == nil || ip.To4()[0] != 127 || host != ip.String()) {
+		die(2, "HOST must be a 127.x.x.x literal (0.0.0.0 only inside a Kubernetes pod)")
 	}
 	port := 0
 	if p := os.Getenv("PORT"); p != "" {
