@@ -13,7 +13,8 @@ export interface ModelTrust {
   text: string;
 }
 
-export function modelTrust(sim: RunResult | undefined, label: string): ModelTrust {
+/** `sim`: any result quoting the latest out-of-sample validation (a simulated run, a fleet). */
+export function modelTrust(sim: Pick<RunResult, 'outOfSample'> | undefined, label: string): ModelTrust {
   const v = sim?.outOfSample;
   if (!v) return { state: 'not validated', text: 'not validated out of sample (lab validate-sim scenarios/validate-sim-shifted.yaml --calibrate-from scenarios/validate-sim-steady.yaml)' };
   const e = v.errors[label];
@@ -26,6 +27,6 @@ export function modelTrust(sim: RunResult | undefined, label: string): ModelTrus
 }
 
 /** Labels whose density rests on a model outside the out-of-sample bounds. */
-export function flaggedLabels(sim: RunResult | undefined, labels: readonly string[]): string[] {
+export function flaggedLabels(sim: Pick<RunResult, 'outOfSample'> | undefined, labels: readonly string[]): string[] {
   return labels.filter((l) => modelTrust(sim, l).state === 'outside');
 }

@@ -10,6 +10,7 @@ import { compareCommand } from './commands/compare.js';
 import { exportCommand } from './commands/export.js';
 import { publishCommand } from './commands/publish.js';
 import { gateCommand } from './commands/gate.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -18,7 +19,7 @@ import { validateCommand } from './commands/validate.js';
 import { workloadsCommand } from './commands/workloads.js';
 import { ExitCode, LabError } from '../errors.js';
 
-const commands: Command[] = [runCommand, validateCommand, simulateCommand, validateSimCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand, exportCommand, publishCommand, collectCommand];
+const commands: Command[] = [runCommand, validateCommand, simulateCommand, mergeCommand, validateSimCommand, reportCommand, gateCommand, compareCommand, workloadsCommand, benchCommand, exportCommand, publishCommand, collectCommand];
 
 function help(): string {
   return `lab: Wasm components vs containers for multi-tenant edge functions, measured

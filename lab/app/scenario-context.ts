@@ -59,3 +59,8 @@ export function loadLabScenario(file: string): LoadedScenario {
 export function validateLabScenario(file: string): ScenarioValidation {
   return validateScenarioFile(file, (real ??= defaultScenarioContext()));
 }
+
+/** This build's scenario context, built once (the fleet loader validates its PoPs' mixes and base scenario against it). */
+export function loadLabScenarioContext(): ScenarioContext {
+  return (real ??= defaultScenarioContext());
+}

@@ -1,7 +1,16 @@
 /**
  * The one versioned results model. JSON, CSV, HTML, Markdown and JUnit renderers read only
- * this; live runs and the simulator both produce it. Bump `RESULT_SCHEMA_VERSION` on any
- * incompatible change and say why in docs/results.md.
+ * this; live runs, the simulator and the fleet simulation produce it. Bump
+ * `RESULT_SCHEMA_VERSION` on any incompatible change, keep the versions still readable in
+ * `READABLE_RESULT_VERSIONS`, and say why in the history below (docs/architecture.md "One
+ * results model" points here).
+ *
+ * History:
+ * - 1: live and simulated run results (`RunResult`).
+ * - 2: the fleet kinds (`FleetShardResult`, `FleetResult`, lab simulate --fleet, lab merge).
+ *   A lab of version 1 would take a fleet file for a run result, so files now say 2; a version
+ *   1 file is a version 2 run result unchanged (nothing in `RunResult` changed meaning) and is
+ *   read as one.
  */
 
 import type { ActivationRecord, ArtifactInfo, EngineCpuReport, MemoryReport, NotMeasured, PopStats, StallCause } from '../pop/contract.js';
@@ -9,7 +18,10 @@ import type { HostileNeighbourSpec, Scenario } from '../scenario/types.js';
 import type { ContainmentOutcome } from '../isolation/containment.js';
 import type { ProbeId, ProbeOutcome } from '../isolation/probes.js';
 
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
+
+/** Versions this lab reads: older files whose meaning the current version keeps (see the history above). */
+export const READABLE_RESULT_VERSIONS: readonly number[] = [1, 2];
 
 /** Summary of one HDR histogram, milliseconds, plus the histogram itself. */
 export interface LatencySummary {
@@ -457,4 +469,188 @@ export interface LabSurvival {
   leftBehind: string[];
   /** What could not be checked, and why (an engine that went away, say). */
   unchecked: string[];
+}
+
+// ---- fleet simulation (lab simulate --fleet, lab merge; docs/simulator.md "Fleet") -----------
+
+/** Where a fleet's calibration came from: a live result calibrated now, a calibration file given, or a committed baseline found to cover the fleet. */
+export interface FleetCalibrationRecord {
+  origin: 'result' | 'calibration file' | 'baseline';
+  /** The calibration file every shard read. */
+  path: string;
+  /** sha256 of that file's text: every shard of one fleet run must have read the same. */
+  digest: string;
+  calibrationVersion: number;
+  /** The measured run it was fitted from. */
+  source: { runId: string; scenarioName: string; scenarioHash: string; path: string };
+  /** One sentence for the report: what the fleet is calibrated from, and why that one. */
+  note: string;
+}
+
+/** The fleet file and its base scenario, as a shard or the merged result records them. */
+export interface FleetRecord {
+  name: string;
+  description: string;
+  /** Absolute path of the fleet file as read. */
+  file: string;
+  /** sha256 of the fleet file's text. */
+  hash: string;
+  /** The fleet file's text, verbatim. */
+  source: string;
+  seed: number;
+  /** PoPs the fleet describes. */
+  pops: number;
+  /** The base scenario: path, hash, and its text verbatim. */
+  base: { name: string; file: string; hash: string; source: string };
+  /** Runtime labels simulated at every PoP. */
+  runtimes: string[];
+  /** The SLO every PoP's hosts must hold (the base scenario's), in words. */
+  slo: string;
+  /** Classes (templates) and their PoP counts; explicit PoPs count as the class `pops`. */
+  classes: { name: string; count: number }[];
+  /** Currency of the prices; absent when no host has a price. */
+  currency?: string;
+  /** Simulated seconds per probe: warm-up, then measured. */
+  warmupSeconds: number;
+  durationSeconds: number;
+  /** PoPs simulated: all of them, or an evenly spaced sample (`lab bench fleet --sample`). */
+  sample?: number;
+}
+
+/**
+ * One runtime at one PoP: the fewest hosts whose share of the PoP's tenants each meets the SLO
+ * (density per host at the PoP's own traffic), what stops one host fewer, and what it costs.
+ */
+export interface FleetPopRuntime {
+  /** Hosts the PoP needs; null when even one tenant per host breaks the SLO (unservable). */
+  hosts: number | null;
+  /** Tenants one host carries at that count, ceil(tenants / hosts): the simulated operating point. */
+  tenantsPerHost: number | null;
+  /** The operating point's figures (one host of the PoP). */
+  point: SimulatedPoint | null;
+  /** Tenants per host with one host fewer, where the SLO broke (null: not simulated, see `binding`). */
+  failedTenantsPerHost: number | null;
+  /** What stops one host fewer: the failing probe's binding resource, `cpu` past the host's CPU capacity, `search bound` when one host holds the whole PoP. */
+  binding: DensityBinding;
+  /** Host counts simulated, ascending: the search behind the answer. */
+  probes: { hosts: number; tenantsPerHost: number; sloMet: boolean }[];
+  /** hosts x price per host-hour; null without a price or hosts. */
+  costPerHour: number | null;
+  /** Cost per million of the PoP's requests (at its mean rate). */
+  perMillionRequests: number | null;
+  /** Cost per tenant per month (730 hours). */
+  perTenantMonth: number | null;
+  /** Requests simulated for this runtime at this PoP, warm-up and every probe included. */
+  simulatedRequests: number;
+}
+
+/** One PoP of a fleet, as simulated: its traffic and host, and each runtime's answer. */
+export interface FleetPopSummary {
+  /** Position in the fleet's expansion (classes in file order, then `pops`): the canonical order. */
+  index: number;
+  id: string;
+  class: string;
+  tenants: number;
+  /** Mean request rate of the whole PoP, requests per second. */
+  rate: number;
+  utcOffsetHours: number;
+  host: { memoryGiB: number; cores: number };
+  /** Price of one of its hosts per hour (absent: no price). */
+  hostPerHour?: number;
+  mix: { workload: string; weight: number }[];
+  /** Seed of the PoP's schedule and simulator streams: derived from the fleet seed and the PoP id only. */
+  seed: number;
+  runtimes: Record<string, FleetPopRuntime>;
+}
+
+/** Latency of all requests the fleet's hosts served (each PoP's operating host counted once per host it stands for). */
+export interface FleetLatency {
+  all: LatencySummary;
+  warm: LatencySummary;
+  cold: LatencySummary;
+}
+
+/** Execution facts of one shard: not part of the outcome (they differ run to run). */
+export interface FleetShardExecution {
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  /** Requests simulated, every PoP, runtime and probe. */
+  simulatedRequests: number;
+  /** `worker`: a worker thread of lab simulate --fleet; `process`: the shard command on its own (a Kubernetes Job pod). */
+  ranIn: 'worker' | 'process';
+  /** Peak V8 heap of the isolate that ran the shard (sampled after each PoP), bytes. */
+  peakHeapBytes: number;
+  /** Peak resident set of the process at the shard's end (a worker's is its whole process's), bytes. */
+  maxRssBytes: number;
+}
+
+/**
+ * What one shard wrote (`lab simulate --fleet f.yaml --shard i/K`): its PoPs' summaries and the
+ * mergeable histograms of their hosts, never a PoP's histograms on their own. Written as it
+ * goes, one PoP at a time.
+ */
+export interface FleetShardResult {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  kind: 'fleet-shard';
+  fleet: FleetRecord;
+  calibration: FleetCalibrationRecord;
+  shard: { index: number; count: number };
+  /** This shard's PoPs (index = shard.index mod shard.count), in index order. */
+  pops: FleetPopSummary[];
+  /** Per runtime label: the merged latency histograms of its PoPs' hosts. */
+  latency: Record<string, FleetLatency>;
+  execution: FleetShardExecution;
+}
+
+/** One runtime's figures over the whole fleet (or one class of it). */
+export interface FleetRuntimeTotals {
+  pops: number;
+  /** PoPs no host count serves within the SLO (even one tenant per host breaks it), by id. */
+  unservable: string[];
+  hosts: number;
+  tenants: number;
+  /** Mean requests per second of the PoPs served. */
+  rate: number;
+  /** Absent without prices. */
+  costPerHour?: number;
+  costPerMonth?: number;
+  perMillionRequests?: number;
+  perTenantMonth?: number;
+  /** PoPs by what stops them using one host fewer. */
+  binding: Partial<Record<BindingResource, number>>;
+  /** Up to `FLEET_BINDING_EXAMPLES` PoP ids per binding resource, in fleet order. */
+  bindingExamples: Partial<Record<BindingResource, string[]>>;
+  /** Tenants per host over the PoPs served: fleet tenants / fleet hosts. */
+  tenantsPerHost: number;
+}
+
+/** PoP ids listed per binding resource in the totals (the per-PoP table has them all). */
+export const FLEET_BINDING_EXAMPLES = 8;
+
+/** The merged fleet result (`lab merge`, or `lab simulate --fleet`, which merges its own shards). */
+export interface FleetResult {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  kind: 'fleet';
+  runId: string;
+  status: 'complete';
+  startedAt: string;
+  finishedAt: string;
+  fleet: FleetRecord;
+  calibration: FleetCalibrationRecord;
+  /** Every PoP, in fleet order. */
+  pops: FleetPopSummary[];
+  /** Per runtime label, the whole fleet. */
+  totals: Record<string, FleetRuntimeTotals>;
+  /** Per class, per runtime label. */
+  byClass: Record<string, Record<string, FleetRuntimeTotals>>;
+  latency: Record<string, FleetLatency>;
+  /** The assumptions the cost figures rest on, in words. */
+  assumptions: string[];
+  /** Shards merged and how each ran: execution facts, not outcome. */
+  execution: { shards: number; workers?: number; wallSeconds?: number; simulatedRequests: number; perShard: (FleetShardExecution & { index: number; pops: number; file: string })[] };
+  repro: ReproRecord;
+  /** The latest simulator validations at merge time (in and out of sample), as simulated results quote them. */
+  validation?: ValidationSummary;
+  outOfSample?: ValidationSummary;
 }

@@ -13,32 +13,32 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 }
 
 /** The branch of a discriminated union that `data` selects, if any. */
-function branchOf(schema: JsonSchema, data: Record<string, unknown>): JsonSchema | undefined {
+function branchOf(schema: JsonSchema, data: Record<string, unknown>, root: JsonSchema): JsonSchema | undefined {
   const tag = schema.discriminator?.propertyName;
   if (!tag || !schema.oneOf) return undefined;
-  return schema.oneOf.map((b) => deref(b)).find((b) => b.properties?.[tag]?.const === data[tag]);
+  return schema.oneOf.map((b) => deref(b, root)).find((b) => b.properties?.[tag]?.const === data[tag]);
 }
 
-function fill(schemaNode: JsonSchema, data: unknown): void {
-  const schema = deref(schemaNode);
+function fill(schemaNode: JsonSchema, data: unknown, root: JsonSchema): void {
+  const schema = deref(schemaNode, root);
   if (Array.isArray(data)) {
-    if (schema.items) for (const item of data) fill(schema.items, item);
+    if (schema.items) for (const item of data) fill(schema.items, item, root);
     return;
   }
   if (!isRecord(data)) return;
-  const branch = branchOf(schema, data);
-  if (branch) fill(branch, data);
+  const branch = branchOf(schema, data, root);
+  if (branch) fill(branch, data, root);
   for (const [key, sub] of Object.entries(schema.properties ?? {})) {
-    const resolved = deref(sub);
+    const resolved = deref(sub, root);
     if (!(key in data) && resolved.default !== undefined) data[key] = structuredClone(resolved.default);
-    if (key in data) fill(resolved, data[key]);
+    if (key in data) fill(resolved, data[key], root);
   }
 }
 
-/** A copy of `data` with every schema default filled in where the key is absent. Tolerates data that failed the schema. */
+/** A copy of `data` with every default of `schema` (the scenario's unless given; its $refs resolve in it) filled in where the key is absent. Tolerates data that failed the schema. */
 export function applySchemaDefaults(data: unknown, schema: JsonSchema = scenarioSchema()): unknown {
   const copy = structuredClone(data);
-  fill(schema, copy);
+  fill(schema, copy, schema);
   return copy;
 }
 

@@ -109,16 +109,26 @@ function exampleHint(schema: JsonSchema | undefined, key: string | number | unde
   return typeof key === 'string' ? `, e.g. \`${key}: ${inline(example)}\`` : `, e.g. ${inline(example)}`;
 }
 
-function unionTypes(schema: JsonSchema, tag: string): string[] {
-  return (schema.oneOf ?? []).map((b) => deref(b).properties?.[tag]?.const).filter((c): c is string => typeof c === 'string');
+function unionTypes(schema: JsonSchema, tag: string, root: JsonSchema): string[] {
+  return (schema.oneOf ?? []).map((b) => deref(b, root).properties?.[tag]?.const).filter((c): c is string => typeof c === 'string');
 }
 
 function asSchema(x: unknown): JsonSchema | undefined {
   return x !== null && typeof x === 'object' ? (x as JsonSchema) : undefined;
 }
 
+/** What a document of one schema is, for the message when it is not a mapping at all. */
+export interface SchemaDocument {
+  /** The schema itself ($refs resolve against it). */
+  root: JsonSchema;
+  /** The message's start for a document that is no mapping: `a scenario must be a mapping of keys (name:, host:, ...)`. */
+  mappingHint: string;
+}
+
+const SCENARIO_DOCUMENT = (): SchemaDocument => ({ root: scenarioSchema(), mappingHint: 'a scenario must be a mapping of keys (name:, host:, tenants:, ...)' });
+
 /** Rewrites one Ajv error as a problem users can act on. */
-function toProblem(e: ErrorObject, data: unknown): Problem {
+function toProblem(e: ErrorObject, data: unknown, doc: SchemaDocument): Problem {
   const path = pointerToPath(e.instancePath, data);
   const parent = asSchema(e.parentSchema);
   const params = e.params as Record<string, unknown>;
@@ -137,14 +147,14 @@ function toProblem(e: ErrorObject, data: unknown): Problem {
     }
     case 'required': {
       const key = String(params.missingProperty);
-      const fieldSchema = parent?.properties?.[key] ? deref(parent.properties[key] as JsonSchema) : undefined;
+      const fieldSchema = parent?.properties?.[key] ? deref(parent.properties[key] as JsonSchema, doc.root) : undefined;
       const what = `${fieldSchema?.description ? ` (${firstSentence(fieldSchema.description)})` : ''}; add it${exampleHint(fieldSchema, key)}`;
       return { field: [...path, key], at: { path, part: 'value' }, message: `missing required key '${key}'${what}` };
     }
     case 'type': {
       const expected = ([] as string[]).concat(params.type as string | string[]).map((t) => TYPE_WORDS[t] ?? t).join(' or ');
       if (path.length === 0) {
-        return { field: path, message: `a scenario must be a mapping of keys (name:, host:, tenants:, ...); got ${data === null || data === undefined ? 'an empty file' : describeValue(data)}` };
+        return { field: path, message: `${doc.mappingHint}; got ${data === null || data === undefined ? 'an empty file' : describeValue(data)}` };
       }
       return { field: path, message: `must be ${expected}${exampleHint(parent, last)}; got ${describeValue(e.data)}` };
     }
@@ -174,7 +184,7 @@ function toProblem(e: ErrorObject, data: unknown): Problem {
     }
     case 'discriminator': {
       const tag = String(params.tag);
-      const types = parent ? unionTypes(parent, tag) : [];
+      const types = parent ? unionTypes(parent, tag, doc.root) : [];
       const value = params.tagValue;
       if (value === undefined) {
         return { field: [...path, tag], at: { path, part: 'value' }, message: `missing required key '${tag}'; it selects the kind: one of ${types.join(', ')}` };
@@ -208,7 +218,14 @@ function explainedMissingKeys(errors: readonly ErrorObject[]): Set<string> {
 
 /** Validates the plain data of a scenario file against the schema; every problem, rewritten for users. */
 export function checkSchema(data: unknown): Problem[] {
-  const validate = validator();
+  return checkSchemaWith(validator(), SCENARIO_DOCUMENT(), data);
+}
+
+/**
+ * Validates plain data against any schema of the lab compiled by `createScenarioAjv` (the
+ * scenario's, the fleet file's), with the same messages: every problem, rewritten for users.
+ */
+export function checkSchemaWith(validate: ValidateFunction, doc: SchemaDocument, data: unknown): Problem[] {
   if (validate(data)) return [];
   const errors = validate.errors ?? [];
   const explained = explainedMissingKeys(errors);
@@ -216,7 +233,7 @@ export function checkSchema(data: unknown): Problem[] {
   const problems: Problem[] = [];
   for (const e of errors) {
     if (e.keyword === 'required' && explained.has(`${e.instancePath}/${String((e.params as Record<string, unknown>).missingProperty)}`)) continue;
-    const p = toProblem(e, data);
+    const p = toProblem(e, data, doc);
     const key = `${p.field.join('\u0000')}|${p.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -18,10 +18,12 @@ export type ArrivalSpec =
       offSeconds: number;
     }
   | {
-      /** Sinusoidal daily pattern compressed into `periodSeconds`; rate(t) = rate * (1 + amplitude * sin(2πt/period)). */
+      /** Sinusoidal daily pattern compressed into `periodSeconds`; rate(t) = rate * (1 + amplitude * sin(2π(t + phaseSeconds)/period)). */
       type: 'diurnal';
       periodSeconds: number;
       amplitude: number;
+      /** Shift of the curve, seconds (absent: 0): a PoP in another time zone is at another hour of its day at the same instant. */
+      phaseSeconds?: number;
     };
 
 /** Which tenant each request goes to. */

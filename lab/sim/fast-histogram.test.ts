@@ -33,3 +33,35 @@ test('reset empties it', () => {
   f.recordMs(7);
   assert.equal(f.percentileMs(50), 7.003);
 });
+
+test('hdrPercentileMs gives HDR percentiles exactly, at odd ranks and for a rank past the count (the effective p99) too', () => {
+  const rng = seededRng(7);
+  for (const n of [1, 3, 99, 100, 101, 12_345]) {
+    const fast = new FastHistogram();
+    const hdr = newHistogram();
+    for (let i = 0; i < n; i++) {
+      const ms = Math.exp(rng.next() * 10 - 3);
+      fast.recordMs(ms);
+      recordMs(hdr, ms);
+    }
+    for (const p of [0, 1, 50, 90, 99, 99.0000001, 99.9, 100, (99 * (n + 3)) / n]) {
+      assert.equal(fast.hdrPercentileMs(p), Math.round(hdr.getValueAtPercentile(p)) / 1000, `n=${n} p${p}`);
+    }
+  }
+});
+
+test('addFrom adds counts, times a host count', () => {
+  const a = new FastHistogram();
+  const b = new FastHistogram();
+  a.recordMs(1);
+  b.recordMs(5);
+  b.recordMs(9);
+  a.addFrom(b, 3);
+  assert.equal(a.total, 7);
+  const h = a.toHdr();
+  assert.equal(h.totalCount, 7);
+  assert.equal(a.hdrPercentileMs(50), Math.round(h.getValueAtPercentile(50)) / 1000);
+  assert.equal(a.hdrPercentileMs(100), 9.003);
+  a.addFrom(new FastHistogram(), 5);
+  assert.equal(a.total, 7);
+});

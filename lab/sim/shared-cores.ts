@@ -10,7 +10,9 @@
  * real time depends on how many jobs run. Jobs also leave at their deadline (the pool kills an
  * instance that overruns). Jobs arrive at the cores nearly in deadline order (the deadline is
  * arrival + a fixed timeout), so deadlines are a list sorted by insertion from the tail: O(1)
- * amortised, cheaper than a second heap on the hot path. A killed job stays behind in the tag
+ * amortised, cheaper than a second heap on the hot path. Jobs without a deadline (the engine's
+ * background work) are never killed and stay out of that list: kept in it, they gathered at
+ * its tail, and every insertion walked past all of them. A killed job stays behind in the tag
  * heap and is skipped when it surfaces (an entry is live only if its job is running and its key
  * is the job's current tag).
  */
@@ -69,7 +71,7 @@ export class SharedCores {
     this.running[job] = 1;
     this.n++;
     this.byTag.push(t, job);
-    this.insertByDeadline(job, deadlineMs);
+    if (deadlineMs !== Infinity) this.insertByDeadline(job, deadlineMs);
     this.plan();
   }
 
@@ -88,7 +90,7 @@ export class SharedCores {
       job = this.byTag.pop();
       out = job;
     }
-    this.unlink(job);
+    if (this.deadline[job] !== Infinity) this.unlink(job);
     this.running[job] = 0;
     this.n--;
     if (this.n === 0) {

@@ -10,6 +10,7 @@ import type { RuntimeCalibration } from './calibration.js';
 import type { HostModel } from './host-model.js';
 import type { SimOutcome } from './host-sim.js';
 import type { SloSpec } from '../scenario/types.js';
+import { FastHistogram } from './fast-histogram.js';
 import { brokenObjectives, sloObjectives } from './slo.js';
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -155,4 +156,57 @@ export function simulatedRuntimeResult(i: SimResultInput): { result: RuntimeResu
   };
   point.sloMet = brokenObjectives(point, sloObjectives(i.slo)).length === 0;
   return { result, point };
+}
+
+/** The all / warm / cold latency of a simulation's measured requests, merged over workloads, in the loop's own histograms. */
+export interface FastLatency {
+  all: FastHistogram;
+  warm: FastHistogram;
+  cold: FastHistogram;
+}
+
+/**
+ * The compact point of a simulation straight from the loop's histograms, without building the
+ * results model's HDR summaries (which cost more than a small simulation itself): the same
+ * figures `simulatedRuntimeResult` puts in its point (FastHistogram.hdrPercentileMs gives HDR's
+ * percentiles exactly), and the merged histograms. The fleet search (lab/fleet/hosts.ts) runs
+ * thousands of probes and needs only these.
+ */
+export function simulatedPointFast(i: Omit<SimResultInput, 'repetition' | 'label' | 'runtime' | 'startedAt' | 'finishedAt' | 'model'>): { point: SimulatedPoint; latency: FastLatency } {
+  const o = i.outcome;
+  const latency: FastLatency = { all: new FastHistogram(), warm: new FastHistogram(), cold: new FastHistogram() };
+  for (const h of o.latency) {
+    latency.warm.addFrom(h.warm);
+    latency.cold.addFrom(h.cold);
+  }
+  latency.all.addFrom(latency.warm);
+  latency.all.addFrom(latency.cold);
+  const errors = errorCount(o);
+  let p99: number;
+  if (o.measured === 0) p99 = 0;
+  else if (o.completed === 0) p99 = -1;
+  else {
+    const pct = (99 * o.measured) / o.completed;
+    p99 = pct > 100 ? -1 : latency.all.hdrPercentileMs(pct);
+  }
+  const point: SimulatedPoint = {
+    tenants: i.tenants,
+    rate: round3(i.rate),
+    p50Ms: latency.all.hdrPercentileMs(50),
+    p99Ms: p99,
+    coldStartRate: o.measured === 0 ? 0 : o.cold / o.measured,
+    peakInstances: o.peakInstances,
+    peakMemoryBytes: o.peakInstanceBytes + i.calibration.fixedOverheadBytes,
+    errors,
+    throughputRps: o.measuredSeconds > 0 ? round3(o.completed / o.measuredSeconds) : 0,
+    sloMet: false,
+    warmP99Ms: latency.warm.hdrPercentileMs(99),
+    coldP99Ms: latency.cold.hdrPercentileMs(99),
+    errorRate: o.measured === 0 ? 0 : errors / o.measured,
+    cpuUtilisation: round3(o.cpuUtilisation),
+    memoryBudgetBytes: i.memoryBudgetBytes,
+    memoryEvictions: o.evictionsBy['memory'] ?? 0,
+  };
+  point.sloMet = brokenObjectives(point, sloObjectives(i.slo)).length === 0;
+  return { point, latency };
 }

@@ -15,7 +15,7 @@ import { checkCovers } from './calibrate.js';
 import { hostModel } from './host-model.js';
 import { simulateHost } from './host-sim.js';
 import type { SimTarget } from './modelled.js';
-import { simulatedRuntimeResult } from './sim-result.js';
+import { simulatedPointFast, simulatedRuntimeResult, type FastLatency } from './sim-result.js';
 
 const MIB = 1024 * 1024;
 
@@ -37,11 +37,9 @@ export interface RuntimeSimulation {
   wallSeconds: number;
 }
 
-/** Simulates one runtime label on a target (its repetition `repetition`, 0-based). The calibration must cover the target's workloads (see `checkCovers`). */
-export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec: RuntimeSpec, repetition = 0): RuntimeSimulation {
+/** The host model and schedule of one runtime on one target, and the loop's outcome. */
+function runTarget(target: SimTarget, rc: RuntimeCalibration, repetition: number) {
   const s = target.scenario;
-  const started = performance.now();
-  const startedAt = new Date().toISOString();
   const schedule = openSchedule(s, oneFixtureEach(target), { fixtures: false });
   const memoryBudgetBytes = target.memoryBudgetBytes(rc.fixedOverheadBytes);
   const model = hostModel(rc, {
@@ -51,7 +49,15 @@ export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec:
     artifactMissRate: s.cache.artifactMissRate,
     workloads: s.tenants.mix.map((m) => m.workload),
   });
-  const outcome = simulateHost(schedule, model, { seed: s.seed, repetition });
+  return { model, memoryBudgetBytes, outcome: simulateHost(schedule, model, { seed: s.seed, repetition }) };
+}
+
+/** Simulates one runtime label on a target (its repetition `repetition`, 0-based). The calibration must cover the target's workloads (see `checkCovers`). */
+export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec: RuntimeSpec, repetition = 0): RuntimeSimulation {
+  const s = target.scenario;
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const { model, memoryBudgetBytes, outcome } = runTarget(target, rc, repetition);
   const { result, point } = simulatedRuntimeResult({
     repetition: repetition + 1,
     label: spec.label,
@@ -67,6 +73,21 @@ export function simulateRuntime(target: SimTarget, rc: RuntimeCalibration, spec:
     rate: target.rate,
   });
   return { result, point, simulatedRequests: outcome.planned, wallSeconds: (performance.now() - started) / 1000 };
+}
+
+/** One runtime on one target reduced to its point and merged histograms (the fleet's probes: no results-model summaries built). */
+export interface RuntimePointSimulation {
+  point: SimulatedPoint;
+  latency: FastLatency;
+  /** Requests the loop processed (warm-up included). */
+  simulatedRequests: number;
+}
+
+/** `simulateRuntime`, keeping only the point and the merged histograms: the same simulation, the same point figures. */
+export function simulateRuntimePoint(target: SimTarget, rc: RuntimeCalibration, repetition = 0): RuntimePointSimulation {
+  const { memoryBudgetBytes, outcome } = runTarget(target, rc, repetition);
+  const { point, latency } = simulatedPointFast({ outcome, calibration: rc, slo: target.scenario.slo, tenants: target.tenants, rate: target.rate, memoryBudgetBytes });
+  return { point, latency, simulatedRequests: outcome.planned };
 }
 
 /** Inputs of a simulated run. */

@@ -4,7 +4,7 @@
  * from. Test-only; nothing in the lab imports it.
  */
 import { encodeHistogram, newHistogram, recordMs } from '../measure/histogram.js';
-import type { RunResult, RuntimeResult } from '../results/model.js';
+import { RESULT_SCHEMA_VERSION, type RunResult, type RuntimeResult } from '../results/model.js';
 import type { ActivationRecord } from '../pop/contract.js';
 import { DEFAULT_TENANT_LIMITS, type Scenario } from '../scenario/types.js';
 import { CALIBRATION_VERSION, type Calibration, type RuntimeCalibration } from './calibration.js';
@@ -111,7 +111,7 @@ export function fakeLiveResult(labels: string[], workloads: string[], o: { warmM
     errorSamples: [],
   }));
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'live',
     runId: 'fake-run',
     status: 'complete',

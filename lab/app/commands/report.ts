@@ -6,7 +6,11 @@ import { ExitCode, LabError } from '../../errors.js';
 import { evaluateScenarioGates } from '../../gates/evaluate.js';
 import { summaryCsv } from '../../results/csv.js';
 import type { RunResult } from '../../results/model.js';
-import { loadResult } from '../../results/store.js';
+import { loadAnyResult, loadResult } from '../../results/store.js';
+import type { FleetResult } from '../../results/model.js';
+import { fleetPopsCsv } from '../../results/fleet-csv.js';
+import { renderFleetHtml } from '../../../reports/html/fleet.js';
+import { renderFleetMarkdown } from '../../../reports/fleet-markdown.js';
 import { SIM_FILES } from '../simulate-from-live.js';
 import { renderReport, type ReportOptions } from '../../../reports/html.js';
 import { renderJunit } from '../../../reports/junit.js';
@@ -20,6 +24,13 @@ export const REPORT_FORMATS: Record<string, (r: RunResult) => Promise<string> | 
   md: renderMarkdown,
   junit: (r) => renderJunit(evaluateScenarioGates(r), r.scenario.name),
   csv: summaryCsv,
+};
+
+/** Output formats of a fleet result (lab merge, lab simulate --fleet); it has no gates, so no JUnit. */
+export const FLEET_REPORT_FORMATS: Record<string, (r: FleetResult) => string> = {
+  html: renderFleetHtml,
+  md: renderFleetMarkdown,
+  csv: fleetPopsCsv,
 };
 
 /**
@@ -45,6 +56,12 @@ export function siblingSimulation(file: string, result: RunResult): ReportOption
 export async function reportText(file: string, format: string): Promise<string> {
   const render = REPORT_FORMATS[format];
   if (!render) throw new LabError(`unknown format '${format}'; valid formats: ${Object.keys(REPORT_FORMATS).join(', ')}`, ExitCode.usage);
+  const any = loadAnyResult(file);
+  if (any.kind === 'fleet') {
+    const renderFleet = FLEET_REPORT_FORMATS[format];
+    if (!renderFleet) throw new LabError(`a fleet result renders as ${Object.keys(FLEET_REPORT_FORMATS).join(', ')}; it has no gates, so no ${format}`, ExitCode.usage);
+    return renderFleet(any);
+  }
   const result = loadResult(file);
   if (format === 'html') return renderReport(result, siblingSimulation(file, result));
   if (format === 'md') return renderMarkdown(result, siblingSimulation(file, result).simulated);
@@ -54,12 +71,12 @@ export async function reportText(file: string, format: string): Promise<string> 
 export const reportCommand: Command = {
   name: 'report',
   summary: 'render a result as a self-contained HTML decision report (or Markdown, JUnit, CSV)',
-  usage: `lab report <result.json> [--format html|md|junit|csv] [--out <file>|-]
+  usage: `lab report <result.json | fleet.json> [--format html|md|junit|csv] [--out <file>|-]
 
   --format   html (default): the decision report, one self-contained file that opens offline;
              a simulated.json beside a live result is shown next to the measured figures
              md: a summary for a pull-request comment; junit: the scenario's gates as JUnit XML;
-             csv: the summary table
+             csv: the summary table. A fleet result (fleet.json) renders as html, md or csv (every PoP)
   --out      where to write; '-' is stdout. Default: report.html next to the result for html,
              stdout for the other formats
 

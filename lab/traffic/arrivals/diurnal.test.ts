@@ -42,3 +42,19 @@ test('diurnal: rejects amplitudes outside [0, 1] and non-positive periods', () =
   assert.throws(() => arrivalProcess({ type: 'diurnal', periodSeconds: 10, amplitude: -0.1 }), LabError);
   assert.throws(() => arrivalProcess({ type: 'diurnal', periodSeconds: 0, amplitude: 0.5 }), LabError);
 });
+
+test('diurnal: a phase shifts the curve, so the peak moves by the phase', () => {
+  const P = periodSeconds;
+  // A quarter-period phase puts the peak (P/4 unshifted) at t = 0 of each period.
+  const shifted = arrivalProcess({ type: 'diurnal', periodSeconds, amplitude, phaseSeconds: P / 4 }).times(rate, spanMs, seededRng(303));
+  const inWindow = (a: number, b: number) => shifted.filter((t) => {
+    const s = (t / 1000) % P;
+    return s >= a && s < b;
+  }).length;
+  // Around t = 0 (the last and first eighths) it is now the peak quarter; around P/2, the trough.
+  const peak = inWindow(0, P / 8) + inWindow((7 * P) / 8, P);
+  within(peak, poissonInterval(periods * expected(P / 8, (3 * P) / 8), Z.p999), 'shifted peak quarter');
+  within(inWindow((3 * P) / 8, (5 * P) / 8), poissonInterval(periods * expected((5 * P) / 8, (7 * P) / 8), Z.p999), 'shifted trough quarter');
+  // No phase and a phase of whole periods give the very same arrivals.
+  assert.deepEqual(arrivalProcess({ type: 'diurnal', periodSeconds, amplitude, phaseSeconds: 2 * P }).times(rate, 20_000, seededRng(7)), arrivalProcess({ type: 'diurnal', periodSeconds, amplitude }).times(rate, 20_000, seededRng(7)));
+});

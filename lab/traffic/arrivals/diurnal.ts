@@ -1,7 +1,9 @@
 /**
  * Diurnal arrivals: a day's rise and fall compressed into `periodSeconds`, as a
- * non-homogeneous Poisson process with rate(t) = rate·(1 + amplitude·sin(2πt/period)). Shows
- * whether a policy tuned for the mean copes with the peak and wastes memory in the trough.
+ * non-homogeneous Poisson process with rate(t) = rate·(1 + amplitude·sin(2π(t + phase)/period)). Shows
+ * whether a policy tuned for the mean copes with the peak and wastes memory in the trough. The
+ * phase shifts the curve: a fleet's PoPs in other time zones are at other hours of their day
+ * at the same instant (lab/fleet).
  */
 import { InputError } from '../../errors.js';
 import { exponential } from '../rng.js';
@@ -19,8 +21,11 @@ export const diurnalArrivals: ArrivalDefinition<'diurnal'> = {
   create: (spec) => {
     if (!(spec.periodSeconds > 0) || !Number.isFinite(spec.periodSeconds)) throw new InputError(`traffic.arrival.periodSeconds must be > 0, got ${spec.periodSeconds}`);
     if (!(spec.amplitude >= 0 && spec.amplitude <= 1)) throw new InputError(`traffic.arrival.amplitude must be in [0, 1], got ${spec.amplitude}`);
+    const phaseSeconds = spec.phaseSeconds ?? 0;
+    if (!Number.isFinite(phaseSeconds)) throw new InputError(`traffic.arrival.phaseSeconds must be a finite number, got ${phaseSeconds}`);
     const amplitude = spec.amplitude;
     const omega = (2 * Math.PI) / (spec.periodSeconds * 1000);
+    const phaseMs = phaseSeconds * 1000;
     return (ratePerSecond, spanMs, rng) => {
       if (ratePerSecond === 0) return noArrivals;
       const peakPerMs = (ratePerSecond * (1 + amplitude)) / 1000;
@@ -30,7 +35,7 @@ export const diurnalArrivals: ArrivalDefinition<'diurnal'> = {
           while (t < spanMs) {
             t += exponential(rng, peakPerMs);
             if (t >= spanMs) break;
-            if (rng.next() * (1 + amplitude) < 1 + amplitude * Math.sin(omega * t)) return t;
+            if (rng.next() * (1 + amplitude) < 1 + amplitude * Math.sin(omega * (t + phaseMs))) return t;
           }
           t = Infinity;
           return t;
