@@ -4,7 +4,7 @@
  * problem is collected and thrown as one InvalidInputError at file:line:column with its field;
  * a base scenario's own problems follow the `base` issue at the base file's positions.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { sha256 } from '../digest.js';
@@ -48,7 +48,9 @@ export function checkFleetText(text: string, file: string, ctx: ScenarioContext,
       if (!('name' in data)) data.name = basename(file, extname(file));
       if (typeof fleet.base === 'string' && trusted(['base'])) {
         const basePath = opts.baseOverride ? resolve(opts.baseOverride) : resolve(dirname(resolve(file)), fleet.base);
-        try {
+        if (!existsSync(basePath)) {
+          problems.push({ field: ['base'], message: `base scenario '${opts.baseOverride ?? fleet.base}' not found (looked for ${basePath})${opts.baseOverride ? '' : '; the path is relative to the fleet file'}` });
+        } else try {
           base = loadScenario(basePath, ctx);
         } catch (e) {
           if (!(e instanceof InvalidInputError)) throw e;
