@@ -91,6 +91,8 @@ Exit codes: 0 done; 2 bad usage; 3 invalid scenario, fleet, result or calibratio
 
 type Values = Record<string, string | boolean | undefined>;
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 async function runFleet(values: Values, positionals: string[], usage: string): Promise<number> {
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const fleetFile = str('fleet')!;
@@ -133,7 +135,7 @@ async function runFleet(values: Values, positionals: string[], usage: string): P
   else {
     const a = fleetAnswer(r.result);
     process.stdout.write(
-      `${a.headline}\n${a.lines.map((l) => `  ${l}`).join('\n')}\n${r.result.execution.shards} shards on ${r.result.execution.workers} worker threads, ${r.wallSeconds.toFixed(1)} s\ncalibration: ${r.calibrationPath}\nfleet: ${r.fleetPath}\nreport: ${r.htmlPath}\n`,
+      `${a.headline}\n${a.lines.map((l) => `  ${l}`).join('\n')}\n${plural(r.result.execution.shards, 'shard')} on ${plural(r.result.execution.workers ?? 1, 'worker thread')}, ${r.wallSeconds.toFixed(1)} s\ncalibration: ${r.calibrationPath}\nfleet: ${r.fleetPath}\nreport: ${r.htmlPath}\n`,
     );
   }
   return ExitCode.ok;
