@@ -29,6 +29,7 @@ const cur = (r: FleetResult, x: number | undefined): string => (x === undefined 
 /** One runtime's fleet figures in a sentence. */
 function runtimeLine(r: FleetResult, label: string): string {
   const t = r.totals[label]!;
+  if (t.unservable.length === t.pops) return `${label}: no host count serves any PoP within the SLO (${bindingText(t)})`;
   const cost = t.perMillionRequests !== undefined ? `, ${cur(r, t.perMillionRequests)} per million requests, ${cur(r, t.costPerMonth)} a month` : '';
   const lost = t.unservable.length ? `; ${count(t.unservable.length)} PoP${t.unservable.length === 1 ? '' : 's'} no host count serves within the SLO` : '';
   return `${label}: ${count(t.hosts)} hosts (${sig3(t.tenantsPerHost)} tenants per host)${cost}${lost}`;

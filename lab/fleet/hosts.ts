@@ -19,7 +19,7 @@ import type { SimulatedPoint } from '../results/model.js';
 import { sloObjectives } from '../sim/slo.js';
 import { hostsCost } from './cost.js';
 
-/** One runtime's answer at one PoP and its operating host's latency (null when no host count serves the PoP). */
+/** One runtime's answer at one PoP and its operating host's latency (null when no host count serves the PoP: even a host of one tenant per workload of the mix breaks the SLO). */
 export interface HostsOutcome {
   answer: FleetPopRuntime;
   latency: FastLatency | null;
@@ -87,20 +87,28 @@ export function hostsFor(scenario: Scenario, spec: RuntimeSpec, rc: RuntimeCalib
     return { point };
   };
 
+  // A host carries at least one tenant per workload of the PoP's mix: fewer could not hold the
+  // mix at all (a one-tenant host runs one workload), and "meets the SLO" there would say which
+  // workload it drew, not what the runtime does.
+  const floorTenants = Math.min(T, scenario.tenants.mix.length);
+  const maxHosts = Math.max(1, Math.floor(T / floorTenants));
   // Fails at `lo` hosts (0: none known to fail), meets at `hi`.
-  let lo = minHosts - 1;
-  let hi = minHosts;
+  let lo = Math.min(minHosts, maxHosts) - 1;
+  let hi = Math.min(minHosts, maxHosts);
+  // The smallest host first, the cheapest probe: when even it breaks the SLO no host count
+  // serves the PoP, and the search need not climb there through the heavy probes.
+  const smallest = at(maxHosts).point.sloMet ? undefined : maxHosts;
+  if (smallest !== undefined) hi = smallest;
   while (!at(hi).point.sloMet) {
-    if (perHost(hi) === 1) {
-      const failed = at(hi).point;
-      const b = bindingOf(failed, objectives);
+    if (hi >= maxHosts) {
+      const b = bindingOf(at(hi).point, objectives);
       return {
         answer: {
           hosts: null,
           tenantsPerHost: null,
           point: null,
-          failedTenantsPerHost: 1,
-          binding: { ...b, detail: `even one tenant per host breaks the SLO: ${b.detail}` },
+          failedTenantsPerHost: perHost(hi),
+          binding: { ...b, detail: `no host count serves the PoP: even ${perHost(hi).toLocaleString('en-US')} tenants per host (at least one per workload of its mix) break the SLO; ${b.detail}` },
           probes: sortedProbes(probes),
           costPerHour: null,
           perMillionRequests: null,
@@ -111,7 +119,7 @@ export function hostsFor(scenario: Scenario, spec: RuntimeSpec, rc: RuntimeCalib
       };
     }
     lo = hi;
-    hi = Math.min(hi * 2, T);
+    hi = Math.min(hi * 2, maxHosts);
   }
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);

@@ -9,9 +9,10 @@ import { benchPeersCommand } from '../bench/peers.js';
 import { wasmHostBenchCommand } from '../bench/wasm-host-command.js';
 import { benchSaturateCommand } from '../bench/saturate.js';
 import { benchSimCommand } from '../bench/sim.js';
+import { benchFleetCommand } from '../bench/fleet.js';
 import type { Command } from './command.js';
 
-const benches: Command[] = [benchSaturateCommand, benchInstrumentCommand, benchPeersCommand, { ...wasmHostBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }, { ...benchSimCommand, name: 'sim' }];
+const benches: Command[] = [benchSaturateCommand, benchInstrumentCommand, benchPeersCommand, { ...wasmHostBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }, { ...benchSimCommand, name: 'sim' }, benchFleetCommand];
 
 export const benchCommand: Command = {
   name: 'bench',
