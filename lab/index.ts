@@ -35,5 +35,17 @@ export { calibrate, loadCalibration } from './sim/calibrate.js';
 export { validateSimulator, type ValidateSimOptions } from './app/validate-sim.js';
 export type { ValidateSimOutcome } from './sim/validate-sim.js';
 
+// Fleet: PoPs in shards (worker threads here, or a Kubernetes Indexed Job), merged (`lab simulate --fleet`, `lab merge`).
+export { loadLabFleet as loadFleet } from './app/scenario-context.js';
+export { simulateFleet, type FleetRunOptions, type FleetRunOutcome } from './app/fleet/run.js';
+export { runShardJob, type ShardJob } from './app/fleet/shard-command.js';
+export { mergeShardResults, readShard, fleetOutcome } from './fleet/merge.js';
+export { fleetJob, type FleetJobOptions, type FleetJobObjects } from './app/kubernetes/fleet-job.js';
+export { loadFleetResult } from './results/store.js';
+export type { FleetResult, FleetShardResult, FleetPopSummary } from './results/model.js';
+export type { LoadedFleet } from './fleet/types.js';
+export { renderFleetHtml } from '../reports/html/fleet.js';
+export { renderFleetMarkdown } from '../reports/fleet-markdown.js';
+
 // Errors and exit codes, as the CLI maps them.
 export { EnvironmentError, ExitCode, InputError, InvalidInputError, LabError, RuntimeFailure } from './errors.js';

@@ -12,6 +12,8 @@ import { listWorkloads } from '../../workloads/registry.js';
 import { getRunner, runnerNames } from '../../runners/registry.js';
 import type { ScenarioContext } from '../scenario/context.js';
 import { loadScenario } from '../scenario/load.js';
+import { loadFleet, type FleetLoadOptions } from '../fleet/load.js';
+import type { LoadedFleet } from '../fleet/types.js';
 import type { LoadedScenario } from '../scenario/types.js';
 import { validateScenarioFile, type ScenarioValidation } from '../scenario/validate.js';
 import { optionProblems } from '../../runners/kit/options.js';
@@ -63,4 +65,9 @@ export function validateLabScenario(file: string): ScenarioValidation {
 /** This build's scenario context, built once (the fleet loader validates its PoPs' mixes and base scenario against it). */
 export function loadLabScenarioContext(): ScenarioContext {
   return (real ??= defaultScenarioContext());
+}
+
+/** Reads, validates and resolves a fleet file and its base scenario against this build's registries. */
+export function loadLabFleet(file: string, opts: FleetLoadOptions = {}): LoadedFleet {
+  return loadFleet(file, loadLabScenarioContext(), opts);
 }

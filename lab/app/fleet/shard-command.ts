@@ -3,11 +3,10 @@
  * runs this in a Kubernetes Indexed Job pod, and every worker thread of the local
  * `lab simulate --fleet` runs this same function, so the local test of one proves the other.
  */
-import { loadFleet } from '../../fleet/load.js';
 import type { ShardRef } from '../../fleet/expand.js';
 import { runShard, type ShardOutcome } from '../../fleet/shard.js';
 import type { FleetCalibrationRecord, FleetShardExecution } from '../../results/model.js';
-import { loadLabScenarioContext } from '../scenario-context.js';
+import { loadLabFleet } from '../scenario-context.js';
 import { calibrationFromFile } from './calibration.js';
 
 /** One shard to simulate, all of it plain data (it crosses into a worker thread). */
@@ -27,7 +26,7 @@ export interface ShardJob {
 
 /** Loads the fleet and its calibration, then simulates the shard and writes its file. */
 export function runShardJob(job: ShardJob, onPop?: (done: number, of: number) => void): ShardOutcome {
-  const loaded = loadFleet(job.fleetFile, loadLabScenarioContext(), job.baseFile ? { baseOverride: job.baseFile } : {});
+  const loaded = loadLabFleet(job.fleetFile, job.baseFile ? { baseOverride: job.baseFile } : {});
   const cal = calibrationFromFile(job.calibrationFile);
   const record = job.calibrationRecord ? { ...job.calibrationRecord, digest: cal.record.digest } : cal.record;
   return runShard({
