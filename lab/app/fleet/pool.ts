@@ -1,10 +1,11 @@
 /**
- * Shards on worker threads: at most `workers` at a time, each shard in a fresh thread (its
- * memory goes back when it ends), the next shard started as one finishes. The first failure
- * stops the others and is reported; a stopped shard leaves no file (runShard writes under a
- * temporary name and renames at the end; the temporary files of stopped threads are removed).
+ * Shards on worker threads: `workers` threads, each given the next shard as it finishes one
+ * (so a slow shard does not hold the others back), all closed at the end. The first failure
+ * stops every thread and is reported; a stopped shard leaves no file (runShard writes under a
+ * temporary name and renames at the end; temporary files of stopped threads are removed).
  */
 import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LabError, type ExitCodeValue } from '../../errors.js';
 import type { ShardJob } from './shard-command.js';
@@ -17,15 +18,19 @@ export type PoolProgress = (done: number, of: number) => void;
 export function runShardsInWorkers(jobs: readonly ShardJob[], workers: number, planned: number, onProgress?: PoolProgress): Promise<string[]> {
   const paths: string[] = new Array(jobs.length);
   const doneBy = new Map<number, number>();
-  const live = new Set<Worker>();
+  const threads: Worker[] = [];
+  const current = new Map<Worker, number>();
   let next = 0;
   let finished = 0;
-  let failed = false;
+  let settled = false;
   return new Promise((resolve, reject) => {
+    const stopAll = () => {
+      for (const w of threads) void w.terminate();
+    };
     const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const w of live) void w.terminate();
+      if (settled) return;
+      settled = true;
+      stopAll();
       for (const dir of new Set(jobs.map((j) => j.outDir))) {
         let names: string[] = [];
         try {
@@ -33,43 +38,43 @@ export function runShardsInWorkers(jobs: readonly ShardJob[], workers: number, p
         } catch {
           // nothing written yet
         }
-        for (const n of names) if (/\.tmp-\d+/.test(n)) rmSync(`${dir}/${n}`, { force: true });
+        for (const n of names) if (/\.tmp-\d+/.test(n)) rmSync(join(dir, n), { force: true });
       }
       reject(e);
     };
-    const start = () => {
-      if (failed || next >= jobs.length) return;
+    const give = (w: Worker): boolean => {
+      if (next >= jobs.length) return false;
       const k = next++;
-      const job = jobs[k]!;
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: job });
-      live.add(w);
-      let reported = false;
+      current.set(w, k);
+      w.postMessage(jobs[k]);
+      return true;
+    };
+    const n = Math.min(workers, jobs.length);
+    if (n === 0) return resolve([]);
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(new URL('./worker.js', import.meta.url));
+      threads.push(w);
       w.on('message', (m: WorkerMessage) => {
         if (m.type === 'pop') {
           doneBy.set(m.shard, m.done);
           onProgress?.([...doneBy.values()].reduce((a, b) => a + b, 0), planned);
         } else if (m.type === 'done') {
-          reported = true;
-          paths[k] = m.path;
+          paths[current.get(w)!] = m.path;
+          finished++;
+          if (finished === jobs.length) {
+            settled = true;
+            stopAll();
+            resolve(paths);
+          } else give(w);
         } else {
-          reported = true;
           fail(m.internal ? new Error(`shard ${m.shard}: ${m.message}`) : new LabError(m.message, (m.exitCode ?? 3) as Exclude<ExitCodeValue, 1>));
         }
       });
       w.on('error', (e) => fail(e));
       w.on('exit', (code) => {
-        live.delete(w);
-        if (failed) return;
-        if (!reported || code !== 0) {
-          fail(new Error(`shard ${job.shard.index} of ${job.shard.count}: its worker thread exited with code ${code} without a result`));
-          return;
-        }
-        finished++;
-        if (finished === jobs.length) resolve(paths);
-        else start();
+        if (!settled) fail(new Error(`a worker thread exited with code ${code} before its shards were done`));
       });
-    };
-    for (let i = 0; i < Math.min(workers, jobs.length); i++) start();
-    if (jobs.length === 0) resolve([]);
+      give(w);
+    }
   });
 }
