@@ -64,20 +64,23 @@ export function hostsFor(scenario: Scenario, spec: RuntimeSpec, rc: RuntimeCalib
   const capacity = Math.floor((scenario.host.cores * 1000) / ((rate / T) * cpuMs));
   const minHosts = Math.max(1, Math.ceil(T / Math.max(1, capacity)));
   // Points by tenants per host (two host counts can give the same); histograms only of the
-  // fewest-tenants meeting probe so far, the operating host once the search ends.
+  // meeting probe with the most tenants per host so far: the operating host once the search ends.
   const points = new Map<number, SimulatedPoint>();
   let kept: { tenants: number; latency: FastLatency } | undefined;
   const probes: FleetPopRuntime['probes'] = [];
   let simulatedRequests = 0;
   const perHost = (h: number): number => Math.ceil(T / h);
+  /** The scenario of a host of n tenants: the fleet's window, longer if it would hold fewer than MIN_MEASURED_REQUESTS. */
+  const probeScenario = (n: number): Scenario => {
+    const hostRate = (rate * n) / T;
+    const window = scenario.simulate!.durationSeconds!;
+    return hostRate * window >= MIN_MEASURED_REQUESTS ? scenario : { ...scenario, simulate: { ...scenario.simulate, durationSeconds: Math.ceil(MIN_MEASURED_REQUESTS / hostRate) } };
+  };
   const at = (h: number): { point: SimulatedPoint } => {
     const n = perHost(h);
     let point = points.get(n);
     if (!point) {
-      const hostRate = (rate * n) / T;
-      const window = scenario.simulate!.durationSeconds!;
-      const probe = hostRate * window >= MIN_MEASURED_REQUESTS ? scenario : { ...scenario, simulate: { ...scenario.simulate, durationSeconds: Math.ceil(MIN_MEASURED_REQUESTS / hostRate) } };
-      const s = simulateRuntimePoint(modelledHost(probe, { tenants: n }), rc);
+      const s = simulateRuntimePoint(modelledHost(probeScenario(n), { tenants: n }), rc);
       point = s.point;
       points.set(n, point);
       simulatedRequests += s.simulatedRequests;
@@ -126,8 +129,12 @@ export function hostsFor(scenario: Scenario, spec: RuntimeSpec, rc: RuntimeCalib
     if (at(mid).point.sloMet) hi = mid;
     else lo = mid;
   }
+  // Fewer hosts carrying as many tenants each are the same host: take the fewest.
+  while (hi > 1 && perHost(hi - 1) === perHost(hi)) hi--;
+  lo = Math.min(lo, hi - 1);
   const op = at(hi);
-  const failed = lo >= 1 ? points.get(perHost(lo)) : undefined;
+  const below = lo >= 1 ? points.get(perHost(lo)) : undefined;
+  const failed = below && !below.sloMet ? below : undefined;
   let binding: DensityBinding;
   if (failed) binding = bindingOf(failed, objectives);
   else if (hi === 1) binding = { resource: 'search bound', failedAt: T, broken: [], detail: `one host carries all ${T.toLocaleString('en-US')} tenants within the SLO: the PoP needs no more (its density is at least that)` };
@@ -146,7 +153,8 @@ export function hostsFor(scenario: Scenario, spec: RuntimeSpec, rc: RuntimeCalib
       perTenantMonth: cost?.perTenantMonth ?? null,
       simulatedRequests,
     },
-    latency: kept && kept.tenants === perHost(hi) ? kept.latency : null,
+    // Kept from the search; simulated again (the same seed, the same run) only if noise made another probe the last kept.
+    latency: kept && kept.tenants === perHost(hi) ? kept.latency : simulateRuntimePoint(modelledHost(probeScenario(perHost(hi)), { tenants: perHost(hi) }), rc).latency,
   };
 }
 
