@@ -40,7 +40,7 @@ export { loadLabFleet as loadFleet } from './app/scenario-context.js';
 export { simulateFleet, type FleetRunOptions, type FleetRunOutcome } from './app/fleet/run.js';
 export { runShardJob, type ShardJob } from './app/fleet/shard-command.js';
 export { mergeShardResults, readShard, fleetOutcome } from './fleet/merge.js';
-export { fleetJob, type FleetJobOptions, type FleetJobObjects } from './app/kubernetes/fleet-job.js';
+export { fleetJob, fleetJobFromFiles, type FleetJobOptions, type FleetJobObjects } from './app/kubernetes/fleet-job.js';
 export { loadFleetResult } from './results/store.js';
 export type { FleetResult, FleetShardResult, FleetPopSummary } from './results/model.js';
 export type { LoadedFleet } from './fleet/types.js';

@@ -11,7 +11,7 @@ import { distDir, projectRoot, resultsDir } from '../../paths.js';
 import { loadFleetResult } from '../../results/store.js';
 import { fakeScenarioContext } from '../../scenario/fake-context.js';
 import { simulateFleet } from '../fleet/run.js';
-import { COMPLETION_INDEX_ENV, FLEET_JOB_LABELS, FLEET_JOB_PATHS, fleetJob, LAB_IMAGE_COMMAND } from './fleet-job.js';
+import { COMPLETION_INDEX_ENV, FLEET_JOB_LABELS, FLEET_JOB_PATHS, fleetJob, fleetJobFromFiles, LAB_IMAGE_COMMAND } from './fleet-job.js';
 
 const fleetFile = join(projectRoot, 'lab', 'fleet', 'testdata', 'tiny-fleet.yaml');
 const calibrationPath = join(resultsDir, 'baselines', 'calibration.json');
@@ -89,5 +89,17 @@ test("the Job's own pod command, run here for every index from its ConfigMap's f
     assert.equal(a.calibration.digest, b.calibration.digest);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('fleetJobFromFiles: the fleet loaded and its calibration resolved as lab simulate --fleet does (here the committed baseline)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'lab-fleet-job-files-'));
+  try {
+    const o = fleetJobFromFiles({ fleetFile, workDir: work, shards: 2, image: 'lab:test', runId: 'r1' });
+    assert.equal(o.calibrationPath, calibrationPath);
+    assert.equal(o.configMap.data!['calibration.json'], calibrationText);
+    assert.equal(o.job.spec!.completions, 2);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 });

@@ -7,12 +7,15 @@
  * against the OpenAPI schema it pins before they are returned, with the names and label values
  * the schema does not check checked here. `lab export kubernetes --fleet` writes them.
  */
+import { readFileSync } from 'node:fs';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { InputError } from '../../errors.js';
 import { popCount } from '../../fleet/expand.js';
 import type { LoadedFleet } from '../../fleet/types.js';
 import { SANDBOX_GID, SANDBOX_UID } from '../../../runners/container/host/sandbox.js';
+import { fleetCalibration } from '../fleet/calibration.js';
+import { loadLabFleet } from '../scenario-context.js';
 
 /** Where the pod finds its inputs and puts its output. */
 export const FLEET_JOB_PATHS = {
@@ -187,4 +190,17 @@ export function fleetJob(o: FleetJobOptions): FleetJobObjects {
     }
   }
   return { configMap, job, shardDir, mergeArgs: ['merge', shardDir, '--out', shardDir.replace(/\/shards$/, '')] };
+}
+
+/**
+ * `fleetJob` from files, as `lab export kubernetes --fleet` has them: the fleet file loaded with
+ * this build's registries, its calibration resolved as `lab simulate --fleet` resolves it
+ * (`--from` a live result, calibrated into `workDir`; `--calibration` a file; else the first
+ * committed baseline covering the fleet) and checked to cover every runtime and workload.
+ */
+export function fleetJobFromFiles(o: Omit<FleetJobOptions, 'fleet' | 'calibrationText'> & { fleetFile: string; from?: string; calibration?: string; workDir: string }): FleetJobObjects & { calibrationPath: string } {
+  const { fleetFile, from, calibration, workDir, ...rest } = o;
+  const fleet = loadLabFleet(fleetFile);
+  const cal = fleetCalibration(fleet, { ...(from ? { from } : {}), ...(calibration ? { calibration } : {}), outDir: workDir });
+  return { ...fleetJob({ ...rest, fleet, calibrationText: readFileSync(cal.path, 'utf8') }), calibrationPath: cal.path };
 }
