@@ -35,6 +35,10 @@ export interface FleetBenchRun {
   workers: number;
   repeat: number;
   wallSeconds: number;
+  /** CPU time of the whole process (every thread, user + system) over the run: the same work whatever the thread count, unless threads cost something of their own. */
+  cpuSeconds: number;
+  /** Load average (1 min) when the run started. */
+  loadAverage: number;
   /** Per shard: its own wall time, peak heap and the process's max RSS at its end. */
   shards: Pick<FleetShardExecution, 'wallSeconds' | 'peakHeapBytes' | 'maxRssBytes'>[];
 }
@@ -60,6 +64,8 @@ export interface FleetBenchResult {
   runs: FleetBenchRun[];
   /** Median wall time per worker count. */
   medianSeconds: Record<number, number>;
+  /** Median CPU time (all threads) per worker count. */
+  medianCpuSeconds: Record<number, number>;
   speedUp: number;
   /** The memory check: the whole fleet in `processes` shard processes at once; null when skipped. */
   memory: { pops: number; processes: number; wallSeconds: number; perProcess: FleetBenchProcess[] } | null;
@@ -128,15 +134,21 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBenchResult
     for (let k = 0; k < o.repeats; k++) {
       // A B, then B A: neither worker count always runs first on a machine whose load drifts.
       for (const workers of k % 2 === 0 ? [1, 2] : [2, 1]) {
+        const loadAverage = loadavg()[0]!;
+        const cpu = process.cpuUsage();
         const t = performance.now();
         const r = await simulateFleet({ fleetFile, calibration: cal.path, outDir: join(work, `run-${k}-${workers}`), workers, shards: o.shards, sample, progress: false });
         const wallSeconds = (performance.now() - t) / 1000;
-        runs.push({ workers, repeat: k + 1, wallSeconds, shards: r.result.execution.perShard.map((s) => ({ wallSeconds: s.wallSeconds, peakHeapBytes: s.peakHeapBytes, maxRssBytes: s.maxRssBytes })) });
-        log(`  repeat ${k + 1}, ${workers} worker${workers === 1 ? '' : 's'}: ${wallSeconds.toFixed(2)} s`);
+        const used = process.cpuUsage(cpu);
+        const cpuSeconds = (used.user + used.system) / 1e6;
+        runs.push({ workers, repeat: k + 1, wallSeconds, cpuSeconds, loadAverage, shards: r.result.execution.perShard.map((s) => ({ wallSeconds: s.wallSeconds, peakHeapBytes: s.peakHeapBytes, maxRssBytes: s.maxRssBytes })) });
+        log(`  repeat ${k + 1}, ${workers} worker${workers === 1 ? '' : 's'}: ${wallSeconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU (load average ${loadAverage.toFixed(1)})`);
         rmSync(join(work, `run-${k}-${workers}`), { recursive: true, force: true });
       }
     }
-    const medianSeconds: Record<number, number> = { 1: median(runs.filter((r) => r.workers === 1).map((r) => r.wallSeconds)), 2: median(runs.filter((r) => r.workers === 2).map((r) => r.wallSeconds)) };
+    const by = (w: number, f: (r: FleetBenchRun) => number) => median(runs.filter((r) => r.workers === w).map(f));
+    const medianSeconds: Record<number, number> = { 1: by(1, (r) => r.wallSeconds), 2: by(2, (r) => r.wallSeconds) };
+    const medianCpuSeconds: Record<number, number> = { 1: by(1, (r) => r.cpuSeconds), 2: by(2, (r) => r.cpuSeconds) };
     let memory: FleetBenchResult['memory'] = null;
     const memoryPops = o.memoryPops ?? total;
     if (memoryPops > 0) {
@@ -146,7 +158,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBenchResult
       const perProcess = await Promise.all(Array.from({ length: o.processes }, (_, i) => shardProcess(fleetFile, cal.path, i, o.processes, join(work, 'memory'), n < total ? n : undefined)));
       memory = { pops: n, processes: o.processes, wallSeconds: (performance.now() - t) / 1000, perProcess };
     }
-    return { fleet: loaded.fleet.name, pops: total, sample, shards: o.shards, window: fleetWindow(loaded), cores: availableParallelism(), loadAverage: { before, after: loadavg()[0]! }, runs, medianSeconds, speedUp: medianSeconds[1]! / medianSeconds[2]!, memory };
+    return { fleet: loaded.fleet.name, pops: total, sample, shards: o.shards, window: fleetWindow(loaded), cores: availableParallelism(), loadAverage: { before, after: loadavg()[0]! }, runs, medianSeconds, medianCpuSeconds, speedUp: medianSeconds[1]! / medianSeconds[2]!, memory };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -158,7 +170,7 @@ const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
 export function renderFleetBench(b: FleetBenchResult): string {
   const lines = [
     `fleet ${b.fleet}: ${b.sample.toLocaleString('en-US')} of ${b.pops.toLocaleString('en-US')} PoPs (evenly spaced) in ${b.shards} shards, window ${b.window.warmupSeconds} s + ${b.window.durationSeconds} s, ${b.runs.length / 2} repeats per worker count; ${b.cores} cores, load average ${b.loadAverage.before.toFixed(2)} before, ${b.loadAverage.after.toFixed(2)} after`,
-    `  median wall: 1 worker ${b.medianSeconds[1]!.toFixed(2)} s, 2 workers ${b.medianSeconds[2]!.toFixed(2)} s`,
+    `  median wall: 1 worker ${b.medianSeconds[1]!.toFixed(2)} s, 2 workers ${b.medianSeconds[2]!.toFixed(2)} s; median CPU (all threads): ${b.medianCpuSeconds[1]!.toFixed(2)} s and ${b.medianCpuSeconds[2]!.toFixed(2)} s (the same work: ${(b.medianCpuSeconds[2]! / b.medianCpuSeconds[1]!).toFixed(2)}x)`,
     `  speed-up with 2 workers: ${b.speedUp.toFixed(2)}x (goal >= ${FLEET_SPEEDUP_GOAL}x: ${b.speedUp >= FLEET_SPEEDUP_GOAL ? 'met' : 'not met'}${b.loadAverage.before > 0.5 * b.cores ? '; the machine was busy, which depresses it' : ''})`,
     `  per worker thread, peak heap of its isolate: median ${mib(median(b.runs.flatMap((r) => r.shards.map((s) => s.peakHeapBytes))))}, max ${mib(Math.max(...b.runs.flatMap((r) => r.shards.map((s) => s.peakHeapBytes))))}`,
   ];
