@@ -60,3 +60,20 @@ test('lab simulate --fleet: a bad fleet file exits 3 at file:line:column; the sh
   const valid = lab('validate', tiny, 'scenarios/fleet-4000.yaml');
   assert.equal(valid.status, 0, valid.stderr);
 });
+
+test('lab simulate --fleet --from <result.json>: calibrated once from the live result into the fleet folder, every shard reading that file', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lab-fleet-from-'));
+  try {
+    const r = lab('simulate', '--fleet', tiny, '--from', 'results/baselines/smoke.json', '--sample', '2', '--workers', '1', '--shards', '2', '--out', root, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const result = loadFleetResult(r.stdout.trim());
+    assert.equal(result.calibration.origin, 'result');
+    assert.equal(result.calibration.path, join(root, 'calibration.json'));
+    assert.ok(existsSync(join(root, 'calibration.json')));
+    assert.match(result.calibration.note, /^the live result .*results\/baselines\/smoke\.json \(run smoke-/);
+    assert.equal(result.pops.length, 2);
+    assert.equal(result.fleet.sample, 2);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
