@@ -7,6 +7,7 @@ import { fakeScenarioContext } from '../scenario/fake-context.js';
 import { classPopId, parseShard, popAt, popCount, shardPopIndices } from './expand.js';
 import { loadFleet } from './load.js';
 import { diurnalPhaseSeconds, popScenario } from './pop-scenario.js';
+import { fleetRecord } from './record.js';
 
 const tiny = () => loadFleet(join(projectRoot, 'lab', 'fleet', 'testdata', 'tiny-fleet.yaml'), fakeScenarioContext());
 
@@ -78,4 +79,20 @@ test("a PoP's scenario: the base's runtimes and SLO, the PoP's tenants, mix, hos
   assert.equal(s.traffic.arrival.type, 'diurnal');
   assert.equal(s.simulate?.warmupSeconds, 2);
   assert.equal(s.simulate?.durationSeconds, 4);
+});
+
+test("prices: a PoP's own, else its class's, else the fleet's, else the base scenario's (said in the record)", () => {
+  const f = tiny();
+  assert.equal(popAt(f, 5).hostPerHour, 1);
+  assert.equal(popAt(f, 0).hostPerHour, 0.5);
+  assert.deepEqual(fleetRecord(f).defaultHostPerHour, { value: 0.5, from: 'fleet' });
+  f.fleet.cost = undefined;
+  f.base.scenario.cost = { hostPerHour: 0.9, currency: 'EUR', pops: 1 };
+  assert.equal(popAt(f, 0).hostPerHour, 0.9);
+  assert.equal(popAt(f, 5).hostPerHour, 1);
+  const r = fleetRecord(f);
+  assert.deepEqual(r.defaultHostPerHour, { value: 0.9, from: 'base scenario', host: { memoryGiB: 4, cores: 2 } });
+  assert.equal(r.currency, 'EUR');
+  f.base.scenario.cost = undefined;
+  assert.equal(popAt(f, 0).hostPerHour, undefined);
 });

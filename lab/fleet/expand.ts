@@ -12,6 +12,17 @@ import type { WorkloadMixEntry } from '../scenario/types.js';
 /** Random streams of the expansion, forked from the fleet seed. */
 export const FLEET_STREAMS = { root: 'fleet-pop', spread: 'spread', zone: 'zone', seed: 'seed' } as const;
 
+/**
+ * The price of a host without one of its own: the fleet's `cost.hostPerHour`, else the base
+ * scenario's `cost.hostPerHour` (the price of its host, taken for every size: the result says so).
+ */
+export function defaultHostPrice(loaded: LoadedFleet): { value: number; from: 'fleet' | 'base scenario' } | undefined {
+  const own = loaded.fleet.cost?.hostPerHour;
+  if (own !== undefined) return { value: own, from: 'fleet' };
+  const base = loaded.base.scenario.cost?.hostPerHour;
+  return base !== undefined ? { value: base, from: 'base scenario' } : undefined;
+}
+
 /** PoPs the fleet describes. */
 export function popCount(loaded: LoadedFleet): number {
   return loaded.fleet.classes.reduce((a, c) => a + c.count, 0) + loaded.fleet.pops.length;
@@ -41,6 +52,7 @@ export function popAt(loaded: LoadedFleet, index: number): PopSpec {
   const baseMix = loaded.base.scenario.tenants.mix;
   if (!Number.isInteger(index) || index < 0) throw new RangeError(`PoP index must be a whole number >= 0, got ${index}`);
   const root = seededRng(f.seed).fork(FLEET_STREAMS.root);
+  const price = defaultHostPrice(loaded)?.value;
   let at = index;
   for (const c of f.classes) {
     if (at >= c.count) {
@@ -64,7 +76,7 @@ export function popAt(loaded: LoadedFleet, index: number): PopSpec {
       tenants,
       rate: Math.max(rate, 0.001),
       host: { ...c.host },
-      ...(c.hostPerHour !== undefined || f.cost?.hostPerHour !== undefined ? { hostPerHour: c.hostPerHour ?? f.cost!.hostPerHour! } : {}),
+      ...((c.hostPerHour ?? price) !== undefined ? { hostPerHour: (c.hostPerHour ?? price)! } : {}),
       mix,
       utcOffsetHours,
       seed: rng.fork(FLEET_STREAMS.seed).nextUint32(),
@@ -79,7 +91,7 @@ export function popAt(loaded: LoadedFleet, index: number): PopSpec {
     tenants: p.tenants,
     rate: p.rate,
     host: { ...p.host },
-    ...(p.hostPerHour !== undefined || f.cost?.hostPerHour !== undefined ? { hostPerHour: p.hostPerHour ?? f.cost!.hostPerHour! } : {}),
+    ...((p.hostPerHour ?? price) !== undefined ? { hostPerHour: (p.hostPerHour ?? price)! } : {}),
     mix: (p.mix ?? baseMix).map((m) => ({ ...m })),
     utcOffsetHours: p.utcOffsetHours,
     seed: root.fork(p.id).fork(FLEET_STREAMS.seed).nextUint32(),

@@ -125,6 +125,10 @@ function assumptions(first: FleetShardResult): string[] {
   const f = first.fleet;
   return [
     `each PoP runs on whole hosts of its own size (its class's or its own memory and cores), billed every hour of a ${HOURS_PER_MONTH}-hour month at its class's price${f.currency ? ` in ${f.currency}` : ''}`,
+    ...(f.defaultHostPerHour?.from === 'base scenario'
+      ? [`hosts without a price of their own cost the base scenario's price of its host (${f.defaultHostPerHour.value} per hour for ${f.defaultHostPerHour.host?.memoryGiB} GiB and ${f.defaultHostPerHour.host?.cores} cores), whatever their size: give the fleet or its classes prices to size them`]
+      : []),
+    ...(f.currency === undefined ? ['no host has a price (the fleet, its classes and the base scenario give none): no cost figures'] : []),
     "a PoP's tenants are spread evenly over its hosts: each host is simulated as a PoP of ceil(tenants / hosts) tenants at the PoP's per-tenant rate, its workload mix and its time of day, with the base scenario's popularity law, keep-alive, cache and SLO",
     "a host's instances may use its memory less the runtime's fixed overhead (the base scenario's live memory budget does not apply)",
     `the SLO holds over the simulated window (${f.warmupSeconds} s warm-up, ${f.durationSeconds} s measured per probe); with a diurnal curve a PoP is sized for the hours of its day that window covers`,

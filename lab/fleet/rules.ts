@@ -101,7 +101,7 @@ export function checkFleetRules(f: FleetSpec, env: FleetRuleEnv): Problem[] {
 
   // Prices: all PoPs or none, or the fleet's totals would add priced PoPs to unpriced ones.
   if (classesOk && popsOk && env.trusted(['cost'])) {
-    const fleetPrice = f.cost?.hostPerHour;
+    const fleetPrice = f.cost?.hostPerHour ?? base?.scenario.cost?.hostPerHour;
     const priced = (own: number | undefined) => own !== undefined || fleetPrice !== undefined;
     const anyPriced = f.classes.some((c) => priced(c.hostPerHour)) || f.pops.some((p) => priced(p.hostPerHour));
     if (anyPriced) {

@@ -510,6 +510,8 @@ export interface FleetRecord {
   classes: { name: string; count: number }[];
   /** Currency of the prices; absent when no host has a price. */
   currency?: string;
+  /** The price of a host without one of its own, and whose it is: the fleet's, or the base scenario's (the price of its host, `host`, taken for every size). */
+  defaultHostPerHour?: { value: number; from: 'fleet' | 'base scenario'; host?: { memoryGiB: number; cores: number } };
   /** Simulated seconds per probe: warm-up, then measured. */
   warmupSeconds: number;
   durationSeconds: number;
