@@ -33,6 +33,8 @@ test('the merge of 3 shards is byte-identical to one unsharded run with the same
     assert.deepEqual(one.pops.map((p) => p.id), ['small-1', 'small-2', 'small-3', 'small-4', 'small-5', 'big1']);
     assert.equal(three.execution.shards, 3);
     assert.deepEqual(three.execution.perShard.map((s) => s.pops), [2, 2, 2]);
+    // Each shard says what its thread spent: CPU time, at most its wall time (10 ms ticks).
+    for (const s of three.execution.perShard) assert.ok(s.cpuSeconds !== undefined && s.cpuSeconds >= 0 && s.cpuSeconds <= s.wallSeconds + 0.02, JSON.stringify(s));
     // The outcome is not empty: hosts found, the fleet's histograms merged, costs from the prices.
     const big = one.pops[5]!.runtimes['process']!;
     assert.ok(big.hosts! > 1 && big.binding.resource !== 'search bound', JSON.stringify(big.binding));

@@ -5,7 +5,7 @@
  * each summary is appended to the shard file as soon as it exists, and only the running
  * latency histograms of each runtime (a fixed size, whatever the PoP count) are held.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -53,6 +53,22 @@ export function shardSize(total: number, shard: ShardRef, sample?: number): numb
   return n > shard.index ? Math.ceil((n - shard.index) / shard.count) : 0;
 }
 
+/**
+ * CPU seconds of the calling thread so far (user + system, from /proc/thread-self/stat: a worker
+ * thread reads its own), or undefined where there is no such file. A shared machine's wall time
+ * says little about a shard's work; its thread's CPU time does.
+ */
+export function threadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 const heapNow = (): number => {
   const h = getHeapStatistics();
   return h.used_heap_size + h.external_memory;
@@ -63,6 +79,7 @@ export function runShard(i: ShardInput): ShardOutcome {
   const { loaded, shard } = i;
   checkCovers(i.calibration, fleetCoverScenario(loaded));
   const started = performance.now();
+  const cpuStart = threadCpuSeconds();
   const startedAt = new Date().toISOString();
   const labels = fleetRuntimeLabels(loaded);
   const total = popCount(loaded);
@@ -110,6 +127,8 @@ export function runShard(i: ShardInput): ShardOutcome {
       // ru_maxrss is in KiB.
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
     };
+    const cpuEnd = threadCpuSeconds();
+    if (cpuStart !== undefined && cpuEnd !== undefined) execution.cpuSeconds = Math.round((cpuEnd - cpuStart) * 100) / 100;
     writeSync(fd, `\n],"latency":${JSON.stringify(latency)},"execution":${JSON.stringify(execution)}}\n`);
     fsyncSync(fd);
     closeSync(fd);

@@ -585,6 +585,8 @@ export interface FleetShardExecution {
   peakHeapBytes: number;
   /** Peak resident set of the process at the shard's end (a worker's is its whole process's), bytes. */
   maxRssBytes: number;
+  /** CPU time of the thread that ran the shard (user + system, 10 ms resolution), seconds; absent where the OS does not say (no /proc/thread-self). */
+  cpuSeconds?: number;
 }
 
 /**

@@ -96,10 +96,10 @@ ${r.validation ? `<p class="note">${esc(`Latest in-sample validation: ${r.valida
 
 function executionSection(r: FleetResult): string {
   const e = r.execution;
-  const rows = e.perShard.map((s) => [String(s.index), count(s.pops), `${sig3(s.wallSeconds)} s`, count(s.simulatedRequests), esc(s.ranIn), esc(mib(s.peakHeapBytes)), esc(mib(s.maxRssBytes)), `<code>${esc(s.file)}</code>`]);
+  const rows = e.perShard.map((s) => [String(s.index), count(s.pops), `${sig3(s.wallSeconds)} s`, s.cpuSeconds !== undefined ? `${sig3(s.cpuSeconds)} s` : '', count(s.simulatedRequests), esc(s.ranIn), esc(mib(s.peakHeapBytes)), esc(mib(s.maxRssBytes)), `<code>${esc(s.file)}</code>`]);
   const head = `${e.shards} shard${e.shards === 1 ? '' : 's'}${e.workers !== undefined ? ` on ${e.workers} worker thread${e.workers === 1 ? '' : 's'}` : ''}${e.wallSeconds !== undefined ? `, ${sig3(e.wallSeconds)} s wall` : ''}, ${count(e.simulatedRequests)} simulated requests`;
   return `<section id="execution"><h2>How it ran</h2><p>${esc(head)}. Each shard is the same command a Kubernetes Indexed Job pod runs (lab simulate --fleet ... --shard i/K); a PoP's seed comes from the fleet seed and its id, so the sharding never changes the outcome.</p>
-${table(['shard', 'PoPs', 'wall', 'simulated requests', 'ran in', 'peak heap', 'max RSS', 'file'], rows, [1, 2, 3, 5, 6])}</section>`;
+${table(['shard', 'PoPs', 'wall', 'thread CPU', 'simulated requests', 'ran in', 'peak heap', 'max RSS', 'file'], rows, [1, 2, 3, 4, 6, 7])}</section>`;
 }
 
 function reproSection(r: FleetResult): string {

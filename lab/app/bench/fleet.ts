@@ -40,7 +40,7 @@ export interface FleetBenchRun {
   /** Load average (1 min) when the run started. */
   loadAverage: number;
   /** Per shard: its own wall time, peak heap and the process's max RSS at its end. */
-  shards: Pick<FleetShardExecution, 'wallSeconds' | 'peakHeapBytes' | 'maxRssBytes'>[];
+  shards: Pick<FleetShardExecution, 'wallSeconds' | 'peakHeapBytes' | 'maxRssBytes' | 'cpuSeconds'>[];
 }
 
 /** One shard command run as a process of its own over the whole fleet. */
@@ -67,8 +67,32 @@ export interface FleetBenchResult {
   /** Median CPU time (all threads) per worker count. */
   medianCpuSeconds: Record<number, number>;
   speedUp: number;
+  /** Median over repeats of wall(1 worker) / wall(2 workers) of the same repeat: the runs of a pair are minutes apart at most, so a load that drifts over the bench moves it less. */
+  pairedSpeedUp: number;
+  /**
+   * An estimate, not a measurement: the speed-up 2 threads would reach on free cores, from the
+   * 1-worker runs' shard threads' CPU times: their sum over the longest of 2 lists a greedy
+   * scheduler (the pool) would give each thread. Null without thread CPU times.
+   */
+  freeCoresEstimate: number | null;
   /** The memory check: the whole fleet in `processes` shard processes at once; null when skipped. */
   memory: { pops: number; processes: number; wallSeconds: number; perProcess: FleetBenchProcess[] } | null;
+}
+
+/** See FleetBenchResult.freeCoresEstimate: shards in order to whichever of two threads frees first, as the pool hands them out. */
+function freeCoresEstimate(runs: FleetBenchRun[]): number | null {
+  const ests = runs
+    .filter((r) => r.workers === 1)
+    .map((r) => {
+      const cpu = r.shards.map((s) => s.cpuSeconds);
+      if (cpu.some((c) => c === undefined)) return null;
+      const threads = [0, 0];
+      for (const c of cpu as number[]) threads[threads[0]! <= threads[1]! ? 0 : 1]! += c;
+      const total = threads[0]! + threads[1]!;
+      return total > 0 ? total / Math.max(threads[0]!, threads[1]!) : null;
+    })
+    .filter((x): x is number => x !== null);
+  return ests.length ? median(ests) : null;
 }
 
 const median = (xs: number[]): number => {
@@ -141,7 +165,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBenchResult
         const wallSeconds = (performance.now() - t) / 1000;
         const used = process.cpuUsage(cpu);
         const cpuSeconds = (used.user + used.system) / 1e6;
-        runs.push({ workers, repeat: k + 1, wallSeconds, cpuSeconds, loadAverage, shards: r.result.execution.perShard.map((s) => ({ wallSeconds: s.wallSeconds, peakHeapBytes: s.peakHeapBytes, maxRssBytes: s.maxRssBytes })) });
+        runs.push({ workers, repeat: k + 1, wallSeconds, cpuSeconds, loadAverage, shards: r.result.execution.perShard.map((s) => ({ wallSeconds: s.wallSeconds, peakHeapBytes: s.peakHeapBytes, maxRssBytes: s.maxRssBytes, ...(s.cpuSeconds !== undefined ? { cpuSeconds: s.cpuSeconds } : {}) })) });
         log(`  repeat ${k + 1}, ${workers} worker${workers === 1 ? '' : 's'}: ${wallSeconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU (load average ${loadAverage.toFixed(1)})`);
         rmSync(join(work, `run-${k}-${workers}`), { recursive: true, force: true });
       }
@@ -158,7 +182,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBenchResult
       const perProcess = await Promise.all(Array.from({ length: o.processes }, (_, i) => shardProcess(fleetFile, cal.path, i, o.processes, join(work, 'memory'), n < total ? n : undefined)));
       memory = { pops: n, processes: o.processes, wallSeconds: (performance.now() - t) / 1000, perProcess };
     }
-    return { fleet: loaded.fleet.name, pops: total, sample, shards: o.shards, window: fleetWindow(loaded), cores: availableParallelism(), loadAverage: { before, after: loadavg()[0]! }, runs, medianSeconds, medianCpuSeconds, speedUp: medianSeconds[1]! / medianSeconds[2]!, memory };
+    return { fleet: loaded.fleet.name, pops: total, sample, shards: o.shards, window: fleetWindow(loaded), cores: availableParallelism(), loadAverage: { before, after: loadavg()[0]! }, runs, medianSeconds, medianCpuSeconds, speedUp: medianSeconds[1]! / medianSeconds[2]!, freeCoresEstimate: freeCoresEstimate(runs), pairedSpeedUp: median(Array.from({ length: o.repeats }, (_, k) => runs.find((r) => r.repeat === k + 1 && r.workers === 1)!.wallSeconds / runs.find((r) => r.repeat === k + 1 && r.workers === 2)!.wallSeconds)), memory };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -171,7 +195,8 @@ export function renderFleetBench(b: FleetBenchResult): string {
   const lines = [
     `fleet ${b.fleet}: ${b.sample.toLocaleString('en-US')} of ${b.pops.toLocaleString('en-US')} PoPs (evenly spaced) in ${b.shards} shards, window ${b.window.warmupSeconds} s + ${b.window.durationSeconds} s, ${b.runs.length / 2} repeats per worker count; ${b.cores} cores, load average ${b.loadAverage.before.toFixed(2)} before, ${b.loadAverage.after.toFixed(2)} after`,
     `  median wall: 1 worker ${b.medianSeconds[1]!.toFixed(2)} s, 2 workers ${b.medianSeconds[2]!.toFixed(2)} s; median CPU (all threads): ${b.medianCpuSeconds[1]!.toFixed(2)} s and ${b.medianCpuSeconds[2]!.toFixed(2)} s (the same work: ${(b.medianCpuSeconds[2]! / b.medianCpuSeconds[1]!).toFixed(2)}x)`,
-    `  speed-up with 2 workers: ${b.speedUp.toFixed(2)}x (goal >= ${FLEET_SPEEDUP_GOAL}x: ${b.speedUp >= FLEET_SPEEDUP_GOAL ? 'met' : 'not met'}${b.loadAverage.before > 0.5 * b.cores ? '; the machine was busy, which depresses it' : ''})`,
+    `  speed-up with 2 workers: ${b.speedUp.toFixed(2)}x of the medians, ${b.pairedSpeedUp.toFixed(2)}x the median of each repeat's pair (goal >= ${FLEET_SPEEDUP_GOAL}x: ${b.speedUp >= FLEET_SPEEDUP_GOAL ? 'met' : 'not met'}${b.loadAverage.before > 0.5 * b.cores ? '; the machine was busy, which depresses it' : ''})`,
+    ...(b.freeCoresEstimate !== null ? [`  on free cores, estimated from the 1-worker runs' shard threads' CPU times (not measured): ${b.freeCoresEstimate.toFixed(2)}x`] : []),
     `  per worker thread, peak heap of its isolate: median ${mib(median(b.runs.flatMap((r) => r.shards.map((s) => s.peakHeapBytes))))}, max ${mib(Math.max(...b.runs.flatMap((r) => r.shards.map((s) => s.peakHeapBytes))))}`,
   ];
   if (b.memory) {

@@ -112,7 +112,7 @@ async function runFleet(values: Values, positionals: string[], usage: string): P
     const shard = parseShard(shardText);
     const base = str('base');
     const r = runShardJob({ fleetFile: resolve(fleetFile), ...(base ? { baseFile: resolve(base) } : {}), calibrationFile: resolve(calibration), shard, outDir: resolve(out), ranIn: 'process', ...(sample !== undefined ? { sample } : {}) });
-    process.stdout.write(values.json ? `${r.path}\n` : `shard ${shard.index} of ${shard.count}: ${r.pops} PoPs in ${r.execution.wallSeconds} s, peak heap ${(r.execution.peakHeapBytes / 2 ** 20).toFixed(1)} MiB, max RSS ${(r.execution.maxRssBytes / 2 ** 20).toFixed(1)} MiB\nshard: ${r.path}\n`);
+    process.stdout.write(values.json ? `${r.path}\n` : `shard ${shard.index} of ${shard.count}: ${r.pops} PoPs in ${r.execution.wallSeconds} s${r.execution.cpuSeconds !== undefined ? ` (${r.execution.cpuSeconds} s of CPU)` : ''}, peak heap ${(r.execution.peakHeapBytes / 2 ** 20).toFixed(1)} MiB, max RSS ${(r.execution.maxRssBytes / 2 ** 20).toFixed(1)} MiB\nshard: ${r.path}\n`);
     return ExitCode.ok;
   }
   const workers = positiveInt('workers', str('workers'));
