@@ -212,9 +212,10 @@ export const benchFleetCommand: Command = {
   usage: `lab bench fleet [--fleet <fleet.yaml>] [--sample N] [--repeats R] [--shards K] [--warmup S] [--duration S] [--memory-pops N] [--processes P] [--json]
 
   --fleet        the fleet (default scenarios/fleet-4000.yaml), calibrated from the first committed baseline covering it
-  --sample       PoPs simulated per timed run, evenly spaced over the fleet (default 200)
+  --sample       PoPs simulated per timed run, evenly spaced over the fleet (default 400: enough work that the
+                 second thread's fixed cost, loading the lab and compiling the loop, stays small)
   --repeats      timed runs per worker count, alternating 1 and 2 workers (default 3)
-  --shards       shards of each timed run, the same for both worker counts (default 8)
+  --shards       shards of each timed run, the same for both worker counts (default 16)
   --warmup, --duration
                  the simulated window of each probe, seconds (default: the fleet file's)
   --memory-pops  PoPs of the memory check, 0 to skip it (default: the whole fleet)
@@ -237,9 +238,9 @@ export const benchFleetCommand: Command = {
     const memoryPops = num('memory-pops', undefined, 0);
     const b = await benchFleet({
       fleetFile: values.fleet ?? join(projectRoot, 'scenarios', 'fleet-4000.yaml'),
-      sample: num('sample', 200, 1)!,
+      sample: num('sample', 400, 1)!,
       repeats: num('repeats', 3, 1)!,
-      shards: num('shards', 8, 2)!,
+      shards: num('shards', 16, 2)!,
       processes: num('processes', 2, 1)!,
       ...(warmupSeconds !== undefined ? { warmupSeconds } : {}),
       ...(durationSeconds !== undefined ? { durationSeconds } : {}),
