@@ -45,7 +45,7 @@ object and the field path (exit 3). docs/kubernetes.md is the runbook.`,
         return ExitCode.usage;
       }
       const runId = values['run-id'] ?? `fleet-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      const out = await exportFleet({
+      const out = exportFleet({
         fleetFile: values.fleet,
         calibrationFile: values.calibration,
         shards: Number(values.shards),

@@ -20,7 +20,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -28,6 +28,7 @@ import { projectRoot } from '../../paths.js';
 import { EnvironmentError } from '../../errors.js';
 import { loadLabScenario } from '../scenario-context.js';
 import { exportKubernetes } from './export.js';
+import { exportFleet } from './export-fleet.js';
 import type { LaunchPlan } from '../../pop/contract.js';
 import { resolveOptions } from '../../../runners/kit/options.js';
 import { Cluster } from '../../../runners/kubernetes/cluster.js';
@@ -134,10 +135,9 @@ test('every exported manifest is accepted by the real API server (dry run, stric
       }
     }
     assert.ok(checked >= 16 * 3 + 3, `${checked} objects checked`);
-    // The fleet's Indexed Job too, once its builder (issue 18, item 4) is in the tree.
-    if (existsSync(join(projectRoot, 'dist', 'lab', 'app', 'kubernetes', 'fleet-job.js'))) {
-      const { exportFleet } = await import('./export-fleet.js');
-      const f = await exportFleet({ fleetFile: join(projectRoot, 'scenarios', 'fleet-4000.yaml'), calibrationFile: join(projectRoot, 'results', 'baselines', 'calibration.json'), shards: 8, image: '127.0.0.1:5000/edge-pop-lab/lab:1', namespace: NS, runId: 'fleet-dry-run', out: join(out, 'fleet') });
+    // The fleet's Indexed Job too.
+    {
+      const f = exportFleet({ fleetFile: join(projectRoot, 'scenarios', 'fleet-4000.yaml'), calibrationFile: join(projectRoot, 'results', 'baselines', 'calibration.json'), shards: 8, image: '127.0.0.1:5000/edge-pop-lab/lab:1', namespace: NS, runId: 'fleet-dry-run', out: join(out, 'fleet') });
       for (const doc of parseAllDocuments(readFileSync(f.file, 'utf8'))) {
         const obj = doc.toJSON() as { kind: string; metadata: { name: string } };
         const r = await c.admin('POST', paths[obj.kind]!, obj, '?dryRun=All&fieldValidation=Strict');
