@@ -13,6 +13,14 @@ import { COMPONENT_PACKAGINGS, type BuiltComponent, type ComponentPackaging, typ
 import { fixtureRequestBody, loadWorkload } from '../../workloads/registry.js';
 import type { Workload } from '../../workloads/types.js';
 
+/**
+ * The V8 flag a Node process needs to compile every component the lab builds: extended constant
+ * expressions are standard Wasm (on by default from V8 11.4), but Node 20's V8 11.3 keeps them
+ * behind this flag, and componentize-py's dynamically linked CPython uses them. Both Node Wasm
+ * hosts (the V8 host, `jco serve`) run with it.
+ */
+export const WASM_EXTENDED_CONST_FLAG = '--experimental-wasm-extended-const';
+
 /** A component file that cannot run as a tenant; the message names the file and says why. */
 export class BadComponentError extends LabError {
   constructor(file: string, why: string) {

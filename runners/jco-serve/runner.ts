@@ -10,7 +10,7 @@
  */
 import type { LaunchPlan, PopHandle, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { jcoCliPath, toolVersions } from '../../workloads/components/tools.js';
-import { componentsOptionProblems, resolveComponents } from '../components/components.js';
+import { componentsOptionProblems, resolveComponents, WASM_EXTENDED_CONST_FLAG } from '../components/components.js';
 import { plainOnlyConformance } from '../kit/endpoint.js';
 import { checkOptions, parsed } from '../kit/options.js';
 import { launchReferenceServers } from '../kit/reference-hosts.js';
@@ -52,6 +52,8 @@ export const jcoServeRunner: Runner<JcoServeOptions> = {
       workDir: plan.workDir,
       workloads,
       command: (w, port) => [process.execPath, jcoCliPath, 'serve', resolved[w]!.file, '--port', String(port), '--host', '127.0.0.1', ...isolate],
+      // jco serve runs the transpiled component in a child node, whose flags it takes from here.
+      env: { JCO_RUN_ARGS: WASM_EXTENDED_CONST_FLAG },
       // jco transpiles the component at start: seconds for StarlingMonkey; not a measurement.
       startTimeoutMs: 120_000,
     });

@@ -28,6 +28,8 @@ export async function launchReferenceServers(o: {
   workDir: string;
   workloads: string[];
   command: (workload: string, port: number) => string[];
+  /** Variables every server gets besides the lab's environment. */
+  env?: Record<string, string>;
   startTimeoutMs: number;
 }): Promise<PopHandle> {
   const servers: SupervisedServer[] = [];
@@ -35,7 +37,7 @@ export async function launchReferenceServers(o: {
   for (const w of new Set(o.workloads)) {
     const port = await freePort();
     urls[w] = `http://127.0.0.1:${port}`;
-    servers.push({ name: `${o.runner} server of ${w}`, command: o.command(w, port), url: urls[w]! });
+    servers.push({ name: `${o.runner} server of ${w}`, command: o.command(w, port), ...(o.env ? { env: o.env } : {}), url: urls[w]! });
   }
   const plan: SupervisorPlan = { servers, startTimeoutMs: o.startTimeoutMs };
   // The supervisor starts the servers one after another, each within startTimeoutMs (wasmtime

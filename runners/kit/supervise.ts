@@ -14,6 +14,8 @@ import { waitListening } from './endpoint.js';
 export interface SupervisedServer {
   name: string;
   command: string[];
+  /** Variables added to the supervisor's environment for this server. */
+  env?: Record<string, string>;
   /** Where it will accept connections once it serves. */
   url: string;
 }
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
   for (const s of plan.servers) {
     // Its output goes to the supervisor's own log, which the launcher quotes on a failure; a group
     // of its own, so stopping it stops whatever it started.
-    const child = spawn(s.command[0]!, s.command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    const child = spawn(s.command[0]!, s.command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: { ...process.env, ...s.env } });
     children.push(child);
     let exited: string | undefined;
     child.once('exit', (code, signal) => {

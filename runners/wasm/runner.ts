@@ -12,7 +12,7 @@ import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
 import { capMemories, MemoryCapError } from './host/memory-cap.js';
 import type { ArtifactInfo, LaunchPlan, PreparedRuntime, Runner } from '../../lab/pop/contract.js';
 import { toolVersions } from '../../workloads/components/tools.js';
-import { probeRequest, resolveComponents, type ResolvedComponent } from '../components/components.js';
+import { probeRequest, resolveComponents, WASM_EXTENDED_CONST_FLAG, type ResolvedComponent } from '../components/components.js';
 import { launchHost, type HostPopHandle } from '../kit/launch.js';
 import { COMPONENT_FILE, GLUE_DIR, type Artifact } from './artifacts/artifact.js';
 import { prepareComponentFile, type TranspileOptions } from './artifacts/transpile.js';
@@ -109,7 +109,8 @@ export function createWasmRunner(deps: WasmRunnerDeps = {}): Runner<WasmOptions>
       const handle = await launchHost({
         runner: 'wasm',
         // --expose-gc: the memory probe forces collections so deltas are live memory only.
-        program: { kind: 'node', script: hostScript, execArgv: ['--expose-gc'] },
+        // WASM_EXTENDED_CONST_FLAG: Python components need it on Node 20.
+        program: { kind: 'node', script: hostScript, execArgv: ['--expose-gc', WASM_EXTENDED_CONST_FLAG] },
         plan: hostPlan,
         workDir: plan.workDir,
         startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,

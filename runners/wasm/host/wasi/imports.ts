@@ -6,6 +6,7 @@
  */
 import * as http from './http.js';
 import { IoError, InputStream, OutputStream, Pollable, poll } from './io.js';
+import { socketsImports } from './sockets.js';
 import { cliImports, filesystemImports, insecureRandom, insecureSeed, monotonicClock, random, wallClock, type GuestStdio } from './system.js';
 
 /** Interfaces this host provides (unversioned names). */
@@ -32,6 +33,8 @@ export const SUPPORTED_INTERFACES: readonly string[] = [
   'wasi:random/random',
   'wasi:random/insecure',
   'wasi:random/insecure-seed',
+  // Every socket request is denied (sockets.ts); linked for guests whose libc imports them.
+  ...Object.keys(socketsImports),
 ];
 
 /** The interface name without its `@version`: `wasi:http/types@0.2.10` -> `wasi:http/types`. */
@@ -52,6 +55,7 @@ export function wasiImports(stdio: GuestStdio): Record<string, Record<string, un
   return {
     ...cliImports(stdio),
     ...filesystemImports,
+    ...socketsImports,
     'wasi:clocks/monotonic-clock': monotonicClock,
     'wasi:clocks/wall-clock': wallClock,
     'wasi:random/random': random,

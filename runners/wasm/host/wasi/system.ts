@@ -44,6 +44,8 @@ export class TerminalOutput {}
 
 /** wasi:filesystem/types.descriptor: none is ever handed out, since there are no preopens. */
 export class Descriptor {}
+/** wasi:filesystem/types.directory-entry-stream: made only from a descriptor, so never. */
+export class DirectoryEntryStream {}
 
 /** A guest's stdout/stderr, and what it gets for stdin. */
 export interface GuestStdio {
@@ -77,5 +79,5 @@ export function cliImports(stdio: GuestStdio): Record<string, Record<string, unk
 /** wasi:filesystem: no preopened directory, so a guest can name no file at all. */
 export const filesystemImports = {
   'wasi:filesystem/preopens': { getDirectories: (): [Descriptor, string][] => [] },
-  'wasi:filesystem/types': { Descriptor, filesystemErrorCode: (): undefined => undefined },
+  'wasi:filesystem/types': { Descriptor, DirectoryEntryStream, filesystemErrorCode: (): undefined => undefined },
 };
