@@ -26,6 +26,8 @@ fi
 bash scripts/setup-docker.sh --with-tools
 # The C workloads' toolchain: clang/lld/wasi-libc for the component, musl-gcc for the static server.
 bash scripts/setup-c-toolchain.sh
+# The Python workloads: Debian's CPython 3.11 and componentize-py (PyPI, pinned) in .cache/python-tools/.
+bash scripts/setup-python.sh
 bash scripts/setup-chromium.sh
 
 # The Rust crates: the Wasmtime host and the load engine. Crates come from crates.io at build

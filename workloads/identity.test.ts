@@ -2,7 +2,8 @@
  * The identity check of the packagings that need no runner: every fixture of every workload
  * must give the fixture's status, header subset and body bytes, and the same status, handler
  * headers and body bytes as calling the handler directly (in process, in a bare realm, in the
- * Node packaging server, and the C and Go ports through their harness and static server). What a
+ * Node packaging server, the C and Go ports through their harness and static server, the Python
+ * ports through their harness and their CPython server). What a
  * runner makes of a workload (component, container image, its PoP) is checked the same way by
  * the conformance suite's `identity` behaviour against every runner (runners/conformance/).
  */
@@ -14,6 +15,7 @@ import { directCall, packagings } from './testkit/packagings.js';
 import type { Endpoint, Observed } from './testkit/packagings.js';
 import { cPackagings } from './c/identity-packagings.js';
 import { goPackagings } from './go/identity-packagings.js';
+import { pyPackagings } from './py/identity-packagings.js';
 
 // JS workloads: each packaging runs them (the C packagings run each one's C port, see
 // workloads/c/identity-packagings.ts), and the reference is always the JS handler's direct call.
@@ -35,12 +37,12 @@ test('there are workloads to check', () => {
   );
 });
 
-for (const packaging of [...packagings, ...cPackagings, ...goPackagings]) {
+for (const packaging of [...packagings, ...cPackagings, ...goPackagings, ...pyPackagings]) {
   describe(`packaging ${packaging.name}`, () => {
     const endpoints = new Map<string, Endpoint>();
     const references = new Map<string, Endpoint>();
 
-    // A port language without a port of a workload (the hostile one in Go) skips it.
+    // A port language without a port of a workload (the hostile one in Go and Python) skips it.
     const covered = workloads.filter((w) => packaging.covers?.(w) ?? true);
 
     before(async () => {

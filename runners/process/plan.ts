@@ -19,8 +19,12 @@ export interface ProcessHostPlan {
   serverScript: string;
   /** Compiled handler module per workload that runs as a JS module. */
   handlers: Record<string, string>;
-  /** Static server binary per workload that runs as an executable. */
-  natives: Record<string, string>;
+  /**
+   * Argv per workload whose bare process serves HTTP itself (a static executable: its path; an
+   * interpreter: its program and arguments), by the C server's contract: HOST/PORT, a
+   * `listening` line on stdout, exit at the end of stdin (LAB_EXIT_WITH_PARENT).
+   */
+  commands: Record<string, string[]>;
   /** The host's log file (its and its children's stderr), named in error messages. */
   logPath: string;
   /** `confine: cgroup`: the cgroup joiner (cgexec.c) and the limits each instance's cgroups get. */

@@ -126,17 +126,18 @@ export function createProcessRunner(deps: ProcessRunnerDeps = {}): Runner<Proces
     async launch(plan: LaunchPlan<ProcessOptions>): Promise<ProcessPopHandle> {
       requireBuilt(nodeServerScript, 'Node packaging server');
       const handlers: Record<string, string> = {};
-      const natives: Record<string, string> = {};
+      const commands: Record<string, string[]> = {};
       for (const workload of new Set(plan.tenants.map((t) => t.workload))) {
         const { artifact: a } = await artifactOf(workload, plan.options);
-        if (a.kind === 'executable') natives[workload] = a.file.path;
+        if (a.kind === 'executable') commands[workload] = [a.file.path];
+        else if (a.kind === 'interpreter') commands[workload] = a.command;
         else handlers[workload] = a.file.path;
       }
       const { logPath } = hostFiles(plan.workDir, 'process');
       requireCgroups(plan.options);
       const limits = plan.limits ?? DEFAULT_TENANT_LIMITS;
       const cgroups = plan.options.confine === 'cgroup' ? { cgexec: await staticHelperBinary('process', 'cgexec', cgexecSource(), 'the per-instance cgroup joiner'), limits: { memoryMiB: limits.memoryMiB, cpus: limits.cpus, pids: limits.pids } } : undefined;
-      const hostPlan: ProcessHostPlan = { plan, serverScript: nodeServerScript, handlers, natives, logPath, ...(cgroups ? { cgroups } : {}) };
+      const hostPlan: ProcessHostPlan = { plan, serverScript: nodeServerScript, handlers, commands, logPath, ...(cgroups ? { cgroups } : {}) };
       const handle = await launchHost({ runner: 'process', program: { kind: 'node', script: hostScript }, plan: hostPlan, workDir: plan.workDir, startTimeoutMs: deps.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
       const deadline = handlerDeadlineLine(limits.cpuMsPerRequest);
       if (cgroups) return { ...handle, isolation: [...cgroupIsolation(cgroups.limits), deadline] };

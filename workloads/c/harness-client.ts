@@ -1,7 +1,8 @@
 /**
  * Talks to a C workload's test harness (workloads/c/native/harness.c): the direct-call packaging
  * of C handlers, no HTTP. One long-lived process per workload answers requests in order over its
- * stdin/stdout framing, so thousands of fuzz cases cost one process start.
+ * stdin/stdout framing, so thousands of fuzz cases cost one process start. The Python harness
+ * (workloads/py/harness.py) speaks the same framing, so this client drives both.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
@@ -81,9 +82,10 @@ export class Harness {
   private stderr = '';
   private exited: string | undefined;
 
-  /** Starts `binary` (a built harness, see build.ts). */
-  constructor(binary: string) {
-    this.child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** Starts `program` (a built harness, see build.ts; or an argv, such as an interpreter and its harness script). */
+  constructor(program: string | string[]) {
+    const argv = typeof program === 'string' ? [program] : program;
+    this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (c: Buffer) => this.onData(c));
     this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()));
     this.child.on('exit', (code, signal) => {

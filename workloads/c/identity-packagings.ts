@@ -8,7 +8,8 @@
  *
  * Its image and its component are checked through every runner by the conformance suite.
  */
-import { listWorkloads, loadWorkload, type Workload } from '../registry.js';
+import { portOf } from '../ports.js';
+import type { Workload } from '../registry.js';
 import { httpEndpoint, type Packaging } from '../testkit/packagings.js';
 import { buildCWorkload } from './build.js';
 import { Harness } from './harness-client.js';
@@ -16,11 +17,7 @@ import { startNativeServer } from './native/launch.js';
 
 /** The C port of JS workload `js`; throws when there is none. */
 export function cPortOf(js: Workload): Workload {
-  const port = listWorkloads(undefined, 'c')
-    .map((n) => loadWorkload(n))
-    .find((w) => w.manifest.fixturesFrom === js.name);
-  if (!port) throw new Error(`JS workload ${js.name} has no C port (a workload with "fixturesFrom": "${js.name}")`);
-  return port;
+  return portOf(js, 'c');
 }
 
 /** `c-direct-call`: the harness; headers come back exactly as the handler set them. */

@@ -1,9 +1,10 @@
 /**
- * The test suites every compiled port language runs against its JS references (C:
+ * The test suites every port language runs against its JS references (C:
  * workloads/c/c-fuzz.test.ts and c-ports.test.ts; Go: workloads/go/go-fuzz.test.ts and
- * go-ports.test.ts). A port brings a harness speaking the framing of workloads/c/native/harness.c
- * and a static server with the native server's contract; the suites drive both and compare every
- * answer with the JS handler's, byte for byte.
+ * go-ports.test.ts; Python: workloads/py/py-fuzz.test.ts and py-ports.test.ts). A port brings a
+ * harness speaking the framing of workloads/c/native/harness.c and a bare-process server with the
+ * native server's contract (a static binary, or an interpreter's argv); the suites drive both and
+ * compare every answer with the JS handler's, byte for byte.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,8 +72,8 @@ export interface MalformedCase {
 
 /** What a port language gives the fuzz suite. */
 export interface PortUnderTest {
-  /** Its harness and static server, built. */
-  build(w: Workload): Promise<{ harness: string; server: string }>;
+  /** Its harness and bare-process server, built: a binary, or an argv (an interpreter and its script). */
+  build(w: Workload): Promise<{ harness: string | string[]; server: string | string[] }>;
   /** Malformed HTTP its server must refuse; 200 random byte strings are added to it. */
   malformed: MalformedCase[];
   /** Checks of one direct answer beyond equality with JS (C: its out-of-memory flag). */
@@ -158,7 +159,7 @@ export function describePortFuzz(port: Workload, lang: PortUnderTest): void {
  * The corner cases of JS workload `name` sent to a port's harness (built by `harnessOf`), each
  * answered as the JS handler answers it: one test per workload.
  */
-export function testCornerCases(name: string, portName: string, cases: CornerCase[], harnessOf: () => Promise<string>): void {
+export function testCornerCases(name: string, portName: string, cases: CornerCase[], harnessOf: () => Promise<string | string[]>): void {
   let harness: Harness | undefined;
   after(async () => {
     await harness?.stop();

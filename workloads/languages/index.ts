@@ -5,11 +5,13 @@ import { c } from './c.js';
 import { go } from './go.js';
 import { js } from './js.js';
 import type { Language } from './language.js';
+import { python } from './python.js';
 
 const LANGUAGES: ReadonlyMap<string, Language> = new Map<string, Language>([
   ['js', js],
   ['c', c],
   ['go', go],
+  ['py', python],
 ]);
 
 /** Ids of every registered language, in the order reports list them. */

@@ -5,7 +5,10 @@
  * its language for the artifact (workloads/languages/index.ts finds it), so adding a language is
  * one file here plus one registry line.
  */
+import type { RuntimeFile } from '../../lab/proc/runtime-files.js';
 import type { Workload } from '../types.js';
+
+export type { RuntimeFile } from '../../lab/proc/runtime-files.js';
 
 /** One built file, with what the reproducibility record needs. */
 export interface BuiltFile {
@@ -20,11 +23,37 @@ export interface BuiltFile {
  * image wraps):
  * - `node-module`: a JavaScript module exporting `handle`, behind the Node packaging server
  *   (workloads/packaging/node/server.ts);
- * - `executable`: a static executable serving HTTP itself on `HOST`:`PORT` from its environment.
+ * - `executable`: a static executable serving HTTP itself on `HOST`:`PORT` from its environment;
+ * - `interpreter`: an interpreter running the language's packaging script around the handler
+ *   (Python: CPython and workloads/py/server.py), serving HTTP itself like an executable.
+ *
+ * A process that serves HTTP itself (`executable`, `interpreter`) keeps the C server's contract:
+ * HOST (loopback only) and PORT, or LAB_SOCKET (a unix socket path); one `listening
+ * 127.0.0.1:<port>` (or `listening unix:<path>`) line on stdout once it serves; with
+ * LAB_EXIT_WITH_PARENT=1 it exits at the end of its stdin; SIGTERM ends it (PID 1 of a container).
  */
 export type ProcessArtifact =
   | { kind: 'node-module'; packaging: 'node'; file: BuiltFile }
-  | { kind: 'executable'; packaging: 'native-static'; file: BuiltFile };
+  | { kind: 'executable'; packaging: 'native-static'; file: BuiltFile }
+  | InterpreterArtifact;
+
+/** An interpreter and its packaging script: what the process runner starts and a FROM scratch image holds. */
+export interface InterpreterArtifact {
+  kind: 'interpreter';
+  /** The interpreter packaging (`cpython`). */
+  packaging: string;
+  /** The handler as the process runs it (a content-addressed copy; its digest and size are the artifact's). */
+  file: BuiltFile;
+  /** The bare process's argv on this host, program first (absolute paths). */
+  command: string[];
+  /**
+   * The FROM scratch image: every file it holds (the interpreter and the shared libraries ldd
+   * lists, the modules the packaging and handler load, the app) and the argv it runs.
+   */
+  image: { files: RuntimeFile[]; entrypoint: string[] };
+  /** The interpreter, for the reproducibility record. */
+  runtime: { name: string; version: string; path: string; digest: string };
+}
 
 /** Options of a build: where to cache, and progress lines (a build can take seconds). */
 export interface LanguageBuildOptions {

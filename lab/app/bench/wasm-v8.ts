@@ -169,9 +169,9 @@ export async function benchWasmHost(opts: WasmBenchOptions): Promise<WasmBenchRe
       requestTimeoutMs: 10_000,
       workDir: join(workDir, `spares-${spares}${prewarmSpares ? '-prewarmed' : ''}`),
     });
-  // The same handler served natively: its bare-process artifact (Node server over a JS module, or a static server).
+  // The same handler served natively: its bare-process artifact (Node server over a JS module, a static server, an interpreter).
   const proc = await languageOf(w).processArtifact(w);
-  const native = proc.kind === 'executable' ? await startNativeServer(proc.file.path) : await startNodeServer(proc.file.path);
+  const native = proc.kind === 'node-module' ? await startNodeServer(proc.file.path) : await startNativeServer(proc.kind === 'executable' ? proc.file.path : proc.command);
   const hosts: PopHandle[] = [];
   try {
     const req: BenchRequest = { method: f.request.method, headers: f.request.headers, body };

@@ -11,6 +11,9 @@
  *   `node /app/server.js /app/handler.js`.
  * - a static executable: FROM scratch plus that one file, run as `/server`; only the scratch
  *   packaging exists, since there is no runtime to put on a Debian base.
+ * - an interpreter and its packaging script (Python): FROM scratch plus the files its language
+ *   lists (the interpreter and its libraries, the standard library modules the packaging and
+ *   handler load, the app), in one layer, run with the language's argv; scratch only as well.
  *
  * Every image runs with HOST=127.0.0.1; PORT is set per container.
  */
@@ -20,7 +23,7 @@ import type Docker from 'dockerode';
 import { distDir } from '../../../lab/paths.js';
 import type { ArtifactInfo } from '../../../lab/pop/contract.js';
 import { languageOf } from '../../../workloads/languages/index.js';
-import type { ProcessArtifact } from '../../../workloads/languages/language.js';
+import type { InterpreterArtifact, ProcessArtifact } from '../../../workloads/languages/language.js';
 import type { Workload } from '../../../workloads/registry.js';
 import { ensureDebianBase } from './debian-base.js';
 import { ImageBuildError } from './image-error.js';
@@ -94,6 +97,13 @@ export function staticContext(serverPath: string): BuildContext {
   return { dockerfile, entries: [{ path: `rootfs${SERVER}`, mode: 0o755, source: { file: serverPath } }] };
 }
 
+/** The context of an interpreter's image: exactly the files its language lists, and its argv. */
+export function interpreterContext(artifact: InterpreterArtifact): BuildContext {
+  const entrypoint = JSON.stringify(artifact.image.entrypoint);
+  const dockerfile = ['FROM scratch', 'COPY rootfs/ /', 'ENV HOST=127.0.0.1', `ENTRYPOINT ${entrypoint}`, ''].join('\n');
+  return { dockerfile, entries: artifact.image.files.map((f): TarEntry => ({ path: `rootfs${f.imagePath}`, mode: f.mode, source: { file: f.hostPath } })) };
+}
+
 /** The context of `artifact` in `packaging`, the tag kind it is known by, and what the context bytes do not show. */
 async function imageContext(docker: Docker, w: Workload, artifact: ProcessArtifact, packaging: ImagePackaging): Promise<{ ctx: BuildContext; kind: string; extra: string }> {
   if (artifact.kind === 'executable') {
@@ -101,6 +111,12 @@ async function imageContext(docker: Docker, w: Workload, artifact: ProcessArtifa
       throw new ImageBuildError(w.name, packaging, 'collect files', `${languageOf(w).displayName} workloads are a static executable: only the FROM scratch image exists (packaging oci-image-scratch)`);
     }
     return { ctx: staticContext(artifact.file.path), kind: 'static', extra: '' };
+  }
+  if (artifact.kind === 'interpreter') {
+    if (packaging !== 'oci-image-scratch') {
+      throw new ImageBuildError(w.name, packaging, 'collect files', `${languageOf(w).displayName} workloads run on an interpreter whose image is built FROM scratch with only the files it loads: only packaging oci-image-scratch exists`);
+    }
+    return { ctx: interpreterContext(artifact), kind: artifact.packaging, extra: '' };
   }
   if (packaging === 'oci-image-scratch') return { ctx: scratchContext(artifact.file.path), kind: 'scratch', extra: '' };
   const base = await ensureDebianBase(docker).catch((e: unknown) => {

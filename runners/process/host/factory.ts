@@ -23,8 +23,11 @@ export interface ProcessFactoryOptions {
   serverScript: string;
   /** Compiled handler module per workload name (JS workloads: run by the Node packaging server). */
   handlers: Record<string, string>;
-  /** Native server binary per workload name (compiled workloads: run as the bare process itself). */
-  natives?: Record<string, string>;
+  /**
+   * Argv per workload name whose bare process serves HTTP itself: a compiled workload's static
+   * server (its path alone), or an interpreter with its packaging script (Python).
+   */
+  commands?: Record<string, string[]>;
   /** Said in activation errors: where the children's stderr goes. */
   logHint?: string;
   /** `confine: cgroup`: each instance's cgroups and the joiner it starts through (cgexec.c). */
@@ -202,7 +205,7 @@ export class ProcessFactory implements InstanceFactory {
   constructor(private readonly opts: ProcessFactoryOptions) {}
 
   activate(ctx: ActivationContext): Promise<Activation> {
-    const native = this.opts.natives?.[ctx.tenant.workload];
+    const native = this.opts.commands?.[ctx.tenant.workload];
     const handler = this.opts.handlers[ctx.tenant.workload];
     if (!handler && !native) return Promise.reject(new Error(`no compiled handler or native server known for workload ${ctx.tenant.workload}`));
     if (ctx.signal.aborted) return Promise.reject(new Error('activation aborted'));
@@ -211,9 +214,9 @@ export class ProcessFactory implements InstanceFactory {
     // Confined: the instance starts through the joiner, inside its cgroups from its first instruction.
     const viaCgexec = g ? [...g.groups.create(ctx.instanceId), '--'] : undefined;
     const child = native
-      ? // A compiled workload's static server is the instance itself. Its stdin is a pipe from
-        // this host: end-of-file there makes it exit, so it cannot outlive the host.
-        spawn(viaCgexec ? g!.cgexec : native, viaCgexec ? [...viaCgexec, native] : [], { env: { PORT: '0', HOST: '127.0.0.1', LAB_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'inherit'] })
+      ? // A server of its own (a static executable, an interpreter) is the instance itself. Its
+        // stdin is a pipe from this host: end-of-file there makes it exit, so it cannot outlive the host.
+        spawn(viaCgexec ? g!.cgexec : native[0]!, viaCgexec ? [...viaCgexec, ...native] : native.slice(1), { env: { PORT: '0', HOST: '127.0.0.1', LAB_EXIT_WITH_PARENT: '1' }, stdio: ['pipe', 'pipe', 'inherit'] })
       : fork(this.opts.serverScript, [handler!], {
           env: { ...process.env, PORT: '0' },
           // The host's own flags (inspector, test runner...) are not the instance's business.

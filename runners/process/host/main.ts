@@ -30,7 +30,7 @@ void runPopHost<ProcessHostPlan>('process', async (hp, atShutdown, stalls) => {
     // A process cannot be stopped mid-call but by killing it: the PoP does that at the deadline.
     handlerDeadlineMs: hp.plan.limits?.cpuMsPerRequest ?? 0,
     spares: hp.plan.options.spares,
-    factory: new ProcessFactory({ serverScript: hp.serverScript, handlers: hp.handlers, natives: hp.natives, logHint: hp.logPath, ...(cgroups ? { cgroups } : {}) }),
+    factory: new ProcessFactory({ serverScript: hp.serverScript, handlers: hp.handlers, commands: hp.commands, logHint: hp.logPath, ...(cgroups ? { cgroups } : {}) }),
     memory: { method: MEMORY_METHOD, fixedOverheadBytes: async () => (await readSmapsRollup(process.pid)).ussBytes },
   });
   return { pool };

@@ -1,6 +1,7 @@
 /**
  * Starting a C workload's static server (workloads/c/native/server.c) as a child process and
  * knowing when it serves: the same `listening 127.0.0.1:<port>` contract as the Node packaging.
+ * Any server keeping that contract starts the same way (an interpreter and its script: argv).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stopChild } from '../../../lab/proc/stop-child.js';
@@ -16,9 +17,11 @@ export interface NativeServer {
 
 const LISTENING = /^listening 127\.\d+\.\d+\.\d+:(\d+)$/m;
 
-/** Spawns `binary` with PORT=0 (or `env`) and resolves once it prints its listening line. */
-export function startNativeServer(binary: string, env: Record<string, string> = {}, readyTimeoutMs = 10_000): Promise<NativeServer> {
-  const child = spawn(binary, [], { env: { PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns `program` (a binary, or an argv) with PORT=0 (or `env`) and resolves once it prints its listening line. */
+export function startNativeServer(program: string | string[], env: Record<string, string> = {}, readyTimeoutMs = 10_000): Promise<NativeServer> {
+  const argv = typeof program === 'string' ? [program] : program;
+  const binary = argv.join(' ');
+  const child = spawn(argv[0]!, argv.slice(1), { env: { PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = (): Promise<void> => stopChild(child);
   return new Promise((resolve, reject) => {
     let out = '';
