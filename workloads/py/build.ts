@@ -44,7 +44,7 @@ export const pyDir = join(workloadsDir, 'py');
 export const PACKAGING_MODULES = ['edge.py', 'edge_packaging.py'];
 
 /** Bump when the recipe changes in a way the inputs do not show. */
-const RECIPE_REVISION = '1';
+const RECIPE_REVISION = '2';
 const SETUP_HINT = "install Debian's CPython 3.11 (apt-get install python3.11-minimal libpython3.11-stdlib; bash scripts/setup.sh does)";
 const STDLIB = '/usr/lib/python3.11';
 /** Where the app lives in the image. */
@@ -135,6 +135,8 @@ interface AppBuild {
   runtime: PythonRuntime;
   /** Standard library modules the image carries, by name. */
   modules: string[];
+  /** Every module serving the fixtures loaded (built-in and frozen ones too), by name. */
+  loaded: string[];
   buildMs: number;
 }
 
@@ -195,6 +197,19 @@ async function listModules(w: Workload, appDir: string, scratch: string): Promis
  * compiled app, the interpreter's argv, and the FROM scratch image's file list.
  */
 export async function buildPythonApp(w: Workload, opts: LanguageBuildOptions = {}): Promise<InterpreterArtifact> {
+  const built = await appBuild(w, opts);
+  return { kind: 'interpreter', packaging: 'cpython', file: built.handler, command: built.command, image: built.image, runtime: { name: 'CPython', ...built.runtime } };
+}
+
+/**
+ * Every module serving `w`'s fixtures loads natively (the server's own and the handler's, lazy
+ * imports of the standard library included): what the component imports before its snapshot.
+ */
+export async function servedModules(w: Workload, opts: LanguageBuildOptions = {}): Promise<string[]> {
+  return (await appBuild(w, opts)).loaded;
+}
+
+async function appBuild(w: Workload, opts: LanguageBuildOptions): Promise<AppBuild> {
   requirePython(w);
   await checkPythonRules(w);
   const py = await pythonRuntime();
@@ -202,8 +217,7 @@ export async function buildPythonApp(w: Workload, opts: LanguageBuildOptions = {
   for (const f of APP_FILES) inputs[f] = sha256File(join(pyDir, f));
   const key = sha256(JSON.stringify(inputs));
   const dir = join(opts.cacheRoot ?? join(cacheDir, 'py'), 'apps', `${w.name}-${key.slice(7, 23)}`);
-  const built = readBuild(dir, key) ?? (await build(w, dir, key, inputs, py, opts));
-  return { kind: 'interpreter', packaging: 'cpython', file: built.handler, command: built.command, image: built.image, runtime: { name: 'CPython', ...built.runtime } };
+  return readBuild(dir, key) ?? (await build(w, dir, key, inputs, py, opts));
 }
 
 async function build(w: Workload, dir: string, key: string, inputs: Record<string, string>, py: PythonRuntime, opts: LanguageBuildOptions): Promise<AppBuild> {
@@ -227,6 +241,7 @@ async function build(w: Workload, dir: string, key: string, inputs: Record<strin
     const stdlibPy: Array<[string, string, string]> = [[join(STDLIB, 'os.py'), join(tmp, 'stdlib', 'os.pyc'), join(STDLIB, 'os.py')]];
     const names: string[] = [];
     for (const m of modules) {
+      if (m.file === 'built-in' || m.file === 'frozen') continue; // inside the interpreter binary
       const at = relative(join(tmp, 'app'), m.file);
       if (!at.startsWith('..')) continue; // the app's own modules
       if (!m.file.startsWith(`${STDLIB}/`)) throw new PythonBuildError(w.name, 'collecting the image', `module ${m.name} loads from ${m.file}, outside ${STDLIB}: a handler's modules must come from the standard library`);
@@ -253,6 +268,7 @@ async function build(w: Workload, dir: string, key: string, inputs: Record<strin
       image,
       runtime: py,
       modules: names.sort(),
+      loaded: modules.map((m) => m.name).filter((n) => !['handler', 'edge', 'edge_packaging'].includes(n)).sort(),
       buildMs: Math.round(performance.now() - started),
     };
     rmSync(join(tmp, 'fixtures.bin'), { force: true });

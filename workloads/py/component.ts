@@ -23,7 +23,7 @@ import { fixtureRequestBody } from '../fixtures.js';
 import { GUEST_WORLD, materializeWit } from '../js/wit.js';
 import type { BuiltComponent, ComponentPackaging, LanguageBuildOptions } from '../languages/language.js';
 import type { Workload } from '../types.js';
-import { checkPythonRules, PACKAGING_MODULES, pyDir } from './build.js';
+import { checkPythonRules, PACKAGING_MODULES, pyDir, servedModules } from './build.js';
 
 const run = promisify(execFile);
 
@@ -102,7 +102,8 @@ export async function buildPythonComponent(w: Workload, opts: LanguageBuildOptio
   const root = opts.cacheRoot ?? join(cacheDir, 'py');
   mkdirSync(root, { recursive: true });
   const wit = materializeWit(root, GUEST_WORLD);
-  const adapter = readFileSync(join(pyDir, 'guest.py'), 'utf8') + (packaging === 'wasm-component-preinit' ? warmupSource(w) : '');
+  const preload = `\n# The modules serving this workload's fixtures loads natively (workloads/py/build.ts).\npreload(${JSON.stringify(await servedModules(w, opts))})\n`;
+  const adapter = readFileSync(join(pyDir, 'guest.py'), 'utf8') + preload + (packaging === 'wasm-component-preinit' ? warmupSource(w) : '');
   const inputs: Record<string, string> = {
     handler: w.sourceDigest,
     adapter: sha256(adapter),

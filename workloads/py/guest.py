@@ -7,9 +7,13 @@ header bytes are latin-1 both ways, content-length comes from the body, and a ha
 raises or answers something HTTP cannot carry gets 500 with `x-lab-error`.
 
 componentize-py runs this module's top level at build time and snapshots the interpreter after
-it (its Wizer step), so the handler module is imported and compiled in every packaging. The
-pre-initialised packaging (`wasm-component-preinit`) appends one call of the handler on the
-workload's first traffic fixture (warm_up, below) to that top level.
+it (its Wizer step), so the handler module is imported and compiled in every packaging. Only
+modules loaded by then exist in the component (componentize-py keeps no file system:
+bytecodealliance/componentize-py#23), and the standard library imports some lazily (hmac loads
+`warnings` on its first call), so the build appends a preload() of every module serving the
+workload's fixtures loads natively (workloads/py/build.ts). The pre-initialised packaging
+(`wasm-component-preinit`) also appends one call of the handler on the workload's first traffic
+fixture (warm_up, below).
 """
 import sys
 
@@ -88,6 +92,21 @@ class IncomingHandler(exports.IncomingHandler):
         except Exception as e:
             status, headers, body = _failure('packaging-error', '%s: %s' % (type(e).__name__, e))
         _send(response_out, status, headers, body)
+
+
+# The bare-process server's own modules: no use in a component.
+_SERVER_ONLY = frozenset(('socket', '_socket', 'selectors', 'select', 'signal'))
+
+
+def preload(names):
+    """Imports `names` before the snapshot; one CPython for WASI lacks (or names otherwise) is skipped."""
+    for name in names:
+        if name.split('.')[0] in _SERVER_ONLY:
+            continue
+        try:
+            __import__(name)
+        except ImportError:
+            pass
 
 
 def warm_up(method, path, headers, body):

@@ -16,33 +16,40 @@
 import { Harness } from '../c/harness-client.js';
 import { startNativeServer } from '../c/native/launch.js';
 import { portOf } from '../ports.js';
+import { httpEndpoint, type Endpoint, type Packaging } from '../testkit/packagings.js';
 import { listWorkloads, loadWorkload } from '../registry.js';
-import { httpEndpoint, type Packaging } from '../testkit/packagings.js';
 import type { Workload } from '../types.js';
 import { buildPythonApp, pythonHarnessCommand } from './build.js';
+
+/**
+ * The harness of Python workload `port` as an Endpoint; headers come back exactly as the handler
+ * set them. A handler that raises or breaks a rule at run time fails the call, naming the
+ * workload and the guard's message (the rule).
+ */
+export async function pythonHarnessEndpoint(port: Workload): Promise<Endpoint> {
+  const harness = new Harness(await pythonHarnessCommand(port));
+  return {
+    stop: () => harness.stop(),
+    async call(req, body) {
+      const headers = Object.entries(req.headers).map(([k, v]): [string, Uint8Array] => [k, Buffer.from(v, 'latin1')]);
+      const r = await harness.call({ method: req.method, path: req.path, headers, body });
+      if (r.failed) throw new Error(`workload ${port.name}: the handler failed: ${Buffer.from(r.body).toString()}`);
+      return { status: r.status, headers: Object.fromEntries(r.headers), body: r.body };
+    },
+  };
+}
 
 /** Whether JS workload `w` has a Python port (the hostile one has none). */
 function ported(w: Workload): boolean {
   return listWorkloads(undefined, 'py').some((n) => loadWorkload(n).manifest.fixturesFrom === w.name);
 }
 
-/** `py-direct-call`: the harness; headers come back exactly as the handler set them. */
+/** `py-direct-call`: the harness of the Python port. */
 export const pyDirectCall: Packaging = {
   name: 'py-direct-call',
   http: false,
   covers: ported,
-  async start(w) {
-    const harness = new Harness(await pythonHarnessCommand(portOf(w, 'py')));
-    return {
-      stop: () => harness.stop(),
-      async call(req, body) {
-        const headers = Object.entries(req.headers).map(([k, v]): [string, Uint8Array] => [k, Buffer.from(v, 'latin1')]);
-        const r = await harness.call({ method: req.method, path: req.path, headers, body });
-        if (r.failed) throw new Error(`Python handler of ${portOf(w, 'py').name} failed: ${Buffer.from(r.body).toString()}`);
-        return { status: r.status, headers: Object.fromEntries(r.headers), body: r.body };
-      },
-    };
-  },
+  start: (w) => pythonHarnessEndpoint(portOf(w, 'py')),
 };
 
 /** `py-server`: the bare-process packaging as a plain child process. */

@@ -323,7 +323,8 @@ def listen():
 def list_modules(server, path):
     """The build's question (workloads/py/build.ts): which module files does serving need? Every
     request of the file at `path` (harness framing) goes through the whole answer path, and each
-    module then loaded from a file is printed as `<name>\t<file>`, after `python\t<version>`.
+    module then loaded is printed as `<name>\t<origin>` (a file, `built-in` or `frozen`), after
+    `python\t<version>`.
     Builtins only until the list is taken, so nothing here adds a module of its own."""
     with open(path, 'rb') as f:
         data = f.read()
@@ -350,7 +351,7 @@ def list_modules(server, path):
     for name, module in sorted(sys.modules.items()):
         spec = getattr(module, '__spec__', None)
         origin = getattr(spec, 'origin', None)
-        if origin and origin not in ('built-in', 'frozen') and os.path.isfile(origin):
+        if name != '__main__' and origin:
             out.append('%s\t%s' % (name, origin))
     sys.stdout.write('\n'.join(out) + '\n')
     sys.stdout.flush()
