@@ -44,7 +44,7 @@ export const pyDir = join(workloadsDir, 'py');
 export const PACKAGING_MODULES = ['edge.py', 'edge_packaging.py'];
 
 /** Bump when the recipe changes in a way the inputs do not show. */
-const RECIPE_REVISION = '2';
+const RECIPE_REVISION = '3';
 const SETUP_HINT = "install Debian's CPython 3.11 (apt-get install python3.11-minimal libpython3.11-stdlib; bash scripts/setup.sh does)";
 const STDLIB = '/usr/lib/python3.11';
 /** Where the app lives in the image. */
@@ -257,6 +257,12 @@ async function build(w: Workload, dir: string, key: string, inputs: Record<strin
     for (const [, target] of stdlibPy) files.push({ imagePath: join(STDLIB, relative(join(tmp, 'stdlib'), target)), hostPath: join(dir, relative(tmp, target)), mode: 0o644 });
     for (const name of Object.keys(sources)) files.push({ imagePath: `${IMAGE_APP}/${pyc(name)}`, hostPath: join(dir, 'app', pyc(name)), mode: 0o644 });
     files.push(...programRuntimeFiles(PYTHON));
+    // The interpreter finds its exec prefix by the lib-dynload folder and warns on stderr at every
+    // start without it; a workload that loads no extension module still gets the folder, through
+    // an empty file (build contexts carry regular files only).
+    const keep = join(tmp, 'lib-dynload.keep');
+    writeFileSync(keep, '');
+    files.push({ imagePath: join(STDLIB, 'lib-dynload', '.keep'), hostPath: join(dir, 'lib-dynload.keep'), mode: 0o644 });
     // One entry per image path (two extension modules may share a library).
     const image = { files: [...new Map(files.map((f) => [f.imagePath, f])).values()].sort((a, b) => a.imagePath.localeCompare(b.imagePath)), entrypoint: [PYTHON, ...PYTHON_FLAGS, `${IMAGE_APP}/server.pyc`, IMAGE_APP] };
     const handlerCopy = join(tmp, 'src', 'handler.py');

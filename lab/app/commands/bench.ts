@@ -5,6 +5,7 @@
 import { ExitCode } from '../../errors.js';
 import { benchContainersCommand } from '../bench/containers.js';
 import { benchInstrumentCommand } from '../bench/instrument.js';
+import { benchLanguagesCommand } from '../bench/languages.js';
 import { benchPeersCommand } from '../bench/peers.js';
 import { wasmHostBenchCommand } from '../bench/wasm-host-command.js';
 import { benchSaturateCommand } from '../bench/saturate.js';
@@ -12,7 +13,7 @@ import { benchSimCommand } from '../bench/sim.js';
 import { benchFleetCommand } from '../bench/fleet.js';
 import type { Command } from './command.js';
 
-const benches: Command[] = [benchSaturateCommand, benchInstrumentCommand, benchPeersCommand, { ...wasmHostBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }, { ...benchSimCommand, name: 'sim' }, benchFleetCommand];
+const benches: Command[] = [benchSaturateCommand, benchInstrumentCommand, benchPeersCommand, { ...wasmHostBenchCommand, name: 'wasm-host' }, { ...benchContainersCommand, name: 'containers' }, { ...benchSimCommand, name: 'sim' }, benchFleetCommand, benchLanguagesCommand];
 
 export const benchCommand: Command = {
   name: 'bench',

@@ -5,6 +5,7 @@ import { listWorkloads, loadWorkload } from '../../../workloads/registry.js';
 import type { Command } from './command.js';
 import { languageOf } from '../../../workloads/languages/index.js';
 import { resolveOptions } from '../../../runners/kit/options.js';
+import { COMPONENT_PACKAGINGS } from '../../../workloads/languages/language.js';
 
 export const workloadsCommand: Command = {
   name: 'workloads',
@@ -12,8 +13,11 @@ export const workloadsCommand: Command = {
   usage: `lab workloads list
 lab workloads build [--runtime <name>,...] [workload ...]
 
-build asks each runner to prepare its artifacts for the workloads (all by default) and prints
-their digests and sizes. Artifacts are cached by content hash; unchanged inputs are not rebuilt.`,
+build makes every packaging of every workload in every language (the bare-process artifact and
+the component in each packaging: plain, pre-initialised, AOT; a language without one says so
+and serves its plain build), then asks each runner to prepare its artifacts (all workloads by
+default) and prints their digests and sizes. Artifacts are cached by content hash; unchanged
+inputs are not rebuilt.`,
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === 'list') {
@@ -32,13 +36,15 @@ their digests and sizes. Artifacts are cached by content hash; unchanged inputs 
     const names = rest.filter((a, j) => !a.startsWith('--') && rest[j - 1] !== '--runtime');
     const workloads = names.length ? names : listWorkloads();
     const loaded = workloads.map((w) => loadWorkload(w)); // names a missing or broken workload before building anything
-    // Each workload's own artifacts first, built by its language (bare-process artifact and component).
+    // Each workload's own artifacts first, built by its language (bare-process artifact and components).
     for (const w of loaded) {
       const language = languageOf(w);
       const proc = await language.processArtifact(w);
-      const component = await language.component(w);
-      for (const [kind, f] of [[proc.packaging, proc.file], ['wasm-component', component]] as const) {
-        process.stdout.write(`${language.id.padEnd(10)} ${w.name.padEnd(12)} ${kind.padEnd(16)} ${String(f.sizeBytes).padStart(10)} B  ${f.digest}\n`);
+      process.stdout.write(`${language.id.padEnd(10)} ${w.name.padEnd(14)} ${proc.packaging.padEnd(22)} ${String(proc.file.sizeBytes).padStart(10)} B  ${proc.file.digest}\n`);
+      for (const packaging of COMPONENT_PACKAGINGS) {
+        const c = await language.component(w, { packaging });
+        const shown = c.packaging === packaging ? packaging : `${packaging} (= ${c.packaging})`;
+        process.stdout.write(`${language.id.padEnd(10)} ${w.name.padEnd(14)} ${shown.padEnd(22)} ${String(c.sizeBytes).padStart(10)} B  ${c.digest}${c.note ? `  (${c.note})` : ''}\n`);
       }
     }
     // Then what every runner makes of them (images, transpiled glue, precompiled code).
