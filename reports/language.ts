@@ -4,7 +4,7 @@
  * per instance (USS, instances mapped to their tenant's workload), warm p50 (per-workload HDR
  * histograms merged) and throughput per core. A workload's language is the one the result
  * records (`workloads`); a result written before that was recorded, or a simulated one, has its
- * languages inferred from the workload names (ports are `<name>-<language>`, `-c`). Pure: reads
+ * languages inferred from the workload names (ports are `<name>-<language>`: `-c`, `-py`). Pure: reads
  * only the result.
  */
 import { decodeHistogram, mergeInto, newHistogram } from '../lab/measure/histogram.js';
@@ -18,7 +18,10 @@ export interface LanguageLabel {
 }
 
 /** Languages a name suffix stands for, for results that do not record them; the rest is JS. */
-const INFERRED: readonly (LanguageLabel & { suffix: string })[] = [{ id: 'c', name: 'C', suffix: '-c' }];
+const INFERRED: readonly (LanguageLabel & { suffix: string })[] = [
+  { id: 'c', name: 'C', suffix: '-c' },
+  { id: 'py', name: 'Python', suffix: '-py' },
+];
 const JS: LanguageLabel = { id: 'js', name: 'JS' };
 
 /** The language of a workload and whether it was inferred from the name (the result does not record it). */
