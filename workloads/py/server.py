@@ -6,7 +6,8 @@ packaging's (workloads/README.md, docs/languages.md):
 
     python3 -I -S -B server.py <folder holding handler.py>
 
-binds HOST (default 127.0.0.1; only a loopback literal, 127.x.x.x or ::1, else exit 2) and PORT
+binds HOST (default 127.0.0.1; only a loopback literal, 127.x.x.x or ::1, else exit 2; 0.0.0.0
+only inside a Kubernetes pod, whose network namespace is its own: KUBERNETES_SERVICE_HOST set) and PORT
 (default 0: any free port) and prints `listening 127.0.0.1:<port>`; or, when LAB_SOCKET names a
 path, listens on that unix socket (a container without a network is reached through it) and
 prints `listening unix:<path>`. With LAB_EXIT_WITH_PARENT=1 its stdin is a pipe from its parent,
@@ -303,8 +304,11 @@ def listen():
         s.listen(128)
         return s, 'listening unix:%s' % path
     host = os.environ.get('HOST') or '127.0.0.1'
-    if not is_loopback(host):
-        die('HOST=%s refused: only a loopback address literal (127.x.x.x or ::1) is allowed' % host)
+    # The kubelet sets KUBERNETES_SERVICE_HOST in every pod (the lab never does): there the pod's
+    # own address is what its Service reaches.
+    in_pod = os.environ.get('KUBERNETES_SERVICE_HOST', '') != ''
+    if not is_loopback(host) and not (in_pod and host == '0.0.0.0'):
+        die('HOST=%s refused: only a loopback address literal (127.x.x.x or ::1) is allowed (0.0.0.0 only inside a Kubernetes pod)' % host)
     port_text = os.environ.get('PORT') or '0'
     if not port_text.isdigit() or not port_text.isascii() or len(port_text) > 5 or int(port_text) > 65535:
         die('PORT=%s is not a port number' % port_text)

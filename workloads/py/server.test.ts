@@ -131,6 +131,10 @@ test('HOST must be a loopback literal and PORT a port number, else exit 2 naming
   const host = await runToExit(echo, { HOST: '10.1.2.3' });
   assert.equal(host.code, 2);
   assert.match(host.stderr, /HOST=10\.1\.2\.3 refused/);
+  // The wildcard only inside a Kubernetes pod (KUBERNETES_SERVICE_HOST), never on this machine.
+  const wildcard = await runToExit(echo, { HOST: '0.0.0.0' });
+  assert.equal(wildcard.code, 2);
+  assert.match(wildcard.stderr, /0\.0\.0\.0 only inside a Kubernetes pod/);
   const port = await runToExit(echo, { PORT: '70000' });
   assert.equal(port.code, 2);
   assert.match(port.stderr, /PORT=70000 is not a port number/);
