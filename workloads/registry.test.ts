@@ -13,11 +13,21 @@ import { fixtureExpectedBody, fixtureRequestBody, listWorkloads, loadWorkload } 
 import type { Fixture } from './registry.js';
 import { importHandler } from './testkit/packagings.js';
 
-test('listWorkloads finds the four workloads and their C and Go ports, sorted, and filters by language', () => {
+test('listWorkloads finds the four workloads and their C, Go and Python ports, sorted, and filters by language', () => {
   assert.deepEqual(listWorkloads(undefined, 'js'), ['ab-flag', 'hello', 'hostile', 'jwt-verify', 'telemetry']);
   assert.deepEqual(listWorkloads(undefined, 'c'), ['ab-flag-c', 'hello-c', 'hostile-c', 'jwt-verify-c', 'telemetry-c']);
   assert.deepEqual(listWorkloads(undefined, 'go'), ['ab-flag-go', 'hello-go', 'jwt-verify-go', 'telemetry-go']);
-  assert.deepEqual(listWorkloads(), [...listWorkloads(undefined, 'js'), ...listWorkloads(undefined, 'c'), ...listWorkloads(undefined, 'go')].sort());
+  assert.deepEqual(listWorkloads(undefined, 'py'), ['ab-flag-py', 'hello-py', 'jwt-verify-py', 'telemetry-py']);
+  assert.deepEqual(listWorkloads(), [...listWorkloads(undefined, 'js'), ...listWorkloads(undefined, 'c'), ...listWorkloads(undefined, 'go'), ...listWorkloads(undefined, 'py')].sort());
+});
+
+test('a Python port takes its fixtures and reference from its JS workload; its source is handler.py, its limits its reference\'s', () => {
+  const w = loadWorkload('telemetry-py');
+  assert.equal(w.manifest.language, 'py');
+  assert.equal(w.reference, 'telemetry');
+  assert.equal(w.sourcePath, join(workloadsDir, 'telemetry-py', 'handler.py'));
+  assert.deepEqual(w.fixtures, loadWorkload('telemetry').fixtures);
+  assert.equal(w.manifest.bodyLimitBytes, loadWorkload('telemetry').manifest.bodyLimitBytes);
 });
 
 test('a Go port takes its fixtures and reference from its JS workload; its source is handler.go', () => {

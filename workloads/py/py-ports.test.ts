@@ -7,7 +7,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workloadsDir } from '../../lab/paths.js';
@@ -90,6 +90,16 @@ describe('the handler rules', () => {
   test('the four ports keep the rules', async () => {
     for (const name of ['hello-py', 'jwt-verify-py', 'ab-flag-py', 'telemetry-py']) await checkPythonRules(loadWorkload(name));
   });
+});
+
+test('each handler.py repeats its manifest\'s bodyLimitBytes and fixedNow (a handler cannot read the manifest)', () => {
+  for (const name of ['hello-py', 'jwt-verify-py', 'ab-flag-py', 'telemetry-py']) {
+    const w = loadWorkload(name);
+    const source = readFileSync(w.sourcePath, 'utf8');
+    assert.equal(Number(/^BODY_LIMIT_BYTES = (\d+)$/m.exec(source)?.[1]), w.manifest.bodyLimitBytes, name);
+    const fixedNow = /^FIXED_NOW = (\d+)$/m.exec(source)?.[1];
+    assert.equal(fixedNow === undefined ? undefined : Number(fixedNow), w.manifest.fixedNow, name);
+  }
 });
 
 describe('the bare-process build', () => {
