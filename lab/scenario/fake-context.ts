@@ -8,7 +8,7 @@ import type { InputIssue } from '../errors.js';
 import type { ScenarioContext } from './context.js';
 
 /** The workloads the lab ships. */
-export const FAKE_WORKLOADS = ['hello', 'jwt-verify', 'ab-flag', 'telemetry', 'hello-c', 'jwt-verify-c', 'ab-flag-c', 'telemetry-c'];
+export const FAKE_WORKLOADS = ['hello', 'jwt-verify', 'ab-flag', 'telemetry', ...['c', 'go', 'py'].flatMap((l) => ['hello', 'jwt-verify', 'ab-flag', 'telemetry'].map((w) => `${w}-${l}`))];
 
 /** Options the fake `process` runner accepts. */
 const PROCESS_OPTIONS = new Set(['nodeFlags', 'confine']);

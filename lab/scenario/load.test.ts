@@ -34,7 +34,7 @@ const cases: [string, number, number, string, RegExp][] = [
   ['negative-rate', 19, 9, 'traffic.rate', /^must be greater than 0; got -5$/],
   ['zero-rate', 19, 9, 'traffic.rate', /^must be greater than 0; got 0$/],
   ['weights-sum', 11, 5, 'tenants.mix', /^mix weights sum to 0\.9; they must sum to 1 \(±1e-6\)/],
-  ['unknown-workload', 13, 17, 'tenants.mix[1].workload', /^unknown workload 'jwt-verfy' \(did you mean 'jwt-verify'\?\); registered workloads: ab-flag, ab-flag-c, hello, hello-c, jwt-verify, jwt-verify-c, telemetry, telemetry-c$/],
+  ['unknown-workload', 13, 17, 'tenants.mix[1].workload', /^unknown workload 'jwt-verfy' \(did you mean 'jwt-verify'\?\); registered workloads: ab-flag, ab-flag-c, ab-flag-go, ab-flag-py, hello, hello-c, hello-go, hello-py, jwt-verify, jwt-verify-c, jwt-verify-go, jwt-verify-py, telemetry, telemetry-c, telemetry-go, telemetry-py$/],
   ['duplicate-workload', 13, 17, 'tenants.mix[1].workload', /^workload 'hello' is already listed at tenants\.mix\[0\]/],
   ['missing-trace', 17, 11, 'tenants.popularity.file', /^trace file 'traces\/does-not-exist\.csv' not found .*relative to the scenario file$/],
   ['duplicate-key', 21, 3, 'traffic.rate', /^duplicate key 'rate': it is already set at line 19; keep only one$/],
