@@ -7,7 +7,8 @@
  * - `harness`: the same handler behind a stdin/stdout framing, the direct-call packaging of tests;
  * - `component.wasm`: a WASI 0.2 component exporting wasi:http/incoming-handler@0.2.10, from a
  *   libc-light core module (clang --target=wasm32-wasi) wrapped by jco's componentEmbed +
- *   componentNew without any preview1 adapter (the core module imports only wasi:http/wasi:io).
+ *   componentNew without any preview1 adapter (the core module imports only wasi:http, wasi:io
+ *   and wasi:clocks/monotonic-clock, the last for a drip's pause).
  *
  * Failures throw CBuildError naming the workload, the step and what to install.
  */
@@ -73,7 +74,7 @@ export interface CWorkloadBuild {
   server: CArtifactFile;
   /** Test harness (stdin/stdout framing), statically linked against the same musl. */
   harness: CArtifactFile;
-  /** The core module inside the component (for the record: its imports are wasi:http/wasi:io only). */
+  /** The core module inside the component (for the record: its imports are wasi:http, wasi:io and the monotonic clock only). */
   core: CArtifactFile;
   /** The WASI 0.2 component. */
   component: CArtifactFile;
@@ -142,11 +143,21 @@ async function compile(w: Workload, step: string, cmd: string, args: string[]): 
   }
 }
 
-/** The interfaces a core module imports that are not wasi:http / wasi:io 0.2. */
-export function foreignImports(core: Uint8Array): string[] {
+/** Every import of a core module, as `module` and `name`. */
+function coreImports(core: Uint8Array): { module: string; name: string }[] {
   // The project's lib has no WebAssembly types; only the two calls used here are declared.
   const wa = (globalThis as unknown as { WebAssembly: { Module: { new (b: Uint8Array): object; imports(m: object): { module: string; name: string }[] } } }).WebAssembly;
-  return wa.Module.imports(new wa.Module(core))
+  return wa.Module.imports(new wa.Module(core));
+}
+
+/** The interfaces a core module imports from, sorted (for the record and its test). */
+export function importedInterfaces(core: Uint8Array): string[] {
+  return [...new Set(coreImports(core).map((i) => i.module))].sort();
+}
+
+/** The imports of a core module that are not WASI 0.2 interfaces (a preview1 or libc import). */
+export function foreignImports(core: Uint8Array): string[] {
+  return coreImports(core)
     .filter((i) => !i.module.startsWith('wasi:'))
     .map((i) => `${i.module}#${i.name}`);
 }
@@ -154,7 +165,7 @@ export function foreignImports(core: Uint8Array): string[] {
 async function componentize(w: Workload, core: Uint8Array): Promise<Uint8Array> {
   const foreign = foreignImports(core);
   if (foreign.length > 0) {
-    throw new CBuildError(w.name, 'checking core imports', `the core module imports ${foreign.join(', ')}; only wasi:http and wasi:io are allowed (a libc function that does I/O was linked in)`);
+    throw new CBuildError(w.name, 'checking core imports', `the core module imports ${foreign.join(', ')}; only WASI 0.2 interfaces (wasi:http, wasi:io, the monotonic clock) are allowed (a libc function that does I/O was linked in)`);
   }
   try {
     return await handlerComponent(core, C_WORLD);

@@ -67,6 +67,16 @@ typedef struct {
   edge_buf body;
   /* Set when a header did not fit or any allocation failed: the packaging answers 500. */
   int failed;
+  /*
+   * Only hostile tenants set these (a slow drip: EdgeResponse.drip in workloads/lib/handler.ts).
+   * 0 chunks: the body goes at once. Otherwise the packaging sends the head at once, then the body
+   * in `drip_chunks` slices (1 to the body's length; slice k is bytes k*L/chunks up to
+   * (k+1)*L/chunks, rounded down) with `drip_pause_ms` (at most 3600000) before each slice after
+   * the first, sleeping meanwhile, never spinning. Headers and body bytes are those of the same
+   * response without a drip.
+   */
+  uint32_t drip_chunks;
+  uint32_t drip_pause_ms;
 } edge_response;
 
 /* The workload: implemented once per workload in its handler.c. */
@@ -88,6 +98,11 @@ void edge_response_free(edge_response *res);
 edge_buf *edge_add_header(edge_response *res, const char *name);
 /* Adds a header with a NUL-terminated value. */
 void edge_set_header(edge_response *res, const char *name, const char *value);
+
+/* Whether a response's drip fields follow the rules above (no drip at all counts as usable). */
+int edge_drip_usable(const edge_response *res);
+/* Where slice `k` of a dripped body of `len` bytes starts (k = chunks: where the last one ends). */
+size_t edge_drip_offset(size_t len, uint32_t chunks, uint32_t k);
 
 /* The value of header `name` (lower-case), or NULL when absent. */
 const edge_str *edge_find_header(const edge_request *req, const char *name);

@@ -119,6 +119,21 @@ void edge_response_free(edge_response *res) {
   res->header_count = 0;
 }
 
+int edge_drip_usable(const edge_response *res) {
+  if (res->drip_chunks == 0) return 1;
+  size_t most = res->body.len > 0 ? res->body.len : 1;
+  return (size_t)res->drip_chunks <= most && res->drip_pause_ms <= 3600000u;
+}
+
+size_t edge_drip_offset(size_t len, uint32_t chunks, uint32_t k) {
+  /* floor(len * k / chunks) without overflow: the product of two 32-bit values fits 64 bits;
+   * a larger body (native only) is split as len = q * chunks + r. */
+  uint64_t l = (uint64_t)len;
+  if (chunks == 0) return 0;
+  if (l <= UINT32_MAX) return (size_t)((l * k) / chunks);
+  return (size_t)((l / chunks) * k + ((l % chunks) * k) / chunks);
+}
+
 edge_buf *edge_add_header(edge_response *res, const char *name) {
   if (res->header_count >= EDGE_MAX_RESPONSE_HEADERS) {
     res->failed = 1;

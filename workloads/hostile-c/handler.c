@@ -242,12 +242,50 @@ static void connect_probe(const edge_request *req, edge_response *res) {
 }
 #endif
 
+/* `v` (>= 0) in decimal into `out` (16 bytes), NUL-terminated; returns its length. */
+static size_t decimal(long v, char *out) {
+  char d[16];
+  size_t n = 0;
+  do {
+    d[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  for (size_t i = 0; i < n; i++) out[i] = d[n - 1 - i];
+  out[n] = 0;
+  return n;
+}
+
+/*
+ * drip?chunks=N&ms=T: N lines of one width (`drip 07/50`), paced by the packaging T ms apart
+ * (edge_response.drip_*): the packaging's equal slices are exactly the lines.
+ */
+static void drip(const edge_request *req, edge_response *res) {
+  long n = count(req, "chunks", 50);
+  long ms = count(req, "ms", 200);
+  if (n < 1) n = 1;
+  if (ms > 3600000) ms = 3600000;
+  char total[16], index[16];
+  size_t width = decimal(n, total);
+  text(res, 200, "");
+  for (long i = 1; i <= n; i++) {
+    size_t len = decimal(i, index);
+    edge_buf_puts(&res->body, "drip ");
+    for (size_t z = len; z < width; z++) edge_buf_puts(&res->body, "0");
+    edge_buf_puts(&res->body, index);
+    edge_buf_puts(&res->body, "/");
+    edge_buf_puts(&res->body, total);
+    edge_buf_puts(&res->body, "\n");
+  }
+  res->drip_chunks = (uint32_t)n;
+  res->drip_pause_ms = (uint32_t)ms;
+}
+
 void edge_handle(const edge_request *req, edge_response *res) {
   if (!edge_str_eq(req->method, "GET")) { text(res, 405, "method not allowed\n"); return; }
   if (req->body_len > BODY_LIMIT_BYTES) { text(res, 413, "body too large\n"); return; }
   const edge_str *b = edge_find_header(req, "x-lab-hostile");
   if (!b) {
-    text(res, 200, "hostile: idle; x-lab-hostile picks one of spin, bomb, crash, fork, read-file, write-file, connect\n");
+    text(res, 200, "hostile: idle; x-lab-hostile picks one of spin, bomb, crash, fork, read-file, write-file, connect, drip\n");
     return;
   }
   if (edge_str_eq(*b, "spin")) {
@@ -261,5 +299,6 @@ void edge_handle(const edge_request *req, edge_response *res) {
   if (edge_str_eq(*b, "read-file")) { read_file(req, res); return; }
   if (edge_str_eq(*b, "write-file")) { write_file(req, res); return; }
   if (edge_str_eq(*b, "connect")) { connect_probe(req, res); return; }
+  if (edge_str_eq(*b, "drip")) { drip(req, res); return; }
   text(res, 400, "unknown behaviour\n");
 }

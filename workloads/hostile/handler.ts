@@ -15,6 +15,11 @@
  *   write-file?path=P&token=T  writes T to P: `allowed` or `denied <code>`
  *   connect?port=N          an HTTP request to 127.0.0.1:N/_lab/stats: `allowed <status line>` or `denied <code>`
  *   connect?socket=P        the same request over the unix socket at P
+ *   drip?chunks=N&ms=T      answers 200 with its headers at once, then its body (N lines
+ *                           `drip <i>/<N>`) one line at a time, T ms apart (defaults 50 x 200 ms):
+ *                           it holds its instance and connection for (N-1) x T ms using almost no
+ *                           CPU. The pause is the packaging's (EdgeResponse.drip), so a CPU
+ *                           deadline does not see it; a wall-clock one must stop it.
  * Without the header it answers 200 and names the behaviours, so identity checks hold on it.
  * Every bound is the caller's (`max`): the lab never lets an uncontained behaviour take the machine.
  */
@@ -24,7 +29,10 @@ import type { EdgeRequest, EdgeResponse } from '../lib/handler.js';
 export const BODY_LIMIT_BYTES = 0;
 
 const encoder = new TextEncoder();
-const IDLE = 'hostile: idle; x-lab-hostile picks one of spin, bomb, crash, fork, read-file, write-file, connect\n';
+const IDLE = 'hostile: idle; x-lab-hostile picks one of spin, bomb, crash, fork, read-file, write-file, connect, drip\n';
+/** A drip's defaults: 50 lines, 200 ms apart (about 10 s). */
+export const DRIP_CHUNKS = 50;
+export const DRIP_PAUSE_MS = 200;
 
 /** The slice of Node's API this tenant reaches for; absent outside Node. */
 interface NodeCapabilities {
@@ -162,6 +170,18 @@ function connect(p: NodeCapabilities | undefined, to: string): EdgeResponse {
   return text(200, `${line}\n`);
 }
 
+/**
+ * A slow drip: `chunks` lines of one width (`drip 07/50`), so the packaging's equal slices are
+ * exactly the lines and a client can count what reached it.
+ */
+export function drip(chunks: number, pauseMs: number): EdgeResponse {
+  const n = Math.max(1, chunks);
+  const width = String(n).length;
+  let body = '';
+  for (let i = 1; i <= n; i++) body += `drip ${String(i).padStart(width, '0')}/${n}\n`;
+  return { ...text(200, body), drip: { chunks: n, pauseMs: Math.min(pauseMs, 3_600_000) } };
+}
+
 /** Misbehaves as `x-lab-hostile` asks; see the header comment. */
 export function handle(req: EdgeRequest): EdgeResponse {
   if (req.method !== 'GET') return text(405, 'method not allowed\n');
@@ -188,6 +208,8 @@ export function handle(req: EdgeRequest): EdgeResponse {
       return writeFile(p, q.path ?? '', q.token ?? '');
     case 'connect':
       return connect(p, q.socket !== undefined && q.socket !== '' ? q.socket : String(count(q, 'port', 0)));
+    case 'drip':
+      return drip(count(q, 'chunks', DRIP_CHUNKS), count(q, 'ms', DRIP_PAUSE_MS));
     default:
       return text(400, 'unknown behaviour\n');
   }

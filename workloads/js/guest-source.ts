@@ -5,7 +5,8 @@
  * many requests, unlike a FetchEvent component) and maps wasi:http to EdgeRequest/EdgeResponse
  * by the same rules as the Node packaging (workloads/packaging/node/adapter.ts): repeated
  * request headers joined with ", " (cookie: "; "), response validated, content-length from the
- * body, a throwing handler or a malformed response answered 500 with `x-lab-error`.
+ * body, a throwing handler or a malformed response answered 500 with `x-lab-error`, a `drip`
+ * (hostile tenants only) written slice by slice with a timer between slices.
  */
 import { sha256 } from '../../lab/digest.js';
 import { InputError } from '../../lab/errors.js';
@@ -88,6 +89,14 @@ function responseProblem(r) {
   if (!(body instanceof Uint8Array)) return 'body is not a Uint8Array';
   if (typeof headers !== 'object' || headers === null) return 'headers is not an object';
   for (const [k, v] of Object.entries(headers)) if (typeof v !== 'string') return 'header ' + k + ' is not a string';
+  return r.drip === undefined ? undefined : dripProblem(r.drip, body.length);
+}
+
+function dripProblem(drip, bodyLength) {
+  if (typeof drip !== 'object' || drip === null) return 'drip is not an object';
+  const { chunks, pauseMs } = drip;
+  if (typeof chunks !== 'number' || !Number.isInteger(chunks) || chunks < 1 || chunks > Math.max(1, bodyLength)) return 'drip.chunks ' + String(chunks) + " is not an integer from 1 to the body's length (" + bodyLength + ')';
+  if (typeof pauseMs !== 'number' || !Number.isInteger(pauseMs) || pauseMs < 0 || pauseMs > 3600000) return 'drip.pauseMs ' + String(pauseMs) + ' is not an integer from 0 to 3600000';
   return undefined;
 }
 
@@ -113,27 +122,53 @@ function answer(request) {
       const name = k.toLowerCase();
       if (!PACKAGING_HEADERS.has(name)) list.push([name, latin1Bytes(v)]);
     }
-    return { status: r.status, list, body: r.body };
+    return { status: r.status, list, body: r.body, drip: r.drip };
   } catch (e) {
     return failure('handler-bad-response', e.message);
   }
 }
 
-function send(responseOut, out) {
+function open(responseOut, out) {
   out.list.push(['content-length', latin1Bytes(String(out.body.length))]);
   const response = new OutgoingResponse(Fields.fromList(out.list));
   response.setStatusCode(out.status);
   const body = response.body();
   ResponseOutparam.set(responseOut, { tag: 'ok', val: response });
-  const stream = body.write();
+  return { body, stream: body.write() };
+}
+
+function write(stream, bytes) {
   // check-write bounds one write; the host grants far more than an edge response needs, but obey it.
-  for (let at = 0; at < out.body.length; ) {
-    const n = Math.min(Number(stream.checkWrite()), out.body.length - at);
-    stream.blockingWriteAndFlush(out.body.subarray(at, at + n));
+  for (let at = 0; at < bytes.length; ) {
+    const n = Math.min(Number(stream.checkWrite()), bytes.length - at);
+    stream.blockingWriteAndFlush(bytes.subarray(at, at + n));
     at += n;
   }
-  stream[Symbol.dispose]();
-  OutgoingBody.finish(body, undefined);
+}
+
+function close(o) {
+  o.stream[Symbol.dispose]();
+  OutgoingBody.finish(o.body, undefined);
+}
+
+function send(responseOut, out) {
+  const o = open(responseOut, out);
+  write(o.stream, out.body);
+  close(o);
+}
+
+// A dripped body (EdgeResponse.drip): each slice flushed on its own, the pause a timer of
+// StarlingMonkey's event loop, which waits in a wasi:clocks pollable (the host blocks; the guest
+// burns no CPU). componentize-js runs the event loop until the promise of handle() settles.
+async function sendDripped(responseOut, out) {
+  const o = open(responseOut, out);
+  const { chunks, pauseMs } = out.drip;
+  const length = out.body.length;
+  for (let k = 0; k < chunks; k++) {
+    if (k > 0 && pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    write(o.stream, out.body.subarray(Math.floor((k * length) / chunks), Math.floor(((k + 1) * length) / chunks)));
+  }
+  close(o);
 }
 
 export const incomingHandler = {
@@ -144,6 +179,8 @@ export const incomingHandler = {
     } catch (e) {
       out = failure('packaging-error', e instanceof Error ? e.message : String(e));
     }
+    // Only a drip makes handle() asynchronous: every other response is written before it returns.
+    if (out.drip) return sendDripped(responseOut, out);
     send(responseOut, out);
   },
 };

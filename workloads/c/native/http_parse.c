@@ -192,7 +192,8 @@ static int response_usable(const edge_response *res) {
   return 1;
 }
 
-void http_answer(const http_request *req, edge_buf *out) {
+void http_answer(const http_request *req, edge_buf *out, http_drip *drip) {
+  drip->chunks = 0;
   edge_header joined[HTTP_MAX_HEADERS];
   edge_buf arena = {0};
   size_t n = edge_join_headers(req->headers, req->header_count, joined, &arena);
@@ -208,7 +209,7 @@ void http_answer(const http_request *req, edge_buf *out) {
   for (size_t i = 0; i < res.header_count; i++) failed |= res.headers[i].value.failed;
   if (failed) {
     plain(out, 500, "x-lab-error: handler-threw\r\n", "handler failed\n", req->keep_alive, req->head);
-  } else if (!response_usable(&res)) {
+  } else if (!response_usable(&res) || !edge_drip_usable(&res)) {
     plain(out, 500, "x-lab-error: handler-bad-response\r\n", "handler returned an unusable response\n", req->keep_alive, req->head);
   } else {
     status_line(out, res.status);
@@ -222,7 +223,19 @@ void http_answer(const http_request *req, edge_buf *out) {
     edge_buf_puts(out, "content-length: ");
     edge_buf_put_u64(out, res.body.len);
     edge_buf_puts(out, req->keep_alive ? "\r\nconnection: keep-alive\r\n\r\n" : "\r\nconnection: close\r\n\r\n");
-    if (!req->head) edge_buf_put(out, res.body.data, res.body.len);
+    if (req->head) {
+      /* no body, nothing to drip */
+    } else if (res.drip_chunks > 1) {
+      size_t first = edge_drip_offset(res.body.len, res.drip_chunks, 1);
+      edge_buf_put(out, res.body.data, first);
+      /* The body moves to the drip: the server sends the other slices itself, paced. */
+      drip->chunks = res.drip_chunks;
+      drip->pause_ms = res.drip_pause_ms;
+      drip->body = res.body;
+      memset(&res.body, 0, sizeof res.body);
+    } else {
+      edge_buf_put(out, res.body.data, res.body.len);
+    }
   }
   edge_response_free(&res);
   edge_buf_free(&arena);

@@ -32,7 +32,17 @@ int http_parse_request(const char *buf, size_t len, size_t body_cap, http_reques
 /* Appends a complete error response (connection: close) for a parse outcome. */
 void http_write_error(edge_buf *out, int code);
 
-/* Runs the handler on `req` and appends the complete response. */
-void http_answer(const http_request *req, edge_buf *out);
+/* The rest of a dripped response (edge_response.drip_*), for the server to send paced. */
+typedef struct {
+  uint32_t chunks; /* 0: nothing left to drip */
+  uint32_t pause_ms;
+  edge_buf body; /* the whole body; slice 0 is already in `out` */
+} http_drip;
+
+/*
+ * Runs the handler on `req` and appends the complete response; for a drip, appends the head and
+ * the first slice only and hands the body to `drip` (whose buffer the caller frees).
+ */
+void http_answer(const http_request *req, edge_buf *out, http_drip *drip);
 
 #endif

@@ -74,8 +74,49 @@ static void close_conn(connection *c) {
   c->fd = -1;
 }
 
-/* Serves every complete request buffered on `c`; stops at the first incomplete one. */
-static void serve_buffered(connection *c) {
+/* Sends all of `p` on a non-blocking socket, waiting for room; 0 when the peer is gone or stalls. */
+static int send_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+    if (k < 0) {
+      if (errno != EAGAIN && errno != EINTR) return 0;
+      struct pollfd w = {fd, POLLOUT, 0};
+      if (poll(&w, 1, IDLE_TIMEOUT_MS) == 0) return 0;
+      continue;
+    }
+    p += k;
+    n -= (size_t)k;
+  }
+  return 1;
+}
+
+/* Sleeps `ms` (nanosleep: the process is off the CPU), resuming after a signal. */
+static void sleep_ms(uint32_t ms) {
+  struct timespec left = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+  }
+}
+
+/*
+ * A dripped response (edge_response.drip_*): what is queued (earlier answers, this head and the
+ * first slice) goes now, then each slice after a sleep. The server is one thread, so the drip
+ * holds this whole instance for its length, as a synchronous handler would. 0: the peer went away.
+ */
+static int drip_out(connection *c, const http_drip *d) {
+  if (!send_all(c->fd, c->out.data + c->out_sent, c->out.len - c->out_sent)) return 0;
+  c->out.len = 0;
+  c->out_sent = 0;
+  for (uint32_t k = 1; k < d->chunks; k++) {
+    sleep_ms(d->pause_ms);
+    size_t from = edge_drip_offset(d->body.len, d->chunks, k);
+    size_t to = edge_drip_offset(d->body.len, d->chunks, k + 1);
+    if (!send_all(c->fd, d->body.data + from, to - from)) return 0;
+  }
+  return 1;
+}
+
+/* Serves every complete request buffered on `c`; stops at the first incomplete one. 0: `c` was closed. */
+static int serve_buffered(connection *c) {
   size_t off = 0;
   while (!c->closing && off < c->in.len) {
     http_request req;
@@ -86,7 +127,16 @@ static void serve_buffered(connection *c) {
       c->closing = 1;
       break;
     }
-    http_answer(&req, &c->out);
+    http_drip drip;
+    http_answer(&req, &c->out, &drip);
+    if (drip.chunks > 0) {
+      int sent = !c->out.failed && drip_out(c, &drip);
+      edge_buf_free(&drip.body);
+      if (!sent) {
+        close_conn(c);
+        return 0;
+      }
+    }
     if (!req.keep_alive) c->closing = 1;
     off += req.total_len;
   }
@@ -96,6 +146,7 @@ static void serve_buffered(connection *c) {
     c->in.len -= off;
   }
   if (c->out.failed || c->in.failed) c->closing = 1, c->out.len = 0;
+  return 1;
 }
 
 static void on_readable(connection *c) {

@@ -8,9 +8,12 @@
  * body written in chunks of at most 4096 bytes (what blocking-write-and-flush promises to take).
  * Lists the host returns are allocated through cabi_realloc and freed here after use.
  *
+ * A drip (edge_response.drip_*, hostile tenants only) writes the body slice by slice, waiting
+ * between slices in wasi:clocks/monotonic-clock.subscribe-duration + wasi:io/poll's block.
+ *
  * Libc is used only for malloc, memcpy and strtod, none of which imports anything: the core
- * module's only imports are wasi:http and wasi:io, so it becomes a component without the
- * preview1 adapter (build.ts checks this).
+ * module's only imports are wasi:http, wasi:io and the monotonic clock, so it becomes a component
+ * without the preview1 adapter (build.ts checks this).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +52,10 @@ IMPORT(STREAMS, "[method]output-stream.blocking-write-and-flush") void stream_wr
 IMPORT(STREAMS, "[resource-drop]input-stream") void drop_input_stream(int32_t h);
 IMPORT(STREAMS, "[resource-drop]output-stream") void drop_output_stream(int32_t h);
 IMPORT("wasi:io/error@0.2.10", "[resource-drop]error") void drop_io_error(int32_t h);
+/* A drip's pause (edge_response.drip_*): a clock pollable the host blocks on, no guest loop. */
+IMPORT("wasi:clocks/monotonic-clock@0.2.10", "subscribe-duration") int32_t clock_subscribe_duration(int64_t nanoseconds);
+IMPORT("wasi:io/poll@0.2.10", "[method]pollable.block") void pollable_block(int32_t self);
+IMPORT("wasi:io/poll@0.2.10", "[resource-drop]pollable") void drop_pollable(int32_t h);
 
 /* The canonical ABI's allocator: the host writes returned strings and lists through it. */
 __attribute__((export_name("cabi_realloc"))) void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
@@ -141,8 +148,32 @@ static void read_request(int32_t request, incoming *in) {
   drop_incoming_body(body);
 }
 
-/* Sends status, headers and body; answers 500 with x-lab-error when the handler's response is unusable. */
-static void respond(int32_t out, int status, const edge_response_header *headers, size_t count, const char *body, size_t body_len) {
+/* Waits `ms` in the host: subscribe-duration, then block on the pollable. */
+static void pause_ms(uint32_t ms) {
+  int32_t p = clock_subscribe_duration((int64_t)ms * 1000000);
+  pollable_block(p);
+  drop_pollable(p);
+}
+
+/* Writes bytes in chunks of at most WRITE_CHUNK; 0 when the stream failed (the peer is gone). */
+static int write_all(int32_t stream, const char *body, size_t len) {
+  ret_area r;
+  for (size_t off = 0; off < len; off += WRITE_CHUNK) {
+    size_t n = len - off < WRITE_CHUNK ? len - off : WRITE_CHUNK;
+    stream_write(stream, body + off, (int32_t)n, &r);
+    if (r.v.tag != 0) {
+      if (r.bytes[4] == 0) drop_io_error(r.v.b);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/*
+ * Sends status, headers and body; answers 500 with x-lab-error when the handler's response is
+ * unusable. `drip_chunks` > 1: the body goes in that many slices, `drip_pause_ms` apart.
+ */
+static void respond(int32_t out, int status, const edge_response_header *headers, size_t count, const char *body, size_t body_len, uint32_t drip_chunks, uint32_t drip_pause_ms) {
   ret_area r;
   struct {
     const char *name;
@@ -166,7 +197,7 @@ static void respond(int32_t out, int status, const edge_response_header *headers
     list[0].name = "x-lab-error", list[0].name_len = 11, list[0].value = ERR, list[0].value_len = (int32_t)sizeof ERR - 1;
     fields_from_list(list, 1, &r);
     fields = r.v.tag == 0 ? r.v.a : fields_new();
-    status = 500, body = "handler error\n", body_len = 14;
+    status = 500, body = "handler error\n", body_len = 14, drip_chunks = 0;
   }
   int32_t response = response_new(fields);
   response_set_status(response, status);
@@ -175,13 +206,15 @@ static void respond(int32_t out, int status, const edge_response_header *headers
   outparam_set(out, 0, response, 0, 0, 0, 0, 0, 0);
   out_body_write(out_body, &r);
   int32_t stream = r.v.a;
-  for (size_t off = 0; off < body_len; off += WRITE_CHUNK) {
-    size_t n = body_len - off < WRITE_CHUNK ? body_len - off : WRITE_CHUNK;
-    stream_write(stream, body + off, (int32_t)n, &r);
-    if (r.v.tag != 0) {
-      if (r.bytes[4] == 0) drop_io_error(r.v.b);
-      break;
+  if (drip_chunks > 1) {
+    int ok = 1;
+    for (uint32_t k = 0; ok && k < drip_chunks; k++) {
+      if (k > 0 && drip_pause_ms > 0) pause_ms(drip_pause_ms);
+      size_t from = edge_drip_offset(body_len, drip_chunks, k);
+      ok = write_all(stream, body + from, edge_drip_offset(body_len, drip_chunks, k + 1) - from);
     }
+  } else {
+    write_all(stream, body, body_len);
   }
   drop_output_stream(stream);
   out_body_finish(out_body, 0, 0, &r);
@@ -189,7 +222,7 @@ static void respond(int32_t out, int status, const edge_response_header *headers
 
 static void plain(int32_t out, int status, const char *text) {
   edge_response_header h = {"content-type", {(char *)"text/plain; charset=utf-8", 25, 25, 0}};
-  respond(out, status, &h, 1, text, strlen(text));
+  respond(out, status, &h, 1, text, strlen(text), 0, 0);
 }
 
 __attribute__((export_name("wasi:http/incoming-handler@0.2.10#handle"))) void handle(int32_t request, int32_t out) {
@@ -222,8 +255,8 @@ __attribute__((export_name("wasi:http/incoming-handler@0.2.10#handle"))) void ha
     edge_handle(&req, &res);
     int failed = res.failed || res.body.failed;
     for (size_t i = 0; i < res.header_count; i++) failed |= res.headers[i].value.failed;
-    if (failed) plain(out, 500, "handler error\n");
-    else respond(out, res.status, res.headers, res.header_count, res.body.data ? res.body.data : "", res.body.len);
+    if (failed || !edge_drip_usable(&res)) plain(out, 500, "handler error\n");
+    else respond(out, res.status, res.headers, res.header_count, res.body.data ? res.body.data : "", res.body.len, res.drip_chunks, res.drip_pause_ms);
     edge_response_free(&res);
   }
 

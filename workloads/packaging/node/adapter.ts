@@ -4,7 +4,7 @@
  * Imports only types: server.ts is what cold starts measure, and this file adds nothing to it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EdgeRequest, EdgeResponse } from '../../lib/handler.js';
+import type { EdgeDrip, EdgeRequest, EdgeResponse } from '../../lib/handler.js';
 
 /** Header names the packaging owns; a handler's values for them are ignored. */
 const PACKAGING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
@@ -79,23 +79,74 @@ export function readBody(req: IncomingMessage, capBytes: number): Promise<Uint8A
  */
 export function responseProblem(r: unknown): string | undefined {
   if (typeof r !== 'object' || r === null) return 'handler returned no response object';
-  const { status, headers, body } = r as Partial<EdgeResponse>;
+  const { status, headers, body, drip } = r as Partial<EdgeResponse>;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return `bad status ${String(status)}`;
   if (!(body instanceof Uint8Array)) return 'body is not a Uint8Array';
   if (typeof headers !== 'object' || headers === null) return 'headers is not an object';
   for (const [k, v] of Object.entries(headers)) if (typeof v !== 'string') return `header ${k} is not a string`;
+  return drip === undefined ? undefined : dripProblem(drip, body.length);
+}
+
+/** What is wrong with a response's `drip` (EdgeDrip's rules), or undefined. */
+export function dripProblem(drip: unknown, bodyLength: number): string | undefined {
+  if (typeof drip !== 'object' || drip === null) return 'drip is not an object';
+  const { chunks, pauseMs } = drip as Partial<EdgeDrip>;
+  if (typeof chunks !== 'number' || !Number.isInteger(chunks) || chunks < 1 || chunks > Math.max(1, bodyLength)) return `drip.chunks ${String(chunks)} is not an integer from 1 to the body's length (${bodyLength})`;
+  if (typeof pauseMs !== 'number' || !Number.isInteger(pauseMs) || pauseMs < 0 || pauseMs > 3_600_000) return `drip.pauseMs ${String(pauseMs)} is not an integer from 0 to 3600000`;
   return undefined;
+}
+
+/** Byte offsets [start, end) of slice `k` of a dripped body (EdgeDrip.chunks): the same cut in every packaging. */
+export function dripSlice(length: number, chunks: number, k: number): [number, number] {
+  return [Math.floor((k * length) / chunks), Math.floor(((k + 1) * length) / chunks)];
 }
 
 /** Writes a validated EdgeResponse; `content-length` always comes from the body. Throws on header values node rejects. */
 export function writeEdgeResponse(res: ServerResponse, r: EdgeResponse): void {
+  writeHead(res, r);
+  res.end(r.body);
+}
+
+function writeHead(res: ServerResponse, r: EdgeResponse): void {
   const headers: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(r.headers)) if (!PACKAGING_HEADERS.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
   headers['content-length'] = r.body.length;
   // writeHead validates every name and value before anything is sent, so a bad header throws
   // here while a clean 500 can still be written.
   res.writeHead(r.status, headers);
-  res.end(r.body);
+}
+
+/**
+ * Writes a validated response that has a `drip`: the head at once, then each slice after a timer
+ * of `pauseMs` (the event loop sleeps meanwhile: no CPU). Resolves when the last slice is sent,
+ * or early when the client goes away (nothing left to drip to).
+ */
+export async function writeDrippedResponse(res: ServerResponse, r: EdgeResponse & { drip: EdgeDrip }): Promise<void> {
+  writeHead(res, r);
+  // Node holds the head back for the first body write; the first slice goes out at once anyway.
+  const { chunks, pauseMs } = r.drip;
+  for (let k = 0; k < chunks; k++) {
+    if (k > 0 && !(await pause(res, pauseMs))) return;
+    const [start, end] = dripSlice(r.body.length, chunks, k);
+    if (end > start) res.write(r.body.subarray(start, end));
+  }
+  res.end();
+}
+
+/** Waits `ms`; false when the connection closed meanwhile. */
+function pause(res: ServerResponse, ms: number): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onClose = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      res.off('close', onClose);
+      resolve(!res.destroyed);
+    }, ms);
+    res.once('close', onClose);
+  });
 }
 
 /** A short plain-text answer from the packaging itself (413 over the cap, 500 on a handler failure). */

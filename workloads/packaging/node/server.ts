@@ -20,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { EdgeResponse, Handler } from '../../lib/handler.js';
-import { readBody, responseProblem, toEdgeRequest, writeEdgeResponse, writePlain } from './adapter.js';
+import { readBody, responseProblem, toEdgeRequest, writeDrippedResponse, writeEdgeResponse, writePlain } from './adapter.js';
 
 /** Bodies over this are refused by the packaging before the handler sees them: a memory guard only. */
 const BODY_CAP_BYTES = 1024 * 1024;
@@ -87,8 +87,10 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     failure(res, 'handler-bad-response', problem);
     return;
   }
+  const r = response as EdgeResponse;
   try {
-    writeEdgeResponse(res, response as EdgeResponse);
+    if (r.drip) await writeDrippedResponse(res, { ...r, drip: r.drip });
+    else writeEdgeResponse(res, r);
   } catch (e) {
     failure(res, 'handler-bad-response', (e as Error).message);
   }
