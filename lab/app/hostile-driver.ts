@@ -4,7 +4,7 @@
  * process, not in the load generator's, so the neighbours' latencies are never its own; its
  * requests are bounded in count (the schedule) and in time (each request's deadline).
  */
-import { classifyContainment, neighbourRequest, neighbourSchedule } from '../isolation/containment.js';
+import { classifyContainment, neighbourRequest, neighbourSchedule, type AnswerFacts } from '../isolation/containment.js';
 import { POP_HEADERS } from '../pop/contract.js';
 import type { HostileSend } from '../results/model.js';
 import type { HostileNeighbourSpec, TenantLimits, TrafficSpec } from '../scenario/types.js';
@@ -26,16 +26,24 @@ export function startHostileDriver(route: string, n: HostileNeighbourSpec, limit
       let status = 0;
       let kind: string | null = null;
       let body = '';
+      let cut: AnswerFacts['cut'];
+      // Past the PoP's own deadline, so its answer (a 504 naming the tenant) is what is seen.
+      const signal = AbortSignal.timeout(traffic.timeoutMs + 5000);
       try {
-        // Past the PoP's own deadline, so its answer (a 504 naming the tenant) is what is seen.
-        const res = await fetch(`${route}${r.path}`, { headers: r.headers, signal: AbortSignal.timeout(traffic.timeoutMs + 5000) });
+        const res = await fetch(`${route}${r.path}`, { headers: r.headers, signal });
         status = res.status;
         kind = res.headers.get(POP_HEADERS.error);
-        body = await res.text();
+        // Read as it comes: a host that streams a drip and then cuts it leaves the part that came.
+        const decoder = new TextDecoder();
+        try {
+          for await (const chunk of res.body ?? []) body += decoder.decode(chunk as Uint8Array, { stream: true });
+        } catch (e) {
+          cut = { reason: (e as Error).message, byLab: signal.aborted };
+        }
       } catch (e) {
         body = (e as Error).message;
       }
-      sends.push({ atMs, ms: Math.round(performance.now() - startedAt) - atMs, status, ...classifyContainment(status, kind, body) });
+      sends.push({ atMs, ms: Math.round(performance.now() - startedAt) - atMs, status, ...classifyContainment(status, kind, body, { behaviour: n.behaviour, ...(cut ? { cut } : {}) }) });
     })();
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));

@@ -174,6 +174,28 @@ test('validateScenarioFile returns issues as data and the scenario when valid', 
   assert.equal(good.scenario.scenario.name, 'valid-minimal');
 });
 
+test('hostile.neighbours: a drip takes its pacing or the hostile workloads\' defaults; an unknown behaviour is an error at its file:line:column', () => {
+  const text = readFileSync(fixture('valid-minimal'), 'utf8');
+  assert.deepEqual(parseScenario(`${text}\nhostile: { neighbours: [{ behaviour: drip, chunks: 4, pauseMs: 50 }, { behaviour: spin }] }\n`, 'a.yaml', fakeScenarioContext()).scenario.hostile?.neighbours, [
+    { workload: 'hostile', behaviour: 'drip', fromSeconds: 0, everySeconds: 1, chunks: 4, pauseMs: 50 },
+    { workload: 'hostile', behaviour: 'spin', fromSeconds: 0, everySeconds: 1 },
+  ]);
+  assert.deepEqual(parseScenario(`${text}\nhostile: { neighbours: [{ behaviour: drip }] }\n`, 'a.yaml', fakeScenarioContext()).scenario.hostile?.neighbours[0], { workload: 'hostile', behaviour: 'drip', fromSeconds: 0, everySeconds: 1 });
+  const line = text.split('\n').length + 2;
+  assert.throws(
+    () => parseScenario(`${text}\nhostile:\n  neighbours:\n    - { behaviour: dribble }\n`, 'a.yaml', fakeScenarioContext()),
+    (e: unknown) => {
+      assert.ok(e instanceof InvalidInputError);
+      const issue = e.issues.find((i) => i.field === 'hostile.neighbours[0].behaviour');
+      assert.ok(issue, e.message);
+      assert.equal(issue.file, 'a.yaml');
+      assert.deepEqual([issue.line, issue.column], [line + 1, 20], e.message);
+      assert.match(e.message, /drip/, 'the message names the behaviours there are');
+      return true;
+    },
+  );
+});
+
 test('hostile: absent by default; `{}` means the probes of both hostile workloads and no neighbour; an unknown workload, behaviour or field, a neighbour after the window, or a CPU limit this machine cannot enforce, names its place', () => {
   const text = readFileSync(fixture('valid-minimal'), 'utf8');
   assert.equal(parseScenario(text, 'a.yaml', fakeScenarioContext()).scenario.hostile, undefined);
@@ -189,6 +211,10 @@ test('hostile: absent by default; `{}` means the probes of both hostile workload
     ['hostile: { neighbour: { behaviour: spin } }', 'hostile.neighbour'],
     [`limits: { cpus: ${availableParallelism() + 1} }`, 'limits.cpus'],
     ['hostile: { neighbours: [{ behaviour: spin }, { workload: hostile-c, behaviour: spin }] }', 'hostile.neighbours[1].behaviour'],
+    ['hostile: { neighbours: [{ behaviour: spin, chunks: 3 }] }', 'hostile.neighbours[0].chunks'],
+    ['hostile: { neighbours: [{ behaviour: bomb, pauseMs: 30 }] }', 'hostile.neighbours[0].pauseMs'],
+    ['hostile: { neighbours: [{ behaviour: drip, chunks: 1 }] }', 'hostile.neighbours[0].chunks'],
+    ['hostile: { neighbours: [{ behaviour: drip, pauseMs: 0.5 }] }', 'hostile.neighbours[0].pauseMs'],
   ] as const) {
     assert.throws(() => parseScenario(`${text}\n${bad}\n`, 'a.yaml', fakeScenarioContext()), (e: unknown) => {
       assert.ok(e instanceof InvalidInputError);

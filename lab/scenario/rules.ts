@@ -264,7 +264,7 @@ const gatesAreValid: Rule = {
 };
 
 const neighboursWithinTheWindow: Rule = {
-  name: 'misbehaving neighbours start within the measured window, one per behaviour',
+  name: 'misbehaving neighbours start within the measured window, one per behaviour, drip arguments on a drip only',
   check(s, env) {
     if (!env.trusted(['hostile', 'neighbours']) || !env.trusted(['traffic', 'durationSeconds'])) return [];
     const firstAt = new Map<string, number>();
@@ -272,6 +272,9 @@ const neighboursWithinTheWindow: Rule = {
       const problems: Problem[] = [];
       if (n.fromSeconds >= s.traffic.durationSeconds) {
         problems.push({ field: ['hostile', 'neighbours', i, 'fromSeconds'], message: `fromSeconds is ${shown(n.fromSeconds)} but the measured window lasts ${shown(s.traffic.durationSeconds)} s (traffic.durationSeconds): this neighbour would never misbehave; start it earlier` });
+      }
+      for (const arg of ['chunks', 'pauseMs'] as const) {
+        if (n[arg] !== undefined && n.behaviour !== 'drip') problems.push({ field: ['hostile', 'neighbours', i, arg], message: `${arg} paces a drip, but this neighbour's behaviour is '${n.behaviour}'; remove ${arg} or make it behaviour: drip` });
       }
       const first = firstAt.get(n.behaviour);
       // Twins, blast-radius rows and gate metrics (`blast.<behaviour>.*`) are keyed by behaviour.

@@ -135,7 +135,10 @@ export interface HostileSpec {
 }
 
 /** The misbehaving behaviours a neighbour can have. */
-export const NEIGHBOUR_BEHAVIOURS = ['spin', 'bomb', 'fork', 'crash'] as const;
+export const NEIGHBOUR_BEHAVIOURS = ['spin', 'bomb', 'fork', 'crash', 'drip'] as const;
+
+/** A drip's defaults when the scenario names none: the hostile workloads' own (a test keeps them equal). */
+export const DEFAULT_DRIP = { chunks: 50, pauseMs: 200 } as const;
 
 /** A misbehaving neighbour: which hostile workload, what it does, from when and how often. */
 export interface HostileNeighbourSpec {
@@ -145,6 +148,10 @@ export interface HostileNeighbourSpec {
   fromSeconds: number;
   /** Then one misbehaving request this often, to the end of the measured window. */
   everySeconds: number;
+  /** A drip only: the body's slices (default DEFAULT_DRIP.chunks). */
+  chunks?: number;
+  /** A drip only: the pause between two slices, ms (default DEFAULT_DRIP.pauseMs). */
+  pauseMs?: number;
 }
 
 /** What a modelled host costs (scenario `cost`): the report turns density into hosts and money. */
