@@ -13,6 +13,9 @@ import { processRunner, type ProcessPopHandle } from './runner.js';
 import { optionProblems, resolveOptions } from '../kit/options.js';
 import { descendants, isRunning } from './testdata/procs.js';
 import { cgroupsUnavailable } from './host/cgroups.js';
+import { DEFAULT_TENANT_LIMITS } from '../../lab/scenario/types.js';
+import { classifyContainment } from '../../lab/isolation/containment.js';
+import { assertArrivedWhole, DRIP_HEADERS, dripPath, processCpuMs, timedGet } from '../../workloads/testkit/drip.js';
 
 const misbehaveHandler = fileURLToPath(new URL('../testdata/misbehave-handler.js', import.meta.url));
 const holderScript = fileURLToPath(new URL('./testdata/launch-holder.js', import.meta.url));
@@ -331,5 +334,65 @@ describe('process runner, confine: cgroup', () => {
       rmSync(workDir, { recursive: true, force: true });
     }
     await until(() => groups.every((g) => !existsSync(g)), "the host's cgroups to be removed at stop");
+  });
+});
+
+describe('process runner: a slow drip (x-lab-hostile: drip)', () => {
+  const CHUNKS = 4;
+  const PAUSE_MS = 80;
+  const launchDrip = async (workDir: string, cpuMsPerRequest: number): Promise<ProcessPopHandle> =>
+    (await processRunner.launch({
+      runId: 'test-drip',
+      tenants: [
+        { id: 'h-js', workload: 'hostile' },
+        { id: 'h-c', workload: 'hostile-c' },
+      ],
+      keepAlive: { idleTimeoutSeconds: 600, maxInstancesPerTenant: 1, memoryBudgetMiB: 0 },
+      limits: { ...DEFAULT_TENANT_LIMITS, cpuMsPerRequest },
+      options: resolveOptions(runner, {}),
+      requestTimeoutMs: 5000,
+      workDir,
+    })) as ProcessPopHandle;
+
+  it('the instance drips asleep; the PoP forwards the body in one piece at its end (it buffers responses)', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'process-runner-drip-'));
+    const h = await launchDrip(workDir, 0);
+    try {
+      for (const tenant of ['h-js', 'h-c']) {
+        assert.equal((await get(h.url, `/t/${tenant}/`)).status, 200, `${tenant} is up`);
+        const instances = descendants(h.hostPid);
+        const cpu = (): number => instances.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
+        const before = cpu();
+        const t = performance.now();
+        const r = await timedGet(`${h.url}/t/${tenant}${dripPath(CHUNKS, PAUSE_MS)}`, DRIP_HEADERS);
+        const wall = performance.now() - t;
+        assert.equal(r.status, 200, r.body);
+        assertArrivedWhole(r, CHUNKS, PAUSE_MS);
+        assert.ok(cpu() - before < wall / 2, `${tenant}: the instances used ${cpu() - before} ms of CPU in ${wall.toFixed(0)} ms`);
+      }
+    } finally {
+      await h.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+
+  it('limits.cpuMsPerRequest stops a drip on the wall clock: the PoP kills the sleeping instance at the deadline', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'process-runner-drip-'));
+    const h = await launchDrip(workDir, 100);
+    try {
+      for (const tenant of ['h-js', 'h-c']) {
+        assert.equal((await get(h.url, `/t/${tenant}/`)).status, 200, `${tenant} is up`);
+        const t = performance.now();
+        const r = await get(h.url, `/t/${tenant}${dripPath(10, 100)}`, DRIP_HEADERS);
+        const ms = performance.now() - t;
+        assert.equal(r.status, 504, r.text);
+        assert.ok(ms < 700, `${tenant}: stopped after ${ms.toFixed(0)} ms, before the drip's 900 ms`);
+        assert.deepEqual(classifyContainment(r.status, r.headers.get(POP_HEADERS.error), r.text, { behaviour: 'drip' }), { outcome: 'contained', by: 'wall-clock deadline (instance killed)' });
+        assert.equal((await get(h.url, `/t/${tenant}/`)).headers.get(POP_HEADERS.activation), 'cold', 'a fresh instance after the kill');
+      }
+    } finally {
+      await h.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
 });

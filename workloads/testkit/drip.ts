@@ -85,3 +85,25 @@ export function dripSpreadMs(r: TimedResponse, chunks: number): number {
   if (JSON.stringify(texts) !== JSON.stringify(dripLines(chunks))) throw new Error(`expected ${chunks} drip lines, got ${JSON.stringify(r.body.slice(0, 300))}${r.error ? ` (${r.error})` : ''}`);
   return r.lines[r.lines.length - 1]!.atMs - r.lines[0]!.atMs;
 }
+
+/**
+ * The lab's PoP hosts buffer a guest's whole response before forwarding it (a crash or deadline
+ * mid-body stays a clean 5xx): a drip through them reaches the client in one piece once its last
+ * slice is out. Throws unless `r` is that: every line, nothing before the pauses were spent,
+ * every line together.
+ */
+export function assertArrivedWhole(r: TimedResponse, chunks: number, pauseMs: number): void {
+  dripSpreadMs(r, chunks);
+  const held = (chunks - 1) * pauseMs * 0.8;
+  if (!(r.headAtMs >= held)) throw new Error(`the head came after ${r.headAtMs.toFixed(0)} ms: a buffering PoP holds it back until the drip's end (>= ${held} ms)`);
+  const spread = r.lines[r.lines.length - 1]!.atMs - r.lines[0]!.atMs;
+  if (!(spread < pauseMs / 2)) throw new Error(`the lines came ${spread.toFixed(0)} ms apart: that host streams (update what the docs say of it)`);
+}
+
+/** Throws unless `r` came in `chunks` lines whose first and last are at least 80 % of the pauses apart (a host that streams). */
+export function assertArrivedSpread(r: TimedResponse, chunks: number, pauseMs: number): void {
+  const spread = dripSpreadMs(r, chunks);
+  const least = (chunks - 1) * pauseMs * 0.8;
+  if (!(spread >= least)) throw new Error(`first to last slice ${spread.toFixed(0)} ms, expected >= ${least}`);
+  if (!(r.lines[0]!.atMs < r.headAtMs + pauseMs)) throw new Error(`the first slice came ${(r.lines[0]!.atMs - r.headAtMs).toFixed(0)} ms after the head: it must come before any pause`);
+}
