@@ -9,6 +9,8 @@ import { assertBrokenComponentsRejected, stats, until } from '../kit/wasm-testki
 import { wasmRunner } from './runner.js';
 import { call, launchTestHost, misbehavingComponent, type TestHost } from './test-support.js';
 import { optionProblems, resolveOptions } from '../kit/options.js';
+import { classifyContainment } from '../../lab/isolation/containment.js';
+import { assertArrivedWhole, DRIP_HEADERS, dripPath, processCpuMs, timedGet } from '../../workloads/testkit/drip.js';
 
 /** Request deadline of the isolation host. */
 const TIMEOUT_MS = 1500;
@@ -307,4 +309,68 @@ describe("isolation: the scenario's per-call budget (limits.cpuMsPerRequest)", (
       }
     });
   }
+});
+
+describe('a slow drip (x-lab-hostile: drip) on the V8 host', () => {
+  const CHUNKS = 4;
+  const PAUSE_MS = 80;
+  const tenants = [
+    { id: 'h-js', workload: 'hostile' },
+    { id: 'h-c', workload: 'hostile-c' },
+    { id: 'good', workload: 'hello' },
+  ];
+
+  test('the guest sleeps in a clock pollable (JS: a StarlingMonkey timer; C: subscribe-duration) and the host forwards the body in one piece at its end', async () => {
+    const host = await launchTestHost(tenants, { workers: 1 }, 10_000);
+    try {
+      for (const tenant of ['h-js', 'h-c']) {
+        assert.equal((await call(host.url, tenant, '/')).status, 200);
+        const before = processCpuMs(host.handle.hostPid)!;
+        const t = performance.now();
+        const r = await timedGet(`${host.url}/t/${tenant}${dripPath(CHUNKS, PAUSE_MS)}`, DRIP_HEADERS);
+        const wall = performance.now() - t;
+        assert.equal(r.status, 200, r.body);
+        assertArrivedWhole(r, CHUNKS, PAUSE_MS);
+        const cpu = processCpuMs(host.handle.hostPid)! - before;
+        assert.ok(cpu < wall / 2, `${tenant}: the host used ${cpu} ms of CPU in ${wall.toFixed(0)} ms`);
+      }
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('a drip holds its engine worker: a neighbour placed there waits for the drip to end', async () => {
+    const host = await launchTestHost(tenants, { workers: 1 }, 10_000);
+    try {
+      assert.equal((await call(host.url, 'good', '/')).status, 200);
+      assert.equal((await call(host.url, 'h-js', '/')).status, 200);
+      const drip = timedGet(`${host.url}/t/h-js${dripPath(5, 100)}`, DRIP_HEADERS);
+      await new Promise((r) => setTimeout(r, 60));
+      const neighbour = await call(host.url, 'good', '/');
+      assert.equal(neighbour.status, 200, neighbour.text);
+      assert.equal((await drip).status, 200);
+      assert.ok(neighbour.ms >= 250, `the neighbour waited ${neighbour.ms.toFixed(0)} ms behind the drip's 400 ms on the one worker`);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('limits.cpuMsPerRequest stops a drip on the wall clock by terminating the engine worker; the instances on it go too', async () => {
+    const host = await launchTestHost(tenants, { workers: 1 }, 10_000, undefined, { memoryMiB: 256, cpus: 1, pids: 128, cpuMsPerRequest: 100 });
+    try {
+      for (const tenant of ['h-js', 'h-c']) {
+        assert.equal((await call(host.url, 'good', '/')).status, 200);
+        assert.equal((await call(host.url, tenant, '/')).status, 200);
+        const r = await call(host.url, tenant, dripPath(10, 100), DRIP_HEADERS);
+        assert.equal(r.status, 504, r.text);
+        assert.ok(r.ms < 700, `${tenant}: stopped after ${r.ms.toFixed(0)} ms, before the drip's 900 ms`);
+        assert.deepEqual(classifyContainment(r.status, r.error, r.text, { behaviour: 'drip' }), { outcome: 'contained', by: 'wall-clock deadline (engine worker terminated)' });
+        const after = await call(host.url, 'good', '/');
+        assert.equal(after.status, 200, after.text);
+        assert.equal(after.activation, 'cold', "the neighbour's instance went with the worker");
+      }
+    } finally {
+      await host.stop();
+    }
+  });
 });
