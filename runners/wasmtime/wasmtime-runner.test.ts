@@ -16,6 +16,8 @@ import { buildHost } from './host-build.js';
 import { precompiledCacheDir, wasmtimeRunner } from './runner.js';
 import { alive, call, misbehavingComponent, launchTestHost, stats, until, type TestHost } from './test-support.js';
 import { optionProblems, resolveOptions } from '../kit/options.js';
+import { classifyContainment } from '../../lab/isolation/containment.js';
+import { assertArrivedWhole, DRIP_HEADERS, dripPath, processCpuMs, timedGet } from '../../workloads/testkit/drip.js';
 
 /** Request deadline of the isolation host; the CPU deadline is well below it so the epoch, not the request timer, must stop the loop. */
 const TIMEOUT_MS = 5000;
@@ -310,6 +312,49 @@ describe('bring your own component, broken ones, options', () => {
       await until(`host ${hostPid} exit`, 5000, async () => !alive(hostPid));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a slow drip (x-lab-hostile: drip) on the Wasmtime host', () => {
+  const tenants = [
+    { id: 'h-js', workload: 'hostile' },
+    { id: 'h-c', workload: 'hostile-c' },
+  ];
+
+  test('the guest sleeps in a host poll (no CPU) and the host forwards the body in one piece at its end', async () => {
+    const [chunks, pauseMs] = [4, 80];
+    const host = await launchTestHost(tenants, {}, TIMEOUT_MS);
+    try {
+      for (const tenant of ['h-js', 'h-c']) {
+        assert.equal((await call(host.url, tenant, '/')).status, 200);
+        const before = processCpuMs(host.handle.hostPid)!;
+        const t = performance.now();
+        const r = await timedGet(`${host.url}/t/${tenant}${dripPath(chunks, pauseMs)}`, DRIP_HEADERS);
+        const wall = performance.now() - t;
+        assert.equal(r.status, 200, r.body);
+        assertArrivedWhole(r, chunks, pauseMs);
+        const cpu = processCpuMs(host.handle.hostPid)! - before;
+        assert.ok(cpu < wall / 2, `${tenant}: the host used ${cpu} ms of CPU in ${wall.toFixed(0)} ms`);
+      }
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('the epoch deadline does not fire while the guest is blocked in a host poll: a drip is stopped when it wakes past it', async () => {
+    // Deadline 100 ms, pauses of 300 ms: the first check after the deadline is at the first wake.
+    const host = await launchTestHost(tenants, { cpuDeadlineMs: 100 }, TIMEOUT_MS);
+    try {
+      for (const tenant of ['h-js', 'h-c']) {
+        const r = await call(host.url, tenant, dripPath(3, 300), DRIP_HEADERS);
+        assert.equal(r.status, 504, r.text);
+        assert.deepEqual(classifyContainment(r.status, r.error, r.text, { behaviour: 'drip' }), { outcome: 'contained', by: 'wall-clock deadline (checked at an epoch, once the guest woke)' });
+        assert.ok(r.ms >= 270, `${tenant}: stopped after ${r.ms.toFixed(0)} ms: not before the guest woke from its first 300 ms pause`);
+        assert.ok(r.ms < 600, `${tenant}: stopped after ${r.ms.toFixed(0)} ms: at its first wake, before the drip's 600 ms`);
+      }
+    } finally {
+      await host.stop();
     }
   });
 });

@@ -244,8 +244,24 @@ impl Instance {
         match early {
             Some(Ok(Ok(resp))) => {
                 let (parts, body) = resp.into_parts();
-                let body = body.collect().await.map(|c| c.to_bytes());
-                let joined = task.await;
+                let mut collect = std::pin::pin!(body.collect());
+                // The body is read while the guest call runs. A call that ends in a trap (or its
+                // epoch deadline) before finishing the body leaves the body open for as long as
+                // its store lives: the failure is the answer then, not a wait for the request
+                // timeout. (A drip is interrupted this way, between two slices.)
+                let joined = tokio::select! {
+                    b = &mut collect => Err(b),
+                    j = &mut task => Ok(j),
+                };
+                let (body, joined) = match joined {
+                    Err(b) => (b, task.await),
+                    Ok(Ok((inst, Err(e)))) => {
+                        let f = classify(e.into(), inst.store.data().cap.hit);
+                        return (None, Err(f));
+                    }
+                    Ok(j) => (collect.await, j),
+                };
+                let body = body.map(|c| c.to_bytes());
                 match body {
                     Ok(bytes) => settle(joined, None, Some(GuestResponse { status: parts.status.as_u16(), headers: parts.headers, body: bytes })).await,
                     Err(e) => {
