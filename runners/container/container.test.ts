@@ -24,6 +24,7 @@ import { processAlive } from '../../lab/proc/alive.js';
 import { STRATEGIES } from './strategies.js';
 import { resolveOptions } from '../kit/options.js';
 import type { ContainerOptions } from './options.js';
+import { assertArrivedSpread, assertArrivedWhole, DRIP_HEADERS, dripPath, processCpuMs, timedGet } from '../../workloads/testkit/drip.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let docker: Docker;
@@ -354,6 +355,36 @@ describe('isolation', () => {
       await h.stop();
     }
   });
+});
+
+describe('a slow drip (x-lab-hostile: drip)', () => {
+  const [chunks, pauseMs] = [4, 80];
+  for (const workload of ['hostile', 'hostile-c']) {
+    test(`${workload}: the container drips through its socket asleep; the PoP forwards the body in one piece at its end`, async () => {
+      const h = await launch({}, [{ id: 'drip', workload }]);
+      try {
+        assert.equal((await fetch(`${h.url}/t/drip/`)).status, 200);
+        const [info] = (await runningOfOurs()).filter((c) => c.Labels?.[LABELS.tenant] === 'drip' && c.State === 'running');
+        const hostPid = info!.Labels[LABELS.ownerPid];
+        const [socket, ...others] = (await activeSockets()).filter((p) => p.includes(`/lab-ctr-${hostPid}-`));
+        assert.ok(socket !== undefined && others.length === 0, 'one instance, one socket');
+        const pid = (await docker.getContainer(info!.Id).inspect()).State.Pid;
+        // Straight to the instance's socket, past the PoP: the packaging's pacing crosses the sandbox.
+        const before = processCpuMs(pid)!;
+        const t = performance.now();
+        const direct = await timedGet(`http://instance${dripPath(chunks, pauseMs)}`, DRIP_HEADERS, 10_000, socket);
+        const wall = performance.now() - t;
+        assert.equal(direct.status, 200, direct.body);
+        assertArrivedSpread(direct, chunks, pauseMs);
+        assert.ok(processCpuMs(pid)! - before < wall / 2, `the container's server used ${processCpuMs(pid)! - before} ms of CPU in ${wall.toFixed(0)} ms`);
+        const viaPop = await timedGet(`${h.url}/t/drip${dripPath(chunks, pauseMs)}`, DRIP_HEADERS);
+        assert.equal(viaPop.status, 200, viaPop.body);
+        assertArrivedWhole(viaPop, chunks, pauseMs);
+      } finally {
+        await h.stop();
+      }
+    });
+  }
 });
 
 describe('OCI runtimes', () => {
