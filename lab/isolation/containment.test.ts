@@ -41,6 +41,7 @@ test('a drip asks for its pacing (the hostile defaults unless the scenario names
   assert.equal(stopped('instance ran past the per-request deadline of 100 ms (limits.cpuMsPerRequest; instance killed)'), 'wall-clock deadline (instance killed)');
   assert.equal(stopped('guest call past its budget of 100 ms (limits.cpuMsPerRequest); engine worker 1 terminated to stop instance t.3'), 'wall-clock deadline (engine worker terminated)');
   assert.equal(stopped('guest interrupted at its deadline of 100 ms (epoch interruption); instance discarded'), 'wall-clock deadline (checked at an epoch, once the guest woke)');
+  assert.equal(stopped('guest call past its budget of 100 ms (limits.cpuMsPerRequest); instance discarded'), 'wall-clock deadline (guest terminated on its thread)');
   assert.equal(stopped('instance did not answer within the request timeout of 10000 ms (instance killed)'), 'request timeout (wall clock)');
   const whole = 'drip 1/3\ndrip 2/3\ndrip 3/3\n';
   assert.deepEqual(classifyContainment(200, null, whole, f), { outcome: 'not-contained', by: 'ran to its end (3 of 3 slices)' });

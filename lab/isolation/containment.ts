@@ -16,7 +16,7 @@ export interface Containment {
   outcome: ContainmentOutcome;
   /**
    * The mechanism (`deadline`, `memory limit`, `pids limit`, `instance ended`, `no capability`;
-   * for a drip, which wall clock stopped it: `wall-clock deadline (...)`, `request timeout`, or
+   * for a drip, which wall clock stopped it: `wall-clock deadline (<how>)`, `request timeout`, or
    * `cut mid-body`), or what was seen (`ran to its end`, `reached the lab's cap`).
    */
   by: string;
@@ -63,6 +63,7 @@ function wallClockOf(text: string): string {
   if (/request timeout/.test(text)) return 'request timeout (wall clock)';
   if (/epoch/.test(text)) return 'wall-clock deadline (checked at an epoch, once the guest woke)';
   if (/engine worker \d+ terminated/.test(text)) return 'wall-clock deadline (engine worker terminated)';
+  if (/past its budget|did not return within/.test(text)) return 'wall-clock deadline (guest terminated on its thread)';
   if (/per-request deadline/.test(text)) return 'wall-clock deadline (instance killed)';
   return 'wall-clock deadline';
 }

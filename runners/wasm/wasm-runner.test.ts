@@ -355,6 +355,25 @@ describe('a slow drip (x-lab-hostile: drip) on the V8 host', () => {
     }
   });
 
+  test('on the same-thread engine (workers: 0) a drip holds the whole host until the budget terminates it', async () => {
+    const host = await launchTestHost(tenants, { workers: 0 }, 10_000, undefined, { memoryMiB: 256, cpus: 1, pids: 128, cpuMsPerRequest: 100 });
+    try {
+      assert.equal((await call(host.url, 'good', '/')).status, 200);
+      assert.equal((await call(host.url, 'h-c', '/')).status, 200);
+      const drip = call(host.url, 'h-c', dripPath(10, 100), DRIP_HEADERS);
+      await new Promise((r) => setTimeout(r, 20));
+      const neighbour = await call(host.url, 'good', '/');
+      const r = await drip;
+      assert.equal(r.status, 504, r.text);
+      assert.deepEqual(classifyContainment(r.status, r.error, r.text, { behaviour: 'drip' }), { outcome: 'contained', by: 'wall-clock deadline (guest terminated on its thread)' });
+      assert.ok(r.ms < 700, `stopped after ${r.ms.toFixed(0)} ms, before the drip's 900 ms`);
+      assert.equal(neighbour.status, 200, neighbour.text);
+      assert.ok(neighbour.ms >= 50, `the neighbour waited ${neighbour.ms.toFixed(0)} ms: the host's one thread slept in the drip`);
+    } finally {
+      await host.stop();
+    }
+  });
+
   test('limits.cpuMsPerRequest stops a drip on the wall clock by terminating the engine worker; the instances on it go too', async () => {
     const host = await launchTestHost(tenants, { workers: 1 }, 10_000, undefined, { memoryMiB: 256, cpus: 1, pids: 128, cpuMsPerRequest: 100 });
     try {
