@@ -1,9 +1,9 @@
 /*
  * hostile-c: the C port of workloads/hostile (same behaviours, same answers). It breaks the
  * handler rules on purpose: the native server makes real system calls (open, socket, connect,
- * fork); the component imports wasi:http and wasi:io only, so it has no file, socket or
- * process to ask for: those attempts are answered `denied no-capability`, as the JS guest
- * answers on Wasm.
+ * fork); the component imports wasi:http, wasi:io and a monotonic clock (its packaging's
+ * drip pause) only, so it has no file, socket or process to ask for: those attempts are
+ * answered `denied no-capability`, as the JS guest answers on Wasm.
  * Behaviours and their arguments: see workloads/hostile/handler.ts.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -95,7 +95,7 @@ static void bomb(edge_response *res, long max_mib) {
 }
 
 #ifdef __wasi__
-/* The component's world imports wasi:http and wasi:io only: no file, socket or process to ask for. */
+/* The component imports wasi:http, wasi:io and a clock only: no file, socket or process to ask for. */
 static void no_capability(const edge_request *req, edge_response *res) {
   (void)req;
   text(res, 200, "denied no-capability\n");
