@@ -7,6 +7,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
+import { connect } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import type { EdgeResponse } from '../lib/handler.js';
 import { dripProblem, dripSlice, responseProblem } from '../packaging/node/adapter.js';
@@ -146,5 +147,15 @@ describe('packagings pace a drip', () => {
     await assert.rejects(left);
     // One thread: the next request waits for the drip to notice its peer left (at its next slice).
     assert.equal((await fetch(`${s.url}/`, { signal: AbortSignal.timeout(5000) })).status, 200);
+    // A drip asked on a connection that is to close: the server closes it once the drip is out.
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const t = performance.now();
+      const socket = connect(s.port, '127.0.0.1', () => socket.write(`GET ${dripPath(2, 50)} HTTP/1.1\r\nhost: x\r\nx-lab-hostile: drip\r\nconnection: close\r\n\r\n`));
+      socket.on('data', () => {});
+      socket.on('error', reject);
+      socket.on('close', () => resolve(performance.now() - t));
+      socket.setTimeout(5000, () => socket.destroy(new Error('the server kept the connection open after the drip')));
+    });
+    assert.ok(closedAfter < 2000, `closed after ${closedAfter.toFixed(0)} ms`);
   });
 });

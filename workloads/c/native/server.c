@@ -132,7 +132,8 @@ static int serve_buffered(connection *c) {
     if (drip.chunks > 0) {
       int sent = !c->out.failed && drip_out(c, &drip);
       edge_buf_free(&drip.body);
-      if (!sent) {
+      /* Everything is sent: a connection asked to close goes now (the poll loop only closes after a queued write). */
+      if (!sent || !req.keep_alive) {
         close_conn(c);
         return 0;
       }
