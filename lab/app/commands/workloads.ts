@@ -61,7 +61,17 @@ unchanged inputs are not rebuilt.`,
     // Then what every runner makes of them (images, transpiled glue, precompiled code).
     for (const rt of runtimes) {
       const runner = getRunner(rt);
-      const prepared = await runner.prepare(workloads, resolveOptions(runner, {}));
+      let options;
+      try {
+        options = resolveOptions(runner, {});
+      } catch (e) {
+        // A runner that needs the user's options (an endpoint's URL, a cluster's kubeconfig) has
+        // nothing to build by default; asked for by name, its refusal is the answer.
+        if (i >= 0 || !(e instanceof LabError)) throw e;
+        process.stdout.write(`${rt.padEnd(10)} skipped: it needs options to prepare (${e.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')})\n`);
+        continue;
+      }
+      const prepared = await runner.prepare(workloads, options);
       for (const a of prepared.artifacts) {
         process.stdout.write(`${rt.padEnd(10)} ${a.workload.padEnd(12)} ${a.packaging.padEnd(16)} ${String(a.sizeBytes).padStart(10)} B  ${a.digest}\n`);
       }
