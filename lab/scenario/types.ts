@@ -212,6 +212,12 @@ export interface SimulateSpec {
   maxTenants?: number;
   /** Keep-alive idle timeouts the density search tries for each runtime; its best is the runtime's answer. */
   densityIdleTimeouts?: number[];
+  /**
+   * Memory budget of the modelled host's instances, MiB (0: the host's memory less each
+   * runtime's fixed cost). Absent: `keepAlive.memoryBudgetMiB`, which a scenario often sizes for
+   * its small live slice, not for the host it models.
+   */
+  memoryBudgetMiB?: number;
 }
 
 /** Parameters a scenario can sweep in the simulator, one per scenario. */

@@ -106,7 +106,7 @@ export function modelledHost(s: Scenario, o: ModelledOverrides = {}): SimTarget 
   const idleTimeoutSeconds = o.idleTimeoutSeconds ?? s.keepAlive.idleTimeoutSeconds;
   const warmupSeconds = sim.warmupSeconds ?? Math.max(s.traffic.warmupSeconds, idleTimeoutSeconds);
   const durationSeconds = sim.durationSeconds ?? (sim.requests !== undefined ? sim.requests / baseRate : s.traffic.durationSeconds);
-  const budgetMiB = o.memoryBudgetMiB ?? s.keepAlive.memoryBudgetMiB;
+  const budgetMiB = o.memoryBudgetMiB ?? sim.memoryBudgetMiB ?? s.keepAlive.memoryBudgetMiB;
   const scenario: Scenario = {
     ...s,
     live: { tenants },
