@@ -33,7 +33,8 @@ export function densitySentence(sim: RunResult | undefined): string | undefined 
   if (!d) return undefined;
   const each = Object.entries(d.runtimes).map(([l, x]) => `${l} ${densityFigure(x)}${x.binding ? ` (${x.binding.resource})` : ''}`);
   const flagged = flaggedLabels(sim, Object.keys(d.runtimes));
-  const trust = !sim?.outOfSample ? ' The simulator is not validated out of sample yet.' : flagged.length ? ` Resting on a model outside its out-of-sample bounds: ${flagged.join(', ')}.` : ' Every runtime\'s model is within its out-of-sample bounds.';
+  const whose = sim?.outOfSample?.committedBaseline ? ' (the lab\'s committed out-of-sample record, not measured on this machine)' : '';
+  const trust = !sim?.outOfSample ? ' The simulator is not validated out of sample yet.' : flagged.length ? ` Resting on a model outside its out-of-sample bounds${whose}: ${flagged.join(', ')}.` : ` Every runtime's model is within its out-of-sample bounds${whose}.`;
   return `Tenants per modelled host at ${densitySlo(d)} (simulated; binding resource in brackets): ${each.join('; ')}.${trust}`;
 }
 

@@ -19,7 +19,8 @@ export function modelTrust(sim: Pick<RunResult, 'outOfSample'> | undefined, labe
   if (!v) return { state: 'not validated', text: 'not validated out of sample (lab validate-sim scenarios/validate-sim-shifted.yaml --calibrate-from scenarios/validate-sim-steady.yaml)' };
   const e = v.errors[label];
   if (!e) return { state: 'not validated', text: `${label} is not in the out-of-sample validation (${v.scenario})` };
-  const errors = `p99 ${formatPredictionError('p99Ms', e.p99Ms)}, cold-start rate ${formatPredictionError('coldStartRatePct', e.coldStartRatePct)}`;
+  const where = v.committedBaseline ? `; the lab's committed record of ${v.at.slice(0, 10)}, not measured on this machine` : '';
+  const errors = `p99 ${formatPredictionError('p99Ms', e.p99Ms)}, cold-start rate ${formatPredictionError('coldStartRatePct', e.coldStartRatePct)}${where}`;
   const bounds = `bounds ${Math.round(v.goals.p99Relative * 100)} % / ${v.goals.coldStartRatePoints} pts`;
   return v.met[label]
     ? { state: 'within', text: `out of sample ${errors} (within ${bounds})` }

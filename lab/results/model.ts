@@ -329,6 +329,11 @@ export interface ValidationSummary {
    * Absent: in sample (the run predicted from its own calibration).
    */
   outOfSample?: { calibratedFrom: { scenario: string; runId: string; path: string } };
+  /**
+   * The record was not measured on this machine: no validation was run here, so the one
+   * committed with the lab (results/baselines/validation/, the reference machine's) is quoted.
+   */
+  committedBaseline?: true;
 }
 
 /** Figures of one simulated point (a sweep value or a density probe) for one runtime. */

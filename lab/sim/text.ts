@@ -17,8 +17,9 @@ function ciText(e: PredictionError): string {
 }
 
 /** The validation errors, one line per runtime, with the goals. */
-export function validationText(v: Pick<ValidationSummary, 'errors' | 'met' | 'goals' | 'outOfSample'> & { scenario: string; at: string }): string {
-  const how = v.outOfSample ? `out of sample (calibrated from ${v.outOfSample.calibratedFrom.scenario}, run ${v.outOfSample.calibratedFrom.runId})` : 'in sample';
+export function validationText(v: Pick<ValidationSummary, 'errors' | 'met' | 'goals' | 'outOfSample' | 'committedBaseline'> & { scenario: string; at: string }): string {
+  const sample = v.outOfSample ? `out of sample (calibrated from ${v.outOfSample.calibratedFrom.scenario}, run ${v.outOfSample.calibratedFrom.runId})` : 'in sample';
+  const how = v.committedBaseline ? `${sample}, the committed record (results/baselines/validation/), not measured on this machine` : sample;
   const lines = [`simulator validation on ${v.scenario}, ${how} (${v.at}); goals: p99 within ${pct(v.goals.p99Relative)}, cold-start rate within ${v.goals.coldStartRatePoints} points`];
   lines.push('runtime      p50 live→sim (err)            p99 live→sim (err)            live p99 95% CI      cold% live→sim (pts)     peak MiB live→sim (err)  goals');
   for (const [label, e] of Object.entries(v.errors)) {

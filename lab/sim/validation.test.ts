@@ -1,10 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RuntimeResult } from '../results/model.js';
 import { quantileTableOfSamples } from './empirical.js';
 import { liveReplica, modelledHost } from './modelled.js';
 import { simulateScenario } from './simulate.js';
-import { comparedFigures } from './validation.js';
+import { baselineValidationRoot, comparedFigures, latestValidation, OUT_OF_SAMPLE_GOALS, saveValidation, VALIDATION_VERSION, type ValidationRecord } from './validation.js';
 import { calibrationOf, constantCalibration, fakeLiveResult, hist, MIB, tinyScenario } from './test-support.js';
 
 test('the live replica serves the very live schedule once per repetition, each with its own simulator draws', () => {
@@ -40,4 +43,30 @@ test('compared figures merge runs alike on both sides: merged percentiles, summe
   assert.equal(f.coldStartRatePct, 4, '12 cold of 300');
   // Peaks 3, 9, 4: the median run's, not the largest.
   assert.equal(f.peakMemoryBytes, 4 * MIB + 10 * MIB);
+});
+
+test('the latest validation is this machine\'s own; without any, the committed baseline record, marked as such', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lab-validation-'));
+  try {
+    const record = (at: string, outOfSample: boolean): ValidationRecord => ({
+      validationVersion: VALIDATION_VERSION, scenario: 'validate-sim-shifted', at, errors: {}, goals: { ...OUT_OF_SAMPLE_GOALS }, met: {},
+      ...(outOfSample ? { outOfSample: { calibratedFrom: { scenario: 'validate-sim-steady', runId: 'r', path: '/p' } } } : {}),
+      livePath: '/l', simulatedPath: '/s', calibrationPath: '/c', liveLoadAverage: { atStart: [], atEnd: [] }, replicaRepetitions: 10,
+    });
+    assert.equal(latestValidation(root, 'out-of-sample'), undefined);
+    mkdirSync(baselineValidationRoot(root), { recursive: true });
+    writeFileSync(join(baselineValidationRoot(root), 'out-of-sample.json'), JSON.stringify(record('2026-12-05T22:54:09.839Z', true)));
+    writeFileSync(join(baselineValidationRoot(root), 'broken.json'), '{');
+    const committed = latestValidation(root, 'out-of-sample');
+    assert.equal(committed?.committedBaseline, true);
+    assert.equal(committed?.at, '2026-12-05T22:54:09.839Z');
+    assert.equal(latestValidation(root, 'in-sample'), undefined, 'an out-of-sample record is never quoted as in sample');
+    // An older record of this machine's own still wins over a newer committed one.
+    saveValidation(record('2026-01-01T00:00:00.000Z', true), root);
+    const own = latestValidation(root, 'out-of-sample');
+    assert.equal(own?.committedBaseline, undefined);
+    assert.equal(own?.at, '2026-01-01T00:00:00.000Z');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

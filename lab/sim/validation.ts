@@ -155,33 +155,49 @@ export function saveValidation(record: ValidationRecord, root: string = resultsD
 }
 
 /**
+ * Where the lab keeps committed validation records (`results/baselines/validation/*.json`):
+ * measured on the lab's reference machine and shipped with the source, so a fresh clone's
+ * densities and costs still carry a measured model error, named as that machine's.
+ */
+export function baselineValidationRoot(root: string = resultsDir): string {
+  return join(root, 'baselines', 'validation');
+}
+
+/** The newest readable record of a kind among these files. */
+function newestRecord(paths: string[], kind: 'in-sample' | 'out-of-sample'): ValidationSummary | undefined {
+  let best: ValidationSummary | undefined;
+  for (const path of paths) {
+    try {
+      const r = JSON.parse(readFileSync(path, 'utf8')) as ValidationRecord;
+      if (r.validationVersion !== VALIDATION_VERSION || (r.outOfSample !== undefined) !== (kind === 'out-of-sample')) continue;
+      if (!best || r.at > best.at) best = { path, scenario: r.scenario, at: r.at, errors: r.errors, goals: r.goals, met: r.met, ...(r.outOfSample ? { outOfSample: r.outOfSample } : {}) };
+    } catch {
+      continue;
+    }
+  }
+  return best;
+}
+
+function jsonFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The most recent validation of a kind (in sample, or out of sample) under a results root
- * (across all validation scenarios), as the summary a simulated result quotes; undefined when
- * none was ever run. Unreadable files are skipped: a half-written or foreign file must not hide
+ * (across all validation scenarios), as the summary a simulated result quotes. This machine's
+ * own records win; without any, the committed baseline record of that kind is quoted, marked
+ * `committedBaseline` so no reader takes it for a measurement of this machine. Undefined when
+ * neither exists. Unreadable files are skipped: a half-written or foreign file must not hide
  * the valid ones.
  */
 export function latestValidation(root: string = resultsDir, kind: 'in-sample' | 'out-of-sample' = 'in-sample'): ValidationSummary | undefined {
   const base = validationRoot(root);
-  if (!existsSync(base)) return undefined;
-  let best: ValidationSummary | undefined;
-  for (const scenario of readdirSync(base)) {
-    const dir = join(base, scenario);
-    let files: string[];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    } catch {
-      continue;
-    }
-    for (const f of files) {
-      const path = join(dir, f);
-      try {
-        const r = JSON.parse(readFileSync(path, 'utf8')) as ValidationRecord;
-        if (r.validationVersion !== VALIDATION_VERSION || (r.outOfSample !== undefined) !== (kind === 'out-of-sample')) continue;
-        if (!best || r.at > best.at) best = { path, scenario: r.scenario, at: r.at, errors: r.errors, goals: r.goals, met: r.met, ...(r.outOfSample ? { outOfSample: r.outOfSample } : {}) };
-      } catch {
-        continue;
-      }
-    }
-  }
-  return best;
+  const own = existsSync(base) ? newestRecord(readdirSync(base).flatMap((scenario) => jsonFiles(join(base, scenario))), kind) : undefined;
+  if (own) return own;
+  const committed = newestRecord(jsonFiles(baselineValidationRoot(root)), kind);
+  return committed ? { ...committed, committedBaseline: true } : undefined;
 }
