@@ -120,7 +120,9 @@ export function bindingOf(failed: SimulatedPoint, objectives: readonly SloObject
   const facts = [
     `CPU ${pct(util)} busy`,
     `${evictions.toLocaleString('en-US')} memory evictions`,
-    `peak memory ${(failed.peakMemoryBytes / 2 ** 30).toPrecision(3)} GiB${failed.memoryBudgetBytes ? ` of a ${(failed.memoryBudgetBytes / 2 ** 30).toPrecision(3)} GiB budget` : ''}`,
+    // Peak memory counts the runtime's fixed cost (engine, host process); the budget is the
+    // instances' share only, so the two are named apart rather than read as "X of Y".
+    `peak memory ${(failed.peakMemoryBytes / 2 ** 30).toPrecision(3)} GiB with the runtime's fixed cost${failed.memoryBudgetBytes ? `, instances held to a ${(failed.memoryBudgetBytes / 2 ** 30).toPrecision(3)} GiB budget` : ''}`,
     `cold-start rate ${pct(failed.coldStartRate)}`,
   ];
   const brokenText = broken.map(objectiveText);
