@@ -189,6 +189,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<FleetBenchResult
 }
 
 const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const pctOf = (x: number): string => `${(x * 100).toFixed(0)} %`;
 
 /** The bench as text. */
 export function renderFleetBench(b: FleetBenchResult): string {
@@ -196,7 +197,11 @@ export function renderFleetBench(b: FleetBenchResult): string {
     `fleet ${b.fleet}: ${b.sample.toLocaleString('en-US')} of ${b.pops.toLocaleString('en-US')} PoPs (evenly spaced) in ${b.shards} shards, window ${b.window.warmupSeconds} s + ${b.window.durationSeconds} s, ${b.runs.length / 2} repeats per worker count; ${b.cores} cores, load average ${b.loadAverage.before.toFixed(2)} before, ${b.loadAverage.after.toFixed(2)} after`,
     `  median wall: 1 worker ${b.medianSeconds[1]!.toFixed(2)} s, 2 workers ${b.medianSeconds[2]!.toFixed(2)} s; median CPU (all threads): ${b.medianCpuSeconds[1]!.toFixed(2)} s and ${b.medianCpuSeconds[2]!.toFixed(2)} s (the same work: ${(b.medianCpuSeconds[2]! / b.medianCpuSeconds[1]!).toFixed(2)}x)`,
     `  speed-up with 2 workers: ${b.speedUp.toFixed(2)}x of the medians, ${b.pairedSpeedUp.toFixed(2)}x the median of each repeat's pair (goal >= ${FLEET_SPEEDUP_GOAL}x: ${b.speedUp >= FLEET_SPEEDUP_GOAL ? 'met' : 'not met'}${b.loadAverage.before > 0.5 * b.cores ? '; the machine was busy, which depresses it' : ''})`,
-    ...(b.freeCoresEstimate !== null ? [`  on free cores, estimated from the 1-worker runs' shard threads' CPU times (not measured): ${b.freeCoresEstimate.toFixed(2)}x`] : []),
+    // Where the rest of 2x goes: cores left idle (the second thread's start, the last shard)
+    // or the same work costing more CPU when two threads run at once (allocation and garbage
+    // collection share the memory system; an arithmetic loop scales 2x on this machine).
+    `  with 2 workers the cores were ${pctOf(b.medianCpuSeconds[2]! / (b.medianSeconds[2]! * Math.min(2, b.cores)))} busy, and the same work took ${(b.medianCpuSeconds[2]! / b.medianCpuSeconds[1]!).toFixed(2)}x the CPU of 1 worker`,
+    ...(b.freeCoresEstimate !== null ? [`  if the two threads neither waited nor slowed each other, estimated from the 1-worker runs' shard threads' CPU times (not measured): ${b.freeCoresEstimate.toFixed(2)}x`] : []),
     `  per worker thread, peak heap of its isolate: median ${mib(median(b.runs.flatMap((r) => r.shards.map((s) => s.peakHeapBytes))))}, max ${mib(Math.max(...b.runs.flatMap((r) => r.shards.map((s) => s.peakHeapBytes))))}`,
   ];
   if (b.memory) {
