@@ -81,11 +81,16 @@ function pairwiseDetails(a: Analysis): string {
   return blocks.length ? `<details class="pairwise"><summary>Every runtime, and every pair's ratio</summary>${blocks.join('\n')}</details>` : '';
 }
 
+/** Distinct caveat clauses, in order of first appearance: a caveat joins its clauses with '; '. */
+function caveatParts(caveats: readonly string[]): string[] {
+  return [...new Set(caveats.flatMap((c) => c.split('; ')).filter((x) => x.length > 0))];
+}
+
 function verdictSection(a: Analysis): string {
   const rows = a.criteria.map((c) => [esc(c.criterion.name), outcomeTag(c), sideCell(c.wasm), sideCell(c.counterpart), c.ratio ? `<span class="fig">${esc(formatRatio(c.ratio))}</span>` : '', sideCell(c.reference)]);
   // Said once per table: each criterion's note, and each distinct caveat of its ratios.
   const notes = a.criteria.filter((c) => c.criterion.note).map((c) => `<li><strong>${esc(c.criterion.name)}</strong>: ${esc(c.criterion.note!)}</li>`);
-  const caveats = [...new Set(a.criteria.flatMap((c) => (c.ratio?.caveat ? [c.ratio.caveat] : [])))].map((x) => `<li>caveat: ${esc(x)}</li>`);
+  const caveats = caveatParts(a.criteria.flatMap((c) => (c.ratio?.caveat ? [c.ratio.caveat] : []))).map((x) => `<li>caveat: ${esc(x)}</li>`);
   const counterpart = a.criteria.some((c) => c.counterpart?.family === 'process') ? ' (the bare process where the run has no container)' : '';
   return `<section id="verdict"><h2>Verdict for this scenario: Wasm or containers?</h2>
 ${table(['criterion', 'answer', 'best Wasm', `best container${counterpart}`, 'ratio, worse / better', 'reference: bare process'], rows)}
@@ -101,13 +106,21 @@ function gatesSection(a: Analysis): string {
 }
 
 function figuresSection(a: Analysis): string {
+  // Caveats once per table: each distinct one numbered under it, a cell only points at its own.
+  const listed = caveatParts(a.headlines.flatMap((h) => a.labels.map((l) => h.byLabel[l]!.caveat ?? '')));
+  const marks = (caveat: string | undefined): string => {
+    const ns = caveatParts(caveat ? [caveat] : []).map((x) => listed.indexOf(x) + 1).sort((x, y) => x - y);
+    return ns.length ? `<sup class="note" title="caveat">${ns.join(',')}</sup>` : '';
+  };
   const rows = a.headlines.map((h) => [`<code>${esc(h.metric.name)}</code><br><span class="note">${esc(h.metric.description)}</span>`, ...a.labels.map((l) => {
     const e = h.byLabel[l]!;
-    return `<span class="fig">${esc(formatEstimate(e, h.metric.dimension))}</span>${e.caveat ? `<br><span class="note">caveat: ${esc(e.caveat)}</span>` : ''}`;
+    return `<span class="fig">${esc(formatEstimate(e, h.metric.dimension))}</span>${marks(e.caveat)}`;
   })]);
+  const caveatList = listed.length ? `<ol class="note caveats">${listed.map((x) => `<li>caveat: ${esc(x)}</li>`).join('')}</ol>` : '';
   const methods = a.measuredLabels.flatMap((l) => usableRuns(a.result, l).filter((x) => x.memory).slice(0, 1).map((x) => `<li><strong>${esc(l)}</strong>: ${esc(x.memory!.method)} (fixed overhead ${esc(formatEstimate({ value: x.memory!.fixedOverheadBytes, lo: null, hi: null, n: 1, repetitions: 1, confidence: a.opts.confidence, method: '' }, 'bytes').replace(/ \(n = 1\)$/, ''))})</li>`));
   return `<section id="figures"><h2>Headline figures</h2>
 ${table(['metric', ...a.labels], rows, a.labels.map((_, i) => i + 1))}
+${caveatList}
 ${methods.length ? `<h3>How memory was measured</h3><ul class="note">${methods.join('')}</ul>` : ''}</section>`;
 }
 

@@ -374,3 +374,11 @@ test('the verdict asks Wasm or containers: the best of each side, the bare proce
   assert.ok(m['container-runsc']!.wasmtime!.value > m.container!.wasmtime!.value);
   assert.ok(Math.abs(m.wasmtime!.container!.value * m.container!.wasmtime!.value - 1) < 1e-9);
 });
+
+test('caveats are said once per table: two repetitions are named once under the headline figures and once under the verdict, each cell points at its own', async () => {
+  const html = await renderReport(fixtureResult({ repetitions: 2 }));
+  const figures = sectionText(html, 'figures');
+  assert.equal(figures.split('two repetitions only').length - 1, 1, 'once under the headline table');
+  assert.match(html, /<sup class="note" title="caveat">1<\/sup>/);
+  assert.equal(sectionText(html, 'verdict').split('two repetitions only').length - 1, 1, 'once under the verdict table');
+});
