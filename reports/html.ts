@@ -160,7 +160,11 @@ function claimsSection(a: Analysis): string {
       : esc(m.untestable ?? 'not measured in this run');
     return [esc(m.criterion), esc(m.containers), esc(m.wasm), esc(m.weight), `${metric ? `<code>${esc(metric.name)}</code><br>` : ''}${measured}`, m.claims.length ? statusOf(m.claims) : tag('not testable')];
   });
-  const claimRows = a.claims.map((c) => [esc(c.claim.claim), esc(c.subject), esc(c.measured), esc(c.why), tag(c.status)]);
+  // A claim and how it is read are said on its first row only; its other runtimes follow.
+  const claimRows = a.claims.map((c, i) => {
+    const first = i === 0 || a.claims[i - 1]!.claim.id !== c.claim.id;
+    return [first ? esc(c.claim.claim) : '', esc(c.subject), esc(c.measured), first || a.claims[i - 1]!.why !== c.why ? esc(c.why) : '', tag(c.status)];
+  });
   return `<section id="claims"><h2>Field claims, tested on this scenario</h2>
 <p class="note">From notes/field-claims.md. A claim is confirmed when the whole interval lies in the claimed range, refuted when it lies wholly outside, inconclusive when it straddles; vague claims are read as the explicit range shown.</p>
 <h3>Decision matrix, filled with measured values</h3>

@@ -382,3 +382,14 @@ test('caveats are said once per table: two repetitions are named once under the 
   assert.match(html, /<sup class="note" title="caveat">1<\/sup>/);
   assert.equal(sectionText(html, 'verdict').split('two repetitions only').length - 1, 1, 'once under the verdict table');
 });
+
+test('field claims: each claim is said once, on the first of its runtimes\' rows', async () => {
+  // A second Wasm runtime, so a Wasm claim has two rows.
+  const r = fixtureResult({ runtimes: [...FIXTURE_RUNTIMES, { ...WASM, label: 'wasm-b' }] });
+  const a = await analyse(r);
+  const html = await renderReport(r);
+  const claims = sectionText(html, 'claims');
+  const repeated = [...new Set(a.claims.map((c) => c.claim.id))].map((id) => a.claims.find((c) => c.claim.id === id)!.claim.claim);
+  assert.ok(a.claims.length > repeated.length, 'the fixture has claims with several runtimes');
+  for (const text of repeated) assert.equal(claims.split(text).length - 1, 1, `said once: ${text}`);
+});
