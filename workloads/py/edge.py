@@ -99,6 +99,17 @@ def _value_at(text, i):
     return float(m.group()), m.end()
 
 
+def _key_at(text, i):
+    """An object key and its ':' at i: the key, and the index of the value after them."""
+    if not text.startswith('"', i):
+        raise ValueError('object key expected at %d' % i)
+    key, i = _scanstring(text, i + 1, True)
+    i = _WS.match(text, i).end()
+    if not text.startswith(':', i):
+        raise ValueError("':' expected at %d" % i)
+    return key, _WS.match(text, i + 1).end()
+
+
 def _parse_deep(text):
     """The same grammar and values as the fast path, with its own stack instead of recursion."""
     ws = _WS.match
@@ -118,14 +129,8 @@ def _parse_deep(text):
             if text.startswith('}', i):
                 value, i = {}, ws(text, i + 1).end()
             else:
-                if not text.startswith('"', i):
-                    raise ValueError('object key expected at %d' % i)
-                key, i = _scanstring(text, i + 1, True)
-                i = ws(text, i).end()
-                if not text.startswith(':', i):
-                    raise ValueError("':' expected at %d" % i)
+                key, i = _key_at(text, i)
                 stack.append([{}, key])
-                i = ws(text, i + 1).end()
                 continue
         # A complete value: hand it to the enclosing containers, closing those that end here.
         while True:
@@ -144,14 +149,7 @@ def _parse_deep(text):
             if text.startswith(',', i):
                 i = ws(text, i + 1).end()
                 if closer == '}':
-                    if not text.startswith('"', i):
-                        raise ValueError('object key expected at %d' % i)
-                    key, i = _scanstring(text, i + 1, True)
-                    i = ws(text, i).end()
-                    if not text.startswith(':', i):
-                        raise ValueError("':' expected at %d" % i)
-                    top[1] = key
-                    i = ws(text, i + 1).end()
+                    top[1], i = _key_at(text, i)
                 break
             if text.startswith(closer, i):
                 stack.pop()
