@@ -118,6 +118,14 @@ async function assertDrips(url: string, pid: number): Promise<void> {
   assert.ok(cpuMs < wallMs / 2, `the server used ${cpuMs} ms of CPU in ${wallMs.toFixed(0)} ms`);
 }
 
+/** Asks for a drip and leaves 150 ms into it; the request must end in an abort. */
+async function leaveMidDrip(url: string): Promise<void> {
+  const cut = new AbortController();
+  const left = fetch(`${url}${dripPath(50, 100)}`, { headers: DRIP_HEADERS, signal: cut.signal }).then((res) => res.text());
+  setTimeout(() => cut.abort(), 150);
+  await assert.rejects(left);
+}
+
 describe('packagings pace a drip', () => {
   const stops: (() => Promise<void>)[] = [];
   after(async () => {
@@ -129,10 +137,7 @@ describe('packagings pace a drip', () => {
     stops.push(s.stop);
     await assertDrips(s.url, s.child.pid!);
     // A client that leaves mid-drip ends the drip, and the server goes on serving.
-    const cut = new AbortController();
-    const left = fetch(`${s.url}${dripPath(50, 100)}`, { headers: DRIP_HEADERS, signal: cut.signal }).then((res) => res.text());
-    setTimeout(() => cut.abort(), 150);
-    await assert.rejects(left);
+    await leaveMidDrip(s.url);
     assert.equal((await fetch(`${s.url}/`)).status, 200);
   });
 
@@ -141,10 +146,7 @@ describe('packagings pace a drip', () => {
     const s: NativeServer = await startNativeServer(build.server.path);
     stops.push(s.stop);
     await assertDrips(s.url, s.child.pid!);
-    const cut = new AbortController();
-    const left = fetch(`${s.url}${dripPath(50, 100)}`, { headers: DRIP_HEADERS, signal: cut.signal }).then((res) => res.text());
-    setTimeout(() => cut.abort(), 150);
-    await assert.rejects(left);
+    await leaveMidDrip(s.url);
     // One thread: the next request waits for the drip to notice its peer left (at its next slice).
     assert.equal((await fetch(`${s.url}/`, { signal: AbortSignal.timeout(5000) })).status, 200);
     // A drip asked on a connection that is to close: the server closes it once the drip is out.

@@ -100,6 +100,22 @@ export function assertArrivedWhole(r: TimedResponse, chunks: number, pauseMs: nu
   if (!(spread < pauseMs / 2)) throw new Error(`the lines came ${spread.toFixed(0)} ms apart: that host streams (update what the docs say of it)`);
 }
 
+/**
+ * A drip through a buffering PoP host (`hostUrl`, tenant path `/t/<tenant>`) whose process is
+ * `hostPid`: it arrives whole at its end, and the host used less than half the wall time in CPU
+ * meanwhile (the guest waited in a host poll, not a loop). Throws otherwise.
+ */
+export async function assertIdleDripThroughHost(hostUrl: string, tenant: string, hostPid: number, chunks: number, pauseMs: number): Promise<void> {
+  const before = processCpuMs(hostPid)!;
+  const t = performance.now();
+  const r = await timedGet(`${hostUrl}/t/${tenant}${dripPath(chunks, pauseMs)}`, DRIP_HEADERS);
+  const wall = performance.now() - t;
+  if (r.status !== 200) throw new Error(`${tenant}: status ${r.status}: ${r.body}`);
+  assertArrivedWhole(r, chunks, pauseMs);
+  const cpu = processCpuMs(hostPid)! - before;
+  if (!(cpu < wall / 2)) throw new Error(`${tenant}: the host used ${cpu} ms of CPU in ${wall.toFixed(0)} ms`);
+}
+
 /** Throws unless `r` came in `chunks` lines whose first and last are at least 80 % of the pauses apart (a host that streams). */
 export function assertArrivedSpread(r: TimedResponse, chunks: number, pauseMs: number): void {
   const spread = dripSpreadMs(r, chunks);
