@@ -11,28 +11,6 @@
 # the message names them.
 set -euo pipefail
 
-say() { printf 'setup-c-toolchain: %s\n' "$*" >&2; }
-
 PACKAGES=(clang lld wasi-libc libclang-rt-14-dev-wasm32 musl-tools)
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" != "0" ]; then
-  say "missing Debian packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}"
-  exit 5
-fi
-say "installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/setup-c-toolchain.log 2>&1; then
-  # A fresh machine may have no package lists yet.
-  apt-get update >>/tmp/setup-c-toolchain.log 2>&1 || true
-  apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/setup-c-toolchain.log 2>&1 || {
-    say "apt-get install ${missing[*]} failed; see /tmp/setup-c-toolchain.log"
-    exit 5
-  }
-fi
-say "installed ${missing[*]}"
+exec bash "$(dirname "$0")/apt-install.sh" c-toolchain "${PACKAGES[@]}"

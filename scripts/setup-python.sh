@@ -16,25 +16,7 @@ say() { printf 'setup-python: %s\n' "$*" >&2; }
 COMPONENTIZE_PY_VERSION=0.25.1   # keep equal to workloads/py/component.ts
 PACKAGES=(python3.11-minimal libpython3.11-stdlib python3.11-venv)
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != "0" ]; then
-    say "missing Debian packages: ${missing[*]}; install them as root: apt-get install -y ${missing[*]}"
-    exit 5
-  fi
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/setup-python.log 2>&1; then
-    apt-get update >>/tmp/setup-python.log 2>&1 || true
-    apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/setup-python.log 2>&1 || {
-      say "apt-get install ${missing[*]} failed; see /tmp/setup-python.log"
-      exit 5
-    }
-  fi
-fi
+bash scripts/apt-install.sh python "${PACKAGES[@]}"
 
 venv=.cache/python-tools/componentize-py-$COMPONENTIZE_PY_VERSION
 if [ "$("$venv/bin/componentize-py" --version 2>/dev/null)" != "componentize-py $COMPONENTIZE_PY_VERSION" ]; then
