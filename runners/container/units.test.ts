@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { containerCpuMs } from './host/cpu.js';
 import { demuxLogs } from './host/logs.js';
 import { inactiveFileOf, memoryCgroupOf, parentPidOf } from './host/memory.js';
-import { parseLdd } from './images/node-runtime.js';
+import { parseLdd } from '../../lab/proc/runtime-files.js';
 import { effectiveLimits, parseContainerOptions } from './options.js';
 import { sandboxSpec } from './host/sandbox.js';
 import { registryConfig } from './host/origin-registry.js';

@@ -4,8 +4,6 @@
  */
 import { programRuntimeFiles, type RuntimeFile } from '../../../lab/proc/runtime-files.js';
 
-export { parseLdd, type RuntimeFile } from '../../../lab/proc/runtime-files.js';
-
 /** The node binary (`nodePath`, default the running one) and its libraries. */
 export function nodeRuntimeFiles(nodePath: string = process.execPath): RuntimeFile[] {
   return programRuntimeFiles(nodePath);
