@@ -4,23 +4,11 @@
  * like every runner's host, so they stop with it and never outlive the lab. The endpoint they
  * make speaks no PoP protocol: the handle is a plain one (kit/endpoint.ts).
  */
-import { createServer } from 'node:net';
 import type { PopHandle } from '../../lab/pop/contract.js';
+import { freePorts } from '../../lab/proc/free-ports.js';
 import { plainHandle } from './endpoint.js';
 import { launchHost } from './launch.js';
 import type { SupervisedServer, SupervisorPlan } from './supervise.js';
-
-/** A free TCP port on 127.0.0.1 (the kernel's choice; free the moment it is asked). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `command(port)` for every workload and returns the plain endpoint over them. */
 export async function launchReferenceServers(o: {
@@ -34,8 +22,10 @@ export async function launchReferenceServers(o: {
 }): Promise<PopHandle> {
   const servers: SupervisedServer[] = [];
   const urls: Record<string, string> = {};
-  for (const w of new Set(o.workloads)) {
-    const port = await freePort();
+  const workloads = [...new Set(o.workloads)];
+  const ports = await freePorts(workloads.length);
+  for (const [i, w] of workloads.entries()) {
+    const port = ports[i]!;
     urls[w] = `http://127.0.0.1:${port}`;
     servers.push({ name: `${o.runner} server of ${w}`, command: o.command(w, port), ...(o.env ? { env: o.env } : {}), url: urls[w]! });
   }

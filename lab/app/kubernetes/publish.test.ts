@@ -7,7 +7,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,14 +16,7 @@ import { RegistryError } from '../../../runners/kit/oci/distribution.js';
 import { spinArtifact, SPIN_MEDIA_TYPES } from '../../../runners/kit/oci/spin-app.js';
 import { splitImageRef } from '../../../runners/kubernetes/manifests/refs.js';
 import { publish } from './publish.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort } from '../../proc/free-ports.js';
 
 /** A docker-registry of its own on 127.0.0.1; `readonly` refuses every write. */
 async function registry(readonly = false): Promise<{ host: string; stop(): Promise<void> }> {
