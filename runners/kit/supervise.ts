@@ -78,6 +78,10 @@ async function main(): Promise<void> {
     });
     await waitListening(s.url, plan.startTimeoutMs, s.name, () => exited);
   }
+  // A server whose port another process held saw its address answer and was counted as
+  // listening, then failed to bind and exited: its requests would go to that other process.
+  const gone = plan.servers.filter((_, i) => children[i]!.exitCode !== null || children[i]!.signalCode !== null);
+  if (gone.length > 0) throw new Error(`${gone.map((s) => `${s.name} (${s.url})`).join(', ')} exited during start-up: its port was probably taken by another process`);
   process.send?.({ type: 'ready', url: plan.servers[0]!.url });
 }
 
